@@ -1,0 +1,117 @@
+package io.stepwise.runtime;
+
+import java.util.Objects;
+
+/**
+ * How ONNX Runtime runs a model: device, threads, spinning and graph optimisation.
+ *
+ * <pre>{@code
+ * RuntimeOptions options = RuntimeOptions.builder().optDevice(Device.cuda(0)).build();
+ * }</pre>
+ *
+ * <p>The defaults suit services that step many sessions in parallel: <b>one intra-op thread and no spinning</b>.
+ * A recurrent step on a small model is a handful of tiny matrix products; splitting them over a thread pool
+ * costs more in hand-over than it saves, and with many sessions running on the caller's threads at once an
+ * intra-op pool per model would oversubscribe the cores. Spinning (busy-waiting pool threads) burns a core per
+ * pool thread between steps. Raise {@link Builder#optIntraOpThreads} for large models run from one thread,
+ * e.g. batched evaluation.
+ */
+public final class RuntimeOptions {
+    /** ONNX Runtime's graph optimisation levels. */
+    public enum OptimizationLevel {
+        /** No graph rewrites. */
+        NONE,
+        /** Constant folding and redundant-node removal. */
+        BASIC,
+        /** Basic plus node fusions. */
+        EXTENDED,
+        /** Everything, including layout optimisations (the default). */
+        ALL
+    }
+
+    private static final RuntimeOptions DEFAULTS = builder().build();
+
+    private final Device device;
+    private final int intraOpThreads;
+    private final boolean spinning;
+    private final OptimizationLevel optimizationLevel;
+
+    private RuntimeOptions(Builder b) {
+        this.device = b.device;
+        this.intraOpThreads = b.intraOpThreads;
+        this.spinning = b.spinning;
+        this.optimizationLevel = b.optimizationLevel;
+    }
+
+    /** CPU, one intra-op thread, no spinning, all optimisations. */
+    public static RuntimeOptions defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    public int intraOpThreads() {
+        return intraOpThreads;
+    }
+
+    public boolean spinning() {
+        return spinning;
+    }
+
+    public OptimizationLevel optimizationLevel() {
+        return optimizationLevel;
+    }
+
+    @Override
+    public String toString() {
+        return "RuntimeOptions[device=" + device + ", intraOpThreads=" + intraOpThreads + ", spinning=" + spinning
+                + ", optimizationLevel=" + optimizationLevel + "]";
+    }
+
+    /** Builder; every setting is optional. */
+    public static final class Builder {
+        private Device device = Device.CPU;
+        private int intraOpThreads = 1;
+        private boolean spinning;
+        private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
+
+        private Builder() {
+        }
+
+        /** {@link Device#CPU} (default) or {@link Device#cuda(int)}. */
+        public Builder optDevice(Device device) {
+            this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        /** Threads ONNX Runtime may use inside one run (default 1; see the class comment). */
+        public Builder optIntraOpThreads(int threads) {
+            this.intraOpThreads = threads;
+            return this;
+        }
+
+        /** Whether idle intra-op threads busy-wait for work (default false). */
+        public Builder optSpinning(boolean spinning) {
+            this.spinning = spinning;
+            return this;
+        }
+
+        public Builder optOptimizationLevel(OptimizationLevel level) {
+            this.optimizationLevel = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        public RuntimeOptions build() {
+            if (intraOpThreads < 1 || intraOpThreads > 1024) {
+                throw new IllegalArgumentException("intraOpThreads: expected 1..1024 but got " + intraOpThreads);
+            }
+            return new RuntimeOptions(this);
+        }
+    }
+}

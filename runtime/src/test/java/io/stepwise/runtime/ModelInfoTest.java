@@ -1,0 +1,90 @@
+package io.stepwise.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ModelInfoTest {
+    private static Map<String, String> gruLanguageModel() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("stepwise.format", "1");
+        m.put("stepwise.cell", "gru");
+        m.put("stepwise.layers", "2");
+        m.put("stepwise.hidden_size", "8");
+        m.put("stepwise.bidirectional", "false");
+        m.put("stepwise.input_kind", "tokens");
+        m.put("stepwise.input_size", "3");
+        m.put("stepwise.embedding_size", "4");
+        m.put("stepwise.head", "per_step");
+        m.put("stepwise.output_size", "3");
+        m.put("stepwise.input_name", "tokens");
+        m.put("stepwise.output_name", "output");
+        m.put("stepwise.state_inputs", "[\"h0\"]");
+        m.put("stepwise.state_outputs", "[\"hn\"]");
+        m.put("stepwise.task", "language_model");
+        m.put("stepwise.vocabulary", "[\"a\",\"\\n\",\"é\"]");
+        m.put("stepwise.unknown_token", "0");
+        return m;
+    }
+
+    @Test
+    void readsTheFormatKeys() {
+        ModelInfo info = ModelInfo.fromStepwiseMetadata(gruLanguageModel());
+        assertEquals("gru", info.cell());
+        assertEquals(2, info.stateRows());
+        assertEquals(List.of("a", "\n", "é"), info.vocabulary());
+        assertEquals(0, info.unknownToken().getAsInt());
+        assertTrue(info.isTokenInput() && info.isPerStep() && !info.hasCellState());
+        assertEquals(16, info.fingerprint().length());
+        String text = info.toString();
+        assertTrue(text.contains("'\\n'") && text.contains("vocabulary 3, embedding 4"), text);
+    }
+
+    @Test
+    void fingerprintFollowsTheArchitectureNotTheTaskMetadata() {
+        Map<String, String> a = gruLanguageModel();
+        Map<String, String> b = gruLanguageModel();
+        b.put("stepwise.training", "{\"seed\": 7}");
+        assertEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(b).fingerprint());
+        b.put("stepwise.hidden_size", "9");
+        assertNotEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(b).fingerprint());
+        Map<String, String> c = gruLanguageModel();
+        c.put("stepwise.vocabulary", "[\"a\",\"b\",\"c\"]");
+        assertNotEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(c).fingerprint());
+    }
+
+    @Test
+    void namesTheKeyThatIsMissingOrMalformed() {
+        assertRefused("stepwise.layers", null, "stepwise.layers: required");
+        assertRefused("stepwise.layers", "two", "expected an integer but got 'two'");
+        assertRefused("stepwise.hidden_size", "0", "stepwise.hidden_size: expected a positive integer");
+        assertRefused("stepwise.cell", "transformer", "stepwise.cell: expected one of");
+        assertRefused("stepwise.bidirectional", "yes", "expected true or false");
+        assertRefused("stepwise.vocabulary", "[\"a\",", "stepwise.vocabulary: JSON");
+        assertRefused("stepwise.vocabulary", "[\"a\",\"b\"]", "vocabulary has 2");
+        assertRefused("stepwise.unknown_token", "3", "outside the vocabulary");
+        assertRefused("stepwise.state_inputs", "[\"h0\",\"c0\"]", "a gru model has 1 state");
+        assertRefused("stepwise.task", "chatbot", "stepwise.task: expected one of");
+        assertRefused("stepwise.metrics", "{\"loss\":\"low\"}", "'loss' should be a number");
+        assertRefused("stepwise.scaling", "{\"mean\":[1],\"std\":[0]}", "std > 0");
+        assertRefused("stepwise.format", "2", "format 2");
+    }
+
+    private static void assertRefused(String key, String value, String message) {
+        Map<String, String> m = gruLanguageModel();
+        if (value == null) {
+            m.remove(key);
+        } else {
+            m.put(key, value);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromStepwiseMetadata(m),
+                key + "=" + value);
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+}
