@@ -1,0 +1,71 @@
+# Stepwise — train recurrent models from Java, export to ONNX, run them on the JVM.
+# `make demo` runs the main job, `make test` the tests; `make help` lists the rest.
+
+SHELL := /bin/bash
+MVN ?= mvn -B -q
+PYTHON ?= /usr/bin/python3
+MODELS ?= models
+JAVA ?= java
+JAVA_OPTS ?= -Xmx2g -Djava.awt.headless=true
+
+RUNTIME_JAR := runtime/target/stepwise-runtime-0.1.0-SNAPSHOT.jar
+RUNTIME_CP := runtime/target/classpath.txt
+TRAINING_CP := training/target/classpath.txt
+STEPWISE := $(JAVA) $(JAVA_OPTS) -cp "training/target/classes:$$(cat $(TRAINING_CP))" io.stepwise.training.cli.StepwiseCli
+
+# One `make train` run; override on the command line, e.g. make train TASK=classify CELL=gru EPOCHS=5
+TASK ?= language-model
+CELL ?= lstm
+ARGS ?=
+
+.PHONY: help build demo test models train verify bench soak clean check-onnx
+
+help:
+	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
+	@echo "make test     run every test (what CI runs)"
+	@echo "make models   train and export every default model into $(MODELS)/"
+	@echo "make train    train one model: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
+	@echo "make verify   re-check ONNX-vs-DJL parity and ONNX's checker on every model in $(MODELS)/"
+	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
+	@echo "make soak     step a model a million times and check resident memory stays flat"
+	@echo "make clean    remove build output"
+
+# Builds all modules and records each module's runtime classpath for the java commands below.
+build:
+	$(MVN) -DskipTests install
+	$(MVN) -pl runtime,training dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+
+demo: build
+	$(JAVA) -Xmx512m -cp "$(RUNTIME_JAR):$$(cat $(RUNTIME_CP))" io.stepwise.runtime.demo.Demo $(MODELS)
+
+test:
+	$(MVN) verify
+	$(MAKE) --no-print-directory check-onnx
+
+# ONNX's own checker (Debian python3-onnx) over the sample models the conversion tests export.
+check-onnx:
+	$(PYTHON) scripts/check_onnx.py conversion/target/onnx-samples
+
+models: build
+	$(STEPWISE) models --out $(MODELS)
+
+train: build
+	$(STEPWISE) train --task $(TASK) --cell $(CELL) --out $(MODELS) $(ARGS)
+
+verify: build
+	$(STEPWISE) verify $(MODELS)
+	$(PYTHON) scripts/check_onnx.py $(MODELS)
+
+bench: build
+	$(MVN) -pl bench -am -DskipTests package
+	$(JAVA) -jar bench/target/benchmarks.jar
+
+# A fixed heap, so that resident memory measures native memory and not the heap growing to its default maximum.
+SOAK_STEPS ?= 1000000
+soak: build
+	$(MVN) -pl runtime dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	$(JAVA) -Xms64m -Xmx64m -cp "runtime/target/test-classes:runtime/target/classes:$$(cat runtime/target/test-classpath.txt)" \
+	  io.stepwise.runtime.tools.Soak $(SOAK_STEPS)
+
+clean:
+	$(MVN) clean
