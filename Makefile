@@ -38,8 +38,9 @@ build:
 demo: build
 	$(JAVA) -Xmx512m -cp "$(RUNTIME_JAR):$$(cat $(RUNTIME_CP))" io.stepwise.runtime.demo.Demo $(MODELS)
 
+# Not quiet: Surefire's per-class and total "Tests run" lines are the test report.
 test:
-	$(MVN) verify
+	mvn -B -ntp verify
 	$(MAKE) --no-print-directory check-onnx
 
 # ONNX's own checker (Debian python3-onnx) over the sample models the conversion tests export.
@@ -56,9 +57,11 @@ verify: build
 	$(STEPWISE) verify $(MODELS)
 	$(PYTHON) scripts/check_onnx.py $(MODELS)
 
+# Full run ~15 min on 2 cores; BENCH_QUICK=1 make bench is a ~2-minute smoke run (fewer models, short iterations).
 bench: build
-	$(MVN) -pl bench -am -DskipTests package
-	$(JAVA) -jar bench/target/benchmarks.jar
+	$(MVN) -pl bench dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+	$(JAVA) -Xmx1g -Dai.djl.offline=true -cp "bench/target/classes:$$(cat bench/target/classpath.txt)" \
+		io.stepwise.bench.BenchmarkSuite $(if $(filter 1,$(BENCH_QUICK)),--quick,)
 
 # A fixed heap, so that resident memory measures native memory and not the heap growing to its default maximum.
 SOAK_STEPS ?= 1000000
