@@ -86,7 +86,12 @@ public final class ParameterFiles {
                     throw new IOException("parameters: file truncated in " + name);
                 }
                 NDArray target = p.getValue().getArray();
-                NDArray loaded = NDArray.decode(target.getManager(), bytes);
+                NDArray decoded = NDArray.decode(target.getManager(), bytes);
+                // The decoded tensor wraps a Java direct buffer that only the decoded NDArray keeps alive; intern()
+                // below moves the native handle but not that reference, so the buffer could be garbage-collected
+                // under the parameter (garbage weights, NaN after resume). A clone owns its storage.
+                NDArray loaded = decoded.duplicate();
+                decoded.close();
                 loadedArrays.add(loaded);
                 if (!loaded.getShape().equals(target.getShape()) || loaded.getDataType() != target.getDataType()) {
                     throw new IOException("parameters: " + name + " is " + loaded.getShape() + " "
