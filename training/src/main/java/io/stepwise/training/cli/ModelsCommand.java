@@ -1,0 +1,90 @@
+package io.stepwise.training.cli;
+
+import io.stepwise.training.tasks.DefaultModels;
+import io.stepwise.training.tasks.ModelCards;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stepwise models}: trains and exports every default model. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = {"Train and export the nine default models (character LM, CO2 forecaster and language ID, each "
+                + "with rnn, lstm and gru) into DIR with their model cards, then write DIR/README.md with a table "
+                + "of all models. Each model is one 'stepwise train' run whose command its card records."})
+public final class ModelsCommand implements Callable<Integer> {
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the models.")
+    Path out;
+    @Option(names = "--only", split = ",", paramLabel = "NAME",
+            description = "Train only these models (e.g. charlm-lstm,co2-gru).")
+    List<String> only;
+    @Option(names = "--index-only", description = "Only rewrite DIR/README.md from the models already in DIR.")
+    boolean indexOnly;
+    @Option(names = "--progress", defaultValue = "AUTO", description = "Progress display: ${COMPLETION-CANDIDATES}.")
+    String progress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out: " + out + " exists and is not a folder");
+        }
+        if (indexOnly) {
+            if (!Files.isDirectory(out)) {
+                throw new IllegalArgumentException("--out: no such folder: " + out);
+            }
+            spec.commandLine().getOut().println("wrote " + ModelCards.writeIndex(out));
+            return 0;
+        }
+        List<DefaultModels.Recipe> recipes = new ArrayList<>(DefaultModels.recipes(out));
+        if (only != null) {
+            List<String> known = recipes.stream().map(DefaultModels.Recipe::name).toList();
+            for (String name : only) {
+                if (!known.contains(name)) {
+                    throw new IllegalArgumentException("--only: unknown model '" + name + "'; expected some of "
+                            + known);
+                }
+            }
+            recipes.removeIf(r -> !only.contains(r.name()));
+        }
+        Files.createDirectories(out);
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        long start = System.nanoTime();
+        int failed = 0;
+        List<String> timings = new ArrayList<>();
+        for (int i = 0; i < recipes.size(); i++) {
+            DefaultModels.Recipe recipe = recipes.get(i);
+            List<String> args = new ArrayList<>(recipe.arguments());
+            args.add("--progress");
+            args.add(progress);
+            if (spec.commandLine().getParseResult().originalArgs().contains("--verbose")) {
+                args.add("--verbose");
+            }
+            stdout.printf(Locale.ROOT, "%n=== [%d/%d] %s: %s%n", i + 1, recipes.size(), recipe.name(),
+                    StepwiseCli.commandLine(recipe.arguments()));
+            stdout.flush();
+            long modelStart = System.nanoTime();
+            int code = StepwiseCli.execute(args.toArray(String[]::new), stdout, stderr);
+            double seconds = (System.nanoTime() - modelStart) / 1e9;
+            timings.add(String.format(Locale.ROOT, "%s %.0f s%s", recipe.name(), seconds, code == 0 ? ""
+                    : " (FAILED, exit " + code + ")"));
+            if (code != 0) {
+                failed++;
+            }
+        }
+        Path readme = ModelCards.writeIndex(out);
+        double total = (System.nanoTime() - start) / 1e9;
+        stdout.printf(Locale.ROOT, "%n%s%nwrote %s; %d of %d models in %.1f minutes%n", String.join(", ", timings),
+                readme, recipes.size() - failed, recipes.size(), total / 60);
+        return failed == 0 ? 0 : StepwiseCli.FAILURE;
+    }
+}

@@ -1,0 +1,164 @@
+package io.stepwise.training.cli;
+
+import io.stepwise.conversion.CellKind;
+import io.stepwise.training.tasks.ForecastTask;
+import io.stepwise.training.tasks.ModelTraining;
+import io.stepwise.training.tasks.TaskKind;
+import io.stepwise.training.tasks.TrainedModel;
+import io.stepwise.training.tasks.TrainingOptions;
+import io.stepwise.training.train.ConsoleProgress;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stepwise train}: trains one model and exports it with proven parity and a model card. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model, export it to ONNX (parity with the DJL network proven and recorded) and write "
+                + "its model card <name>.md beside it.",
+            "Defaults: language-model on the English Europarl sample, forecast on data/timeseries/co2_weekly.csv, "
+                + "classify on data/words; unset hyperparameters take the task's defaults."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--task", required = true, description = "language-model, forecast or classify.")
+    String task;
+    @Option(names = "--cell", required = true, description = "rnn (tanh), rnn-relu, lstm or gru.")
+    String cell;
+    @Option(names = "--layers", description = "Stacked recurrent layers.")
+    Integer layers;
+    @Option(names = "--hidden", description = "Hidden size per layer and direction.")
+    Integer hidden;
+    @Option(names = "--embedding", description = "Character embedding width (language-model, classify).")
+    Integer embedding;
+    @Option(names = "--dropout", description = "Training-only dropout between layers and before the head.")
+    Float dropout;
+    @Option(names = "--bidirectional", negatable = true,
+            description = "Read words both ways (classify only; default on for classify).")
+    Boolean bidirectional;
+    @Option(names = "--epochs", description = "Maximum epochs.")
+    Integer epochs;
+    @Option(names = "--batch-size", description = "Sequences per training step.")
+    Integer batchSize;
+    @Option(names = "--bptt", description = "Truncated back-propagation length in characters (language-model).")
+    Integer bptt;
+    @Option(names = "--lr", description = "Peak Adam learning rate (cosine decay to lr/20).")
+    Float learningRate;
+    @Option(names = "--seed", description = "Seed of initialisation, shuffling and dropout.")
+    Long seed;
+    @Option(names = "--patience", description = "Stop after this many epochs without improvement (0 = never).")
+    Integer patience;
+    @Option(names = "--max-minutes", description = "Stop after the epoch that ends past this budget (0 = none).")
+    Double maxMinutes;
+    @Option(names = "--data", description = "Text file (language-model), CSV (forecast) or folder of "
+            + "<language>.txt word lists (classify).")
+    Path data;
+    @Option(names = "--max-chars", description = "language-model on the default Europarl text: characters used.")
+    Integer maxChars;
+    @Option(names = "--window", description = "forecast: input window in steps.")
+    Integer window;
+    @Option(names = "--horizon", description = "forecast: steps forecast from each origin.")
+    Integer horizon;
+    @Option(names = "--season", description = "forecast: season length of the seasonal-naive baseline.")
+    Integer season;
+    @Option(names = "--test-length", description = "forecast: held-out tail in steps.")
+    Integer testLength;
+    @Option(names = "--validation-length", description = "forecast: validation steps before the tail.")
+    Integer validationLength;
+    @Option(names = "--scale-headroom", description = "forecast: stored std = training std × this (≥ 1), keeping a "
+            + "trending series inside the cells' near-linear range.")
+    Double scaleHeadroom;
+    @Option(names = "--out", description = "Model file (.onnx), or a folder for <task>-<cell>.onnx "
+            + "(default: the current folder).")
+    Path out;
+    @Option(names = "--run-dir", description = "Folder for checkpoints, metrics.json and plots "
+            + "(default: runs/<model>-<time>).")
+    Path runDirectory;
+    @Option(names = "--resume", description = "Continue the run in --run-dir from its last checkpoint.")
+    boolean resume;
+    @Option(names = "--progress", description = "Progress display: ${COMPLETION-CANDIDATES}.",
+            defaultValue = "AUTO")
+    ConsoleProgress.Mode progress;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainingOptions options = options(spec.commandLine().getParseResult().originalArgs());
+        PrintStream stdout = new PrintStream(new WriterOutputStream(spec.commandLine().getOut()), true,
+                StandardCharsets.UTF_8);
+        TrainedModel trained = ModelTraining.train(options, stdout, progress);
+        stdout.flush();
+        spec.commandLine().getOut().printf(Locale.ROOT, "model card %s, plots and metrics.json in %s%n",
+                trained.card(), trained.runDirectory());
+        return 0;
+    }
+
+    /** The options of this command line, with the default model file name when --out is a folder. */
+    TrainingOptions options(java.util.List<String> originalArgs) {
+        TaskKind kind = TaskKind.fromName(task);
+        CellKind cellKind;
+        try {
+            cellKind = CellKind.fromId(cell);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage());
+        }
+        Path file = modelFile(out, kind, cellKind, data);
+        return TrainingOptions.builder().setTask(kind).setCell(cellKind).setOut(file).optLayers(layers)
+                .optHidden(hidden).optEmbedding(embedding).optDropout(dropout).optBidirectional(bidirectional)
+                .optEpochs(epochs).optBatchSize(batchSize).optBptt(bptt).optLearningRate(learningRate).optSeed(seed)
+                .optPatience(patience).optMaxMinutes(maxMinutes).optData(data).optMaxChars(maxChars)
+                .optWindow(window).optHorizon(horizon).optSeason(season).optTestLength(testLength)
+                .optValidationLength(validationLength).optScaleHeadroom(scaleHeadroom).optRunDirectory(runDirectory).optResume(resume)
+                .optCommandLine(StepwiseCli.commandLine(withoutDisplayOptions(
+                        originalArgs.isEmpty() || !originalArgs.get(0).equals("train")
+                                ? prepend(originalArgs) : originalArgs)))
+                .build();
+    }
+
+    /** The arguments without --progress and --verbose, which change what is shown but not what is trained. */
+    private static java.util.List<String> withoutDisplayOptions(java.util.List<String> args) {
+        java.util.List<String> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--verbose") || a.startsWith("--progress=")) {
+                continue;
+            }
+            if (a.equals("--progress")) {
+                i++;
+                continue;
+            }
+            kept.add(a);
+        }
+        return kept;
+    }
+
+    private static java.util.List<String> prepend(java.util.List<String> args) {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        all.add("train");
+        all.addAll(args);
+        return all;
+    }
+
+    /** {@code out} itself when it names a .onnx file; otherwise {@code out}/<default name>.onnx. */
+    static Path modelFile(Path out, TaskKind task, CellKind cell, Path data) {
+        if (out != null && out.getFileName() != null && out.getFileName().toString().endsWith(".onnx")
+                && !Files.isDirectory(out)) {
+            return out;
+        }
+        Path folder = out == null ? Path.of("") : out;
+        return folder.resolve(defaultName(task, cell, data) + ".onnx");
+    }
+
+    /** e.g. {@code charlm-lstm}, {@code co2-gru}, {@code langid-rnn}. */
+    public static String defaultName(TaskKind task, CellKind cell, Path data) {
+        String prefix = task == TaskKind.FORECAST && (data == null || data.getFileName().toString()
+                .equals(ForecastTask.DEFAULT_DATA.getFileName().toString())) ? "co2" : task.modelPrefix();
+        String cellName = cell == CellKind.RNN_TANH ? "rnn" : cell.id().replace('_', '-');
+        return prefix + "-" + cellName;
+    }
+}

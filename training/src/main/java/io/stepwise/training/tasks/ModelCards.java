@@ -1,0 +1,190 @@
+package io.stepwise.training.tasks;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.stepwise.runtime.ModelInfo;
+import io.stepwise.runtime.RecurrentModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Model cards ({@code <model>.md} beside each model) and the folder index ({@code README.md}), written from what
+ * the model files themselves record: network, data, command, metrics against the baseline, parity figure.
+ */
+public final class ModelCards {
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+    private ModelCards() {
+    }
+
+    /** {@code model.onnx} → {@code model.md}. */
+    public static Path cardPath(Path model) {
+        String name = model.getFileName().toString();
+        String base = name.endsWith(".onnx") ? name.substring(0, name.length() - 5) : name;
+        return model.resolveSibling(base + ".md");
+    }
+
+    /** One line: the primary metric against the baseline. */
+    public static String metricsLine(Map<String, Double> m) {
+        if (m.containsKey(LanguageModelTask.VAL_BPC)) {
+            return String.format(Locale.ROOT, "validation %.3f bpc vs Kneser-Ney %d-gram %.3f bpc",
+                    m.get(LanguageModelTask.VAL_BPC), LanguageModelTask.BASELINE_ORDER,
+                    m.getOrDefault(LanguageModelTask.BASELINE_BPC, Double.NaN));
+        }
+        if (m.containsKey(ForecastTask.TEST_MASE)) {
+            return String.format(Locale.ROOT, "test MASE %.3f (MAE %.3f, RMSE %.3f) vs seasonal naive MASE %.3f "
+                            + "(MAE %.3f, RMSE %.3f)", m.get(ForecastTask.TEST_MASE), m.get(ForecastTask.TEST_MAE),
+                    m.get(ForecastTask.TEST_RMSE), m.getOrDefault(ForecastTask.BASELINE_MASE, Double.NaN),
+                    m.getOrDefault(ForecastTask.BASELINE_MAE, Double.NaN),
+                    m.getOrDefault(ForecastTask.BASELINE_RMSE, Double.NaN));
+        }
+        if (m.containsKey(ClassifyTask.TEST_ACCURACY)) {
+            return String.format(Locale.ROOT, "test accuracy %.2f%% (macro F1 %.3f) vs naive Bayes %.2f%% (macro F1 "
+                            + "%.3f)", 100 * m.get(ClassifyTask.TEST_ACCURACY),
+                    m.getOrDefault(ClassifyTask.TEST_MACRO_F1, Double.NaN),
+                    100 * m.getOrDefault(ClassifyTask.BASELINE_ACCURACY, Double.NaN),
+                    m.getOrDefault(ClassifyTask.BASELINE_MACRO_F1, Double.NaN));
+        }
+        return m.toString();
+    }
+
+    /** Writes the card of {@code model} to {@code card} (atomically). */
+    public static void writeCard(RecurrentModel model, Path card) throws IOException {
+        AtomicText.write(card, card(model, Path.of(model.source())));
+    }
+
+    static String card(RecurrentModel model, Path file) throws IOException {
+        ModelInfo info = model.info();
+        Map<String, Object> training = info.training();
+        Map<String, Double> metrics = info.metrics();
+        String name = cardPath(file.getFileName()).toString().replaceAll("\\.md$", "");
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(name).append("\n\n");
+        sb.append(describeTask(info)).append("\n\n");
+        sb.append("| | |\n|---|---|\n");
+        row(sb, "file", "`" + file.getFileName() + "`, " + String.format(Locale.ROOT, "%,d", Files.size(file))
+                + " bytes, ONNX (fingerprint " + info.fingerprint() + ")");
+        row(sb, "network", info.cell() + ", " + info.layers() + " layer" + (info.layers() == 1 ? "" : "s")
+                + ", hidden " + info.hiddenSize() + (info.bidirectional() ? ", bidirectional" : "")
+                + (info.isTokenInput() ? ", vocabulary " + info.inputSize() + ", embedding " + info.embeddingSize()
+                : ", " + info.inputSize() + " feature(s) per step") + ", " + info.outputSize() + " output(s) "
+                + (info.isPerStep() ? "per step" : "from the final state"));
+        row(sb, "data", "`" + GSON.toJson(training.get("data")) + "`");
+        row(sb, "command", "`" + training.getOrDefault("command", "") + "`");
+        row(sb, "training", String.format(Locale.ROOT, "%s of %s epochs (best: epoch %s)%s, %s s, seed %s, %s",
+                number(training.get("epochs_completed")), number(training.get("epochs")),
+                number(training.get("best_epoch")),
+                Boolean.TRUE.equals(training.get("time_limited")) ? ", stopped by --max-minutes" : "",
+                training.get("training_seconds"), number(training.get("seed")), training.get("date")));
+        row(sb, "hyperparameters", "`" + GSON.toJson(training.get("hyperparameters")) + "`");
+        row(sb, "versions", "`" + GSON.toJson(training.get("versions")) + "`");
+        info.parity().ifPresent(p -> row(sb, "parity", String.format(Locale.ROOT, "ONNX vs DJL max |diff| %.2e over"
+                + " %d cases (tolerance %.0e)", p.maxAbsDiff(), p.cases(), p.tolerance())));
+        sb.append("\n## Metrics\n\n").append(metricsLine(metrics)).append(".\n\n");
+        sb.append("| metric | value |\n|---|---|\n");
+        metrics.forEach((k, v) -> sb.append("| ").append(k).append(" | ")
+                .append(String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", ""))
+                .append(" |\n"));
+        Object protocol = evaluationText(info);
+        if (protocol != null) {
+            sb.append("\n## Evaluation protocol\n\n").append(protocol).append(". `stepwise evaluate ")
+                    .append(file.getFileName()).append("` repeats it through the runtime.\n");
+        }
+        return sb.toString();
+    }
+
+    private static Object evaluationText(ModelInfo info) {
+        try {
+            return ModelEvaluation.protocol(info, "model").get("metric");
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String describeTask(ModelInfo info) {
+        return switch (info.task()) {
+            case ModelInfo.LANGUAGE_MODEL -> "Character language model: predicts the next character; "
+                    + "`stepwise generate` writes text with it.";
+            case ModelInfo.FORECASTER -> "Forecaster: predicts the next step of " + info.featureNames()
+                    + "; multi-step forecasts feed predictions back (`stepwise forecast`).";
+            case ModelInfo.CLASSIFIER -> "Classifier: " + info.labels().size() + " labels " + info.labels()
+                    + " (`stepwise classify`).";
+            default -> "Task " + info.task() + ".";
+        };
+    }
+
+    private static String number(Object value) {
+        if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return Long.toString(n.longValue());
+        }
+        return String.valueOf(value);
+    }
+
+    private static void row(StringBuilder sb, String key, String value) {
+        sb.append("| ").append(key).append(" | ").append(value.replace("|", "\\|")).append(" |\n");
+    }
+
+    /**
+     * Writes {@code README.md} in {@code folder}: one table row per model file with its network, primary metric,
+     * baseline, parity and size, read from the files themselves.
+     */
+    public static Path writeIndex(Path folder) throws IOException {
+        List<Path> models;
+        try (Stream<Path> files = Files.list(folder)) {
+            models = files.filter(p -> p.getFileName().toString().endsWith(".onnx")).sorted().toList();
+        }
+        StringBuilder sb = new StringBuilder("# Default models\n\n");
+        sb.append("Made by `stepwise models --out ").append(folder.getFileName()).append("` (or `make models`); "
+                + "each has a model card `<name>.md` with its data, command, metrics and parity figure. "
+                + "Metrics are on held-out data: validation tail (language models), rolling-origin forecasts over "
+                + "the test tail (forecasters), test words (classifiers). `stepwise verify "
+                + folder.getFileName() + "` re-measures them through the runtime.\n\n");
+        sb.append("| model | task | network | metric | model | baseline | baseline value | beats baseline "
+                + "| parity max \\|diff\\| | size | train s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        List<String> rows = new ArrayList<>();
+        for (Path file : models) {
+            try (RecurrentModel model = RecurrentModel.load(file)) {
+                ModelInfo info = model.info();
+                Map<String, Double> m = info.metrics();
+                String[] primary = switch (info.task()) {
+                    case ModelInfo.LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelTask.VAL_BPC,
+                        "Kneser-Ney " + LanguageModelTask.BASELINE_ORDER + "-gram", LanguageModelTask.BASELINE_BPC};
+                    case ModelInfo.FORECASTER -> new String[] {"test MASE", ForecastTask.TEST_MASE, "seasonal naive",
+                        ForecastTask.BASELINE_MASE};
+                    case ModelInfo.CLASSIFIER -> new String[] {"test accuracy", ClassifyTask.TEST_ACCURACY,
+                        "naive Bayes", ClassifyTask.BASELINE_ACCURACY};
+                    default -> new String[] {"?", "?", "?", "?"};
+                };
+                String name = file.getFileName().toString().replaceAll("\\.onnx$", "");
+                double value = m.getOrDefault(primary[1], Double.NaN);
+                double baseline = m.getOrDefault(primary[3], Double.NaN);
+                boolean beats = ModelEvaluation.higherIsBetter(primary[1]) ? value > baseline : value < baseline;
+                rows.add(String.format(Locale.ROOT, "| [%s](%s.md) | %s | %s ×%d, hidden %d%s | %s | %.4f | %s | "
+                                + "%.4f | %s | %s | %,d KB | %s |", name, name, info.task(), info.cell(), info.layers(),
+                        info.hiddenSize(), info.bidirectional() ? ", bidir." : "", primary[0], value, primary[2],
+                        baseline, Double.isNaN(value) || Double.isNaN(baseline) ? "?" : beats ? "yes" : "**no**",
+                        info.parity().map(p -> String.format(Locale.ROOT, "%.1e", p.maxAbsDiff())).orElse("—"),
+                        (Files.size(file) + 1023) / 1024, String.format(Locale.ROOT, "%.0f",
+                                m.getOrDefault("training_seconds", Double.NaN))));
+            }
+        }
+        rows.forEach(r -> sb.append(r).append('\n'));
+        sb.append("\nBaselines: an interpolated Kneser-Ney ").append(LanguageModelTask.BASELINE_ORDER)
+                .append("-gram model fitted on the same training text (language models); the seasonal-naive "
+                        + "forecast from the same origins (forecasters; MASE scaled by its in-sample MAE on the "
+                        + "training part); multinomial naive Bayes over character 1-3-grams on the same training "
+                        + "words (classifiers). Quality targets: language-ID LSTM and GRU at least 80 % test "
+                        + "accuracy; CO2 forecasters MASE below 1; character-LM LSTM and GRU below the n-gram "
+                        + "baseline's bits per character. Training times are wall-clock seconds on the machine "
+                        + "recorded in each card.\n");
+        Path readme = folder.resolve("README.md");
+        AtomicText.write(readme, sb.toString());
+        return readme;
+    }
+}

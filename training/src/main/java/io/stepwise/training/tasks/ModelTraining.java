@@ -1,0 +1,237 @@
+package io.stepwise.training.tasks;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.stepwise.conversion.ModelMetadata;
+import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.training.export.ModelExporter;
+import io.stepwise.training.export.ParityReport;
+import io.stepwise.training.model.DjlRuntime;
+import io.stepwise.training.model.RecurrentNet;
+import io.stepwise.training.train.ConsoleProgress;
+import io.stepwise.training.train.EpochRecord;
+import io.stepwise.training.train.ParameterFiles;
+import io.stepwise.training.train.Trainer;
+import io.stepwise.training.train.TrainerConfig;
+import io.stepwise.training.train.TrainingResult;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One training run from options to an exported, parity-checked model with its model card: loads the data,
+ * builds the network, trains it with {@link Trainer} (or resumes), restores the best epoch's weights, measures
+ * them against the task's baseline, exports with {@link ModelExporter} (parity proven, figure recorded) and writes
+ * the plots and the card.
+ *
+ * <p>Failure leaves earlier results alone: checkpoints are written between epochs, and the model and card are
+ * written atomically only after parity has been proven, so a failed run never replaces a good model.
+ */
+public final class ModelTraining {
+    /** The Stepwise version recorded in provenance. */
+    public static final String STEPWISE_VERSION = "0.1.0-SNAPSHOT";
+    /** Folder under which runs without {@code --run-dir} get their own timestamped folder. */
+    public static final Path RUNS = Path.of("runs");
+
+    private ModelTraining() {
+    }
+
+    /**
+     * Uses one PyTorch intra-op thread unless {@code ai.djl.pytorch.num_threads} is already set. These networks
+     * are small (a few hundred kilobytes of weights, batches of tens of sequences), so an operator is too short to
+     * share between threads; with several threads, and with other processes on the same cores, OpenMP's spinning
+     * workers made a training epoch about nine times slower in our measurements (69 s instead of 8 s).
+     * Must run before the engine is first used.
+     */
+    public static void configureThreads() {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+        }
+        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+    }
+
+    /** Creates the task named by the options, loading and checking its data. */
+    public static RecurrentTask<?> createTask(TrainingOptions options) {
+        if (options.data() != null && !Files.exists(options.data())) {
+            throw new IllegalArgumentException("--data: no such file or folder: " + options.data());
+        }
+        return switch (options.task()) {
+            case LANGUAGE_MODEL -> new LanguageModelTask(options);
+            case FORECAST -> new ForecastTask(options);
+            case CLASSIFY -> new ClassifyTask(options);
+        };
+    }
+
+    /** The run folder: {@code --run-dir}, or {@code runs/<model>-<timestamp>}. */
+    public static Path runDirectory(TrainingOptions options) {
+        if (options.runDirectory() != null) {
+            return options.runDirectory();
+        }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        return RUNS.resolve(options.modelName() + "-" + stamp);
+    }
+
+    /**
+     * Trains, exports and documents one model.
+     *
+     * @param out  progress and summary lines
+     * @param mode how the progress bar is drawn
+     * @throws IllegalArgumentException for bad options or data (naming the option, file, line or value)
+     * @throws IllegalStateException    when training diverges or the export fails its parity check
+     */
+    public static TrainedModel train(TrainingOptions options, PrintStream out, ConsoleProgress.Mode mode)
+            throws IOException {
+        Path runDirectory = runDirectory(options);
+        if (options.resume() && !Trainer.hasCheckpoint(runDirectory)) {
+            throw new IllegalArgumentException("--resume: no " + Trainer.CHECKPOINT_FILE + " in " + runDirectory
+                    + " to continue");
+        }
+        if (!options.resume() && Trainer.hasCheckpoint(runDirectory)) {
+            throw new IllegalArgumentException("--run-dir: " + runDirectory + " already holds a checkpoint; pass "
+                    + "--resume to continue it or choose another folder");
+        }
+        if (Files.isDirectory(options.out())) {
+            throw new IllegalArgumentException("--out: " + options.out() + " is a folder; expected a model file");
+        }
+        configureThreads();
+        long start = System.nanoTime();
+        RecurrentTask<?> task = createTask(options);
+        out.printf(Locale.ROOT, "%s %s: %s%n", options.task().cliName(), options.cell().id(), task.describeData());
+        out.printf(Locale.ROOT, options.resume() ? "resuming the run in %s%n" : "run folder %s%n", runDirectory);
+        DjlRuntime.configure();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            RecurrentNet net = RecurrentNet.builder().setSpec(task.spec()).optDropout(options.dropout()).build();
+            task.bind(net);
+            TrainerConfig config = TrainerConfig.builder().setEpochs(options.epochs())
+                    .optLearningRate(options.learningRate()).optCosineSchedule(options.learningRate() / 20)
+                    .optMonitor(task.monitor(), task.higherIsBetter()).optPatience(options.patience())
+                    .optSeed(options.seed()).build();
+            Trainer<?> trainer = trainer(net, manager, task, config, runDirectory,
+                    Duration.ofNanos(Math.max(options.maxMinutes() > 0 ? 1 : 0, Math.round(options.maxMinutes() * 60e9))), new ConsoleProgress(out, mode, 10));
+            List<EpochRecord> history;
+            int bestEpoch;
+            boolean timeLimited = false;
+            try {
+                TrainingResult result = options.resume() ? trainer.resume() : trainer.fit();
+                history = result.history();
+                bestEpoch = result.bestEpoch();
+            } catch (TimeLimitedTask.TimeLimitReached e) {
+                timeLimited = true;
+                out.printf(Locale.ROOT, "--max-minutes %s reached after epoch %d of %d; exporting the best epoch "
+                        + "(resume with --resume --run-dir %s)%n", options.maxMinutes(), e.completedEpochs(),
+                        options.epochs(), runDirectory);
+                history = readHistory(runDirectory.resolve(Trainer.METRICS_FILE));
+                bestEpoch = bestEpoch(history, task.monitor(), task.higherIsBetter());
+                ParameterFiles.load(net, runDirectory.resolve(Trainer.BEST_PARAMETERS_FILE));
+            }
+            double trainingSeconds = (System.nanoTime() - start) / 1e9;
+            Map<String, Double> metrics;
+            try (NDManager evaluation = manager.newSubManager()) {
+                metrics = new LinkedHashMap<>(task.finalMetrics(evaluation));
+            }
+            metrics.put("epochs_completed", (double) history.size());
+            metrics.put("training_seconds", Math.round(trainingSeconds * 10) / 10.0);
+
+            ModelMetadata.Builder metadata = ModelMetadata.builder().setTask(options.task().modelTask());
+            task.describeModel(metadata);
+            metadata.optTraining(provenance(options, task, config, runDirectory, history.size(), bestEpoch,
+                    timeLimited, trainingSeconds));
+            metadata.optMetrics(metrics);
+            ParityReport parity = ModelExporter.builder().build().write(net, metadata, options.out());
+            task.writePlots(runDirectory, history);
+            TrainedModel trained = new TrainedModel(options, options.out(), ModelCards.cardPath(options.out()),
+                    runDirectory, metrics, parity, history, bestEpoch, timeLimited, trainingSeconds);
+            try (RecurrentModel exported = RecurrentModel.load(options.out())) {
+                ModelCards.writeCard(exported, trained.card());
+            }
+            out.printf(Locale.ROOT, "wrote %s (%,d bytes), parity max |diff| %.2e over %d cases; %s%n",
+                    options.out(), Files.size(options.out()), parity.maxAbsDiff(), parity.cases(),
+                    ModelCards.metricsLine(metrics));
+            return trained;
+        }
+    }
+
+    private static <B> Trainer<B> trainer(RecurrentNet net, NDManager manager, RecurrentTask<B> task,
+                                          TrainerConfig config, Path runDirectory, Duration limit,
+                                          ConsoleProgress progress) {
+        return Trainer.<B>builder().setModel(net).setManager(manager).setTask(new TimeLimitedTask<>(task, limit))
+                .setConfig(config).setRunDirectory(runDirectory).optProgress(progress).build();
+    }
+
+    private static Map<String, Object> provenance(TrainingOptions options, RecurrentTask<?> task,
+                                                  TrainerConfig config, Path runDirectory, int epochs, int bestEpoch,
+                                                  boolean timeLimited, double seconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("command", options.commandLine());
+        m.put("data", task.describeData());
+        m.put("seed", options.seed());
+        m.put("epochs", options.epochs());
+        m.put("epochs_completed", epochs);
+        m.put("best_epoch", bestEpoch + 1);
+        m.put("time_limited", timeLimited);
+        m.put("hyperparameters", options.hyperparameters());
+        m.put("optimizer", config.toMap());
+        Map<String, Object> versions = new LinkedHashMap<>();
+        versions.put("stepwise", STEPWISE_VERSION);
+        versions.put("djl", Engine.getDjlVersion());
+        versions.put("pytorch", DjlRuntime.engine().getVersion());
+        versions.put("java", System.getProperty("java.version"));
+        versions.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        m.put("versions", versions);
+        m.put("date", Instant.now().toString());
+        m.put("training_seconds", Math.round(seconds * 10) / 10.0);
+        m.put("run_directory", runDirectory.toString());
+        m.put("threads", Runtime.getRuntime().availableProcessors());
+        return m;
+    }
+
+    /** Reads the trainer's metrics.json back into epoch records. */
+    static List<EpochRecord> readHistory(Path metricsFile) throws IOException {
+        JsonArray rows = new Gson().fromJson(Files.readString(metricsFile, StandardCharsets.UTF_8), JsonArray.class);
+        List<EpochRecord> history = new ArrayList<>();
+        for (JsonElement e : rows) {
+            JsonObject row = e.getAsJsonObject();
+            Map<String, Double> validation = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> entry : row.entrySet()) {
+                String key = entry.getKey();
+                if (!List.of("epoch", "train_loss", "learning_rate", "seconds", "samples_per_second", "improved")
+                        .contains(key) && entry.getValue().isJsonPrimitive()
+                        && entry.getValue().getAsJsonPrimitive().isNumber()) {
+                    validation.put(key, entry.getValue().getAsDouble());
+                }
+            }
+            history.add(new EpochRecord(row.get("epoch").getAsInt(), row.get("train_loss").getAsDouble(),
+                    row.get("learning_rate").getAsDouble(), row.get("seconds").getAsDouble(),
+                    row.get("samples_per_second").getAsDouble(), validation, row.get("improved").getAsBoolean()));
+        }
+        return history;
+    }
+
+    private static int bestEpoch(List<EpochRecord> history, String monitor, boolean higherIsBetter) {
+        int best = -1;
+        for (EpochRecord r : history) {
+            if (best < 0 || (higherIsBetter ? r.metric(monitor) > history.get(best).metric(monitor)
+                    : r.metric(monitor) < history.get(best).metric(monitor))) {
+                best = history.indexOf(r);
+            }
+        }
+        return best < 0 ? -1 : history.get(best).epoch();
+    }
+}

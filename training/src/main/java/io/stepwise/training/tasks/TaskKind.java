@@ -1,0 +1,63 @@
+package io.stepwise.training.tasks;
+
+import io.stepwise.conversion.Task;
+import java.util.Arrays;
+import java.util.Locale;
+
+/** The three training tasks, with their command-line names and model-file task ids. */
+public enum TaskKind {
+    /** Next-character prediction on a text (bits per character vs a Kneser–Ney n-gram baseline). */
+    LANGUAGE_MODEL("language-model", Task.LANGUAGE_MODEL, "charlm"),
+    /** Next-step prediction of a series, evaluated by multi-step forecasts (MASE vs seasonal naive). */
+    FORECAST("forecast", Task.FORECASTER, "forecast"),
+    /** Word → language (accuracy vs naive Bayes). */
+    CLASSIFY("classify", Task.CLASSIFIER, "langid");
+
+    private final String cliName;
+    private final Task modelTask;
+    private final String modelPrefix;
+
+    TaskKind(String cliName, Task modelTask, String modelPrefix) {
+        this.cliName = cliName;
+        this.modelTask = modelTask;
+        this.modelPrefix = modelPrefix;
+    }
+
+    /** The {@code --task} value, e.g. {@code language-model}. */
+    public String cliName() {
+        return cliName;
+    }
+
+    /** The {@code stepwise.task} of the models this task makes. */
+    public Task modelTask() {
+        return modelTask;
+    }
+
+    /** Default file-name prefix of the models, e.g. {@code charlm}. */
+    public String modelPrefix() {
+        return modelPrefix;
+    }
+
+    /** The task that made a model with {@code stepwise.task = id}. */
+    public static TaskKind ofModelTask(String id) {
+        for (TaskKind k : values()) {
+            if (k.modelTask.id().equals(id)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("task: the model's stepwise.task is '" + id + "'; expected one of "
+                + Arrays.toString(Arrays.stream(values()).map(k -> k.modelTask.id()).toArray()));
+    }
+
+    /** Parses {@code language-model}, {@code forecast} or {@code classify} (also the model-file ids). */
+    public static TaskKind fromName(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+        for (TaskKind k : values()) {
+            if (k.cliName.equals(n) || k.modelTask.id().replace('_', '-').equals(n)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("--task: expected one of language-model, forecast, classify but got '"
+                + name + "'");
+    }
+}

@@ -1,0 +1,373 @@
+package io.stepwise.training.tasks;
+
+import io.stepwise.conversion.CellKind;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything one {@code stepwise train} run needs: task, network, optimisation and data settings. Unset values
+ * take the task's defaults ({@link Builder#build()}); every value is validated there and a bad one is reported
+ * with its command-line option name, e.g. {@code --hidden: expected ≥ 1 but got 0}.
+ *
+ * @param task             which task
+ * @param cell             recurrent cell
+ * @param layers           stacked recurrent layers
+ * @param hidden           hidden size per layer and direction
+ * @param embedding        character embedding width (language model, classifier)
+ * @param dropout          training-only dropout between layers and before the head
+ * @param bidirectional    whether layers also run backwards (classifier only)
+ * @param epochs           maximum epochs
+ * @param batchSize        sequences per training step
+ * @param bptt             truncated back-propagation length in characters (language model)
+ * @param learningRate     peak Adam learning rate (cosine decay to 0)
+ * @param seed             seed of initialisation, shuffling and dropout
+ * @param patience         epochs without improvement before stopping early (0 = never)
+ * @param maxMinutes       wall-clock budget; training stops after the first epoch that ends past it (0 = none)
+ * @param data             data file or folder; {@code null} = the task's default data
+ * @param maxChars         language model: most characters of text used (train + validation)
+ * @param window           forecaster: input window in steps
+ * @param horizon          forecaster: steps forecast from each origin
+ * @param season           forecaster: season length of the seasonal-naive baseline and MASE scale
+ * @param testLength       forecaster: held-out tail in steps
+ * @param validationLength forecaster: validation steps before the tail
+ * @param scaleHeadroom    forecaster: the stored std is the training std times this (≥ 1), so that a trending
+ *                         series that leaves its training range stays where the cells are nearly linear
+ * @param out              model file to write
+ * @param runDirectory     checkpoints, metrics and plots; {@code null} = a new folder under {@code runs/}
+ * @param resume           continue the run in {@code runDirectory} from its last checkpoint
+ * @param commandLine      the command that started the run, recorded in the model's provenance
+ */
+public record TrainingOptions(
+        TaskKind task,
+        CellKind cell,
+        int layers,
+        int hidden,
+        int embedding,
+        float dropout,
+        boolean bidirectional,
+        int epochs,
+        int batchSize,
+        int bptt,
+        float learningRate,
+        long seed,
+        int patience,
+        double maxMinutes,
+        Path data,
+        int maxChars,
+        int window,
+        int horizon,
+        int season,
+        int testLength,
+        int validationLength,
+        double scaleHeadroom,
+        Path out,
+        Path runDirectory,
+        boolean resume,
+        String commandLine) {
+
+    public TrainingOptions {
+        Objects.requireNonNull(task, "task");
+        Objects.requireNonNull(cell, "cell");
+        Objects.requireNonNull(out, "out");
+        atLeast("--layers", layers, 1);
+        atLeast("--hidden", hidden, 1);
+        atLeast("--embedding", embedding, 1);
+        atLeast("--epochs", epochs, 1);
+        atLeast("--batch-size", batchSize, 1);
+        atLeast("--bptt", bptt, 2);
+        atLeast("--patience", patience, 0);
+        atLeast("--window", window, 2);
+        atLeast("--horizon", horizon, 1);
+        atLeast("--season", season, 1);
+        atLeast("--test-length", testLength, 1);
+        atLeast("--validation-length", validationLength, 1);
+        atLeast("--max-chars", maxChars, 1000);
+        if (!(scaleHeadroom >= 1) || Double.isInfinite(scaleHeadroom)) {
+            throw new IllegalArgumentException("--scale-headroom: expected a finite factor ≥ 1 but got "
+                    + scaleHeadroom);
+        }
+        if (hidden > 4096) {
+            throw new IllegalArgumentException("--hidden: expected at most 4096 but got " + hidden);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("--dropout: expected a rate in [0, 1) but got " + dropout);
+        }
+        if (!(learningRate > 0 && learningRate <= 1)) {
+            throw new IllegalArgumentException("--lr: expected a learning rate in (0, 1] but got " + learningRate);
+        }
+        if (!(maxMinutes >= 0) || Double.isInfinite(maxMinutes)) {
+            throw new IllegalArgumentException("--max-minutes: expected a finite number ≥ 0 (0 = no limit) but got "
+                    + maxMinutes);
+        }
+        if (bidirectional && task != TaskKind.CLASSIFY) {
+            throw new IllegalArgumentException("--bidirectional: only a classifier can read its input both ways; a "
+                    + task.cliName() + " model must run one step at a time");
+        }
+        if (task == TaskKind.FORECAST && horizon > testLength) {
+            throw new IllegalArgumentException("--horizon: expected at most --test-length (" + testLength
+                    + ") but got " + horizon);
+        }
+        if (resume && runDirectory == null) {
+            throw new IllegalArgumentException("--resume: needs --run-dir, the folder of the run to continue");
+        }
+        String name = out.getFileName() == null ? "" : out.getFileName().toString();
+        if (!name.endsWith(".onnx") || name.length() == ".onnx".length()) {
+            throw new IllegalArgumentException("--out: expected a model file name ending in .onnx but got '" + out
+                    + "'");
+        }
+        commandLine = commandLine == null ? "" : commandLine;
+    }
+
+    private static void atLeast(String option, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(option + ": expected ≥ " + min + " but got " + value);
+        }
+    }
+
+    /** The model's name: the output file name without {@code .onnx}. */
+    public String modelName() {
+        String name = out.getFileName().toString();
+        return name.substring(0, name.length() - ".onnx".length());
+    }
+
+    /** The network and optimisation settings, for provenance. */
+    public Map<String, Object> hyperparameters() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cell", cell.id());
+        m.put("layers", layers);
+        m.put("hidden", hidden);
+        if (task != TaskKind.FORECAST) {
+            m.put("embedding", embedding);
+        }
+        m.put("dropout", Double.parseDouble(Float.toString(dropout)));
+        m.put("bidirectional", bidirectional);
+        m.put("epochs", epochs);
+        m.put("batch_size", batchSize);
+        if (task == TaskKind.LANGUAGE_MODEL) {
+            m.put("bptt", bptt);
+            m.put("max_chars", maxChars);
+        }
+        if (task == TaskKind.FORECAST) {
+            m.put("window", window);
+            m.put("horizon", horizon);
+            m.put("season", season);
+            m.put("scale_headroom", scaleHeadroom);
+        }
+        m.put("learning_rate", Double.parseDouble(Float.toString(learningRate)));
+        m.put("seed", seed);
+        m.put("patience", patience);
+        m.put("max_minutes", maxMinutes);
+        return m;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Builder: {@link #setTask}, {@link #setCell} and {@link #setOut} required; every {@code opt*} left unset takes
+     * the task's default (see {@link #defaults}).
+     */
+    public static final class Builder {
+        private TaskKind task;
+        private CellKind cell;
+        private Path out;
+        private Integer layers;
+        private Integer hidden;
+        private Integer embedding;
+        private Float dropout;
+        private Boolean bidirectional;
+        private Integer epochs;
+        private Integer batchSize;
+        private Integer bptt;
+        private Float learningRate;
+        private Long seed;
+        private Integer patience;
+        private Double maxMinutes;
+        private Path data;
+        private Integer maxChars;
+        private Integer window;
+        private Integer horizon;
+        private Integer season;
+        private Integer testLength;
+        private Integer validationLength;
+        private Double scaleHeadroom;
+        private Path runDirectory;
+        private boolean resume;
+        private String commandLine;
+
+        private Builder() {
+        }
+
+        public Builder setTask(TaskKind task) {
+            this.task = task;
+            return this;
+        }
+
+        public Builder setCell(CellKind cell) {
+            this.cell = cell;
+            return this;
+        }
+
+        public Builder setOut(Path out) {
+            this.out = out;
+            return this;
+        }
+
+        public Builder optLayers(Integer layers) {
+            this.layers = layers;
+            return this;
+        }
+
+        public Builder optHidden(Integer hidden) {
+            this.hidden = hidden;
+            return this;
+        }
+
+        public Builder optEmbedding(Integer embedding) {
+            this.embedding = embedding;
+            return this;
+        }
+
+        public Builder optDropout(Float dropout) {
+            this.dropout = dropout;
+            return this;
+        }
+
+        public Builder optBidirectional(Boolean bidirectional) {
+            this.bidirectional = bidirectional;
+            return this;
+        }
+
+        public Builder optEpochs(Integer epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        public Builder optBatchSize(Integer batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder optBptt(Integer bptt) {
+            this.bptt = bptt;
+            return this;
+        }
+
+        public Builder optLearningRate(Float learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        public Builder optSeed(Long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder optPatience(Integer patience) {
+            this.patience = patience;
+            return this;
+        }
+
+        public Builder optMaxMinutes(Double maxMinutes) {
+            this.maxMinutes = maxMinutes;
+            return this;
+        }
+
+        public Builder optData(Path data) {
+            this.data = data;
+            return this;
+        }
+
+        public Builder optMaxChars(Integer maxChars) {
+            this.maxChars = maxChars;
+            return this;
+        }
+
+        public Builder optWindow(Integer window) {
+            this.window = window;
+            return this;
+        }
+
+        public Builder optHorizon(Integer horizon) {
+            this.horizon = horizon;
+            return this;
+        }
+
+        public Builder optSeason(Integer season) {
+            this.season = season;
+            return this;
+        }
+
+        public Builder optTestLength(Integer testLength) {
+            this.testLength = testLength;
+            return this;
+        }
+
+        public Builder optValidationLength(Integer validationLength) {
+            this.validationLength = validationLength;
+            return this;
+        }
+
+        public Builder optScaleHeadroom(Double scaleHeadroom) {
+            this.scaleHeadroom = scaleHeadroom;
+            return this;
+        }
+
+        public Builder optRunDirectory(Path runDirectory) {
+            this.runDirectory = runDirectory;
+            return this;
+        }
+
+        public Builder optResume(boolean resume) {
+            this.resume = resume;
+            return this;
+        }
+
+        public Builder optCommandLine(String commandLine) {
+            this.commandLine = commandLine;
+            return this;
+        }
+
+        public TrainingOptions build() {
+            if (task == null) {
+                throw new IllegalArgumentException("--task: required (language-model, forecast or classify)");
+            }
+            if (cell == null) {
+                throw new IllegalArgumentException("--cell: required (rnn, rnn-relu, lstm or gru)");
+            }
+            if (out == null) {
+                throw new IllegalArgumentException("--out: required (the model file to write)");
+            }
+            TrainingOptions d = defaults(task, cell, out);
+            return new TrainingOptions(task, cell,
+                    or(layers, d.layers), or(hidden, d.hidden), or(embedding, d.embedding), or(dropout, d.dropout),
+                    or(bidirectional, d.bidirectional), or(epochs, d.epochs), or(batchSize, d.batchSize),
+                    or(bptt, d.bptt), or(learningRate, d.learningRate), or(seed, d.seed), or(patience, d.patience),
+                    or(maxMinutes, d.maxMinutes), data, or(maxChars, d.maxChars), or(window, d.window),
+                    or(horizon, d.horizon), or(season, d.season), or(testLength, d.testLength),
+                    or(validationLength, d.validationLength), or(scaleHeadroom, d.scaleHeadroom), out, runDirectory, resume, commandLine);
+        }
+
+        private static <T> T or(T value, T fallback) {
+            return value != null ? value : fallback;
+        }
+    }
+
+    /**
+     * The defaults of a task: sized so that each default model trains in about a minute and a half on two CPU
+     * cores (see models/README.md for what they reach).
+     */
+    public static TrainingOptions defaults(TaskKind task, CellKind cell, Path out) {
+        return switch (task) {
+            case LANGUAGE_MODEL -> new TrainingOptions(task, cell, 1, 256, 32, 0f, false, 5, 32, 64, 1e-2f, 42, 0, 0,
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
+            case FORECAST -> new TrainingOptions(task, cell, 1, 64, 16, 0f, false, 20, 32, 64, 1e-2f, 42, 0, 0,
+                    null, 400_000, 104, 26, 52, 104, 104, 4.0, out, null, false, "");
+            case CLASSIFY -> new TrainingOptions(task, cell, 1, 128, 32, 0f, true, 4, 64, 64, 3e-3f, 42, 0, 0,
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
+        };
+    }
+}
