@@ -12,11 +12,10 @@ import io.stepwise.conversion.NetworkWeights;
 import io.stepwise.conversion.OnnxExporter;
 import io.stepwise.runtime.BatchResult;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.training.io.AtomicFiles;
 import io.stepwise.training.model.RecurrentNet;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Random;
@@ -99,7 +98,7 @@ public final class ModelExporter {
     public ParityReport write(RecurrentNet net, ModelMetadata.Builder metadata, Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         Export export = export(net, metadata);
-        writeAtomically(file, export.model());
+        AtomicFiles.write(file, export.model());
         return export.parity();
     }
 
@@ -214,22 +213,6 @@ public final class ModelExporter {
             max = Math.max(max, d);
         }
         return max;
-    }
-
-    /** Writes {@code bytes} to a temporary file beside {@code file}, then renames it over {@code file}. */
-    static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(temp, bytes);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
     }
 
     /** Builder; every setting is optional. */

@@ -15,9 +15,10 @@ import io.stepwise.training.data.CharVocabulary;
 import io.stepwise.training.data.ConfusionMatrix;
 import io.stepwise.training.data.NaiveBayesWordClassifier;
 import io.stepwise.training.data.Plots;
-import io.stepwise.training.data.WordLanguageDataset;
 import io.stepwise.training.data.WordLanguageDataset.LengthBatch;
 import io.stepwise.training.data.WordLanguageDataset.Split;
+import io.stepwise.training.data.WordLanguageDataset;
+import io.stepwise.training.io.AtomicFiles;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
 import java.io.IOException;
@@ -192,7 +193,7 @@ public final class ClassifyTask extends RecurrentTask<LengthBatch> {
             Plots.confusionHeatMap(runDirectory.resolve("confusion-naive-bayes.png"), "Naive Bayes baseline, test "
                     + "words", baselineConfusion);
             try {
-                AtomicText.write(runDirectory.resolve("confusion.txt"), options.cell().id() + "\n"
+                AtomicFiles.writeString(runDirectory.resolve("confusion.txt"), options.cell().id() + "\n"
                         + testConfusion.render() + "\nnaive Bayes\n" + baselineConfusion.render());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

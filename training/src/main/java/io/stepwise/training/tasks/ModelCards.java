@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.training.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ public final class ModelCards {
 
     /** Writes the card of {@code model} to {@code card} (atomically). */
     public static void writeCard(RecurrentModel model, Path card) throws IOException {
-        AtomicText.write(card, card(model, Path.of(model.source())));
+        AtomicFiles.writeString(card, card(model, Path.of(model.source())));
     }
 
     static String card(RecurrentModel model, Path file) throws IOException {
@@ -184,7 +185,7 @@ public final class ModelCards {
                         + "baseline's bits per character. Training times are wall-clock seconds on the machine "
                         + "recorded in each card.\n");
         Path readme = folder.resolve("README.md");
-        AtomicText.write(readme, sb.toString());
+        AtomicFiles.writeString(readme, sb.toString());
         return readme;
     }
 }

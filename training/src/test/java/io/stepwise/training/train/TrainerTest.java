@@ -283,21 +283,6 @@ class TrainerTest {
     }
 
     @Test
-    void checkpointWritesAreAtomic(@TempDir Path dir) throws IOException {
-        Path file = dir.resolve("checkpoint.bin");
-        AtomicFiles.writeString(file, "complete old content");
-        IOException failure = assertThrows(IOException.class, () -> AtomicFiles.write(file, out -> {
-            out.write(new byte[4096]);
-            throw new IOException("disk full");
-        }));
-        assertEquals("disk full", failure.getMessage());
-        assertEquals("complete old content", Files.readString(file));
-        try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(file), files.toList(), "the temporary file must be removed");
-        }
-    }
-
-    @Test
     void invalidHyperparametersAreRejected() {
         assertMessage("epochs", () -> TrainerConfig.builder().build());
         assertMessage("epochs", () -> TrainerConfig.builder().setEpochs(-1).build());
