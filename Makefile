@@ -6,17 +6,18 @@ MVN ?= mvn -B -q
 PYTHON ?= /usr/bin/python3
 MODELS ?= models
 JAVA ?= java
-JAVA_OPTS ?= -Xmx2g -Djava.awt.headless=true
 
 RUNTIME_JAR := runtime/target/stepwise-runtime-0.1.0-SNAPSHOT.jar
 RUNTIME_CP := runtime/target/classpath.txt
 TRAINING_CP := training/target/classpath.txt
-STEPWISE := $(JAVA) $(JAVA_OPTS) -cp "training/target/classes:$$(cat $(TRAINING_CP))" io.stepwise.training.cli.StepwiseCli
+STEPWISE := bin/stepwise
 
-# One `make train` run; override on the command line, e.g. make train TASK=classify CELL=gru EPOCHS=5
+# One `make train` run; override on the command line, e.g. make train TASK=classify CELL=gru ARGS='--epochs 5'.
+# It writes to build/models/ so that the committed defaults in models/ change only through `make models`.
 TASK ?= language-model
 CELL ?= lstm
 ARGS ?=
+TRAIN_OUT ?= build/models
 
 .PHONY: help build demo test models train verify bench soak clean check-onnx
 
@@ -24,8 +25,8 @@ help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
 	@echo "make test     run every test (what CI runs)"
 	@echo "make models   train and export every default model into $(MODELS)/"
-	@echo "make train    train one model: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
-	@echo "make verify   re-check ONNX-vs-DJL parity and ONNX's checker on every model in $(MODELS)/"
+	@echo "make train    train one model into $(TRAIN_OUT)/: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
+	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
 	@echo "make soak     step a model a million times and check resident memory stays flat"
 	@echo "make clean    remove build output"
@@ -51,7 +52,7 @@ models: build
 	$(STEPWISE) models --out $(MODELS)
 
 train: build
-	$(STEPWISE) train --task $(TASK) --cell $(CELL) --out $(MODELS) $(ARGS)
+	$(STEPWISE) train --task $(TASK) --cell $(CELL) --out $(TRAIN_OUT) $(ARGS)
 
 verify: build
 	$(STEPWISE) verify $(MODELS)
