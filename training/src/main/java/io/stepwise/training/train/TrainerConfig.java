@@ -118,22 +118,27 @@ public record TrainerConfig(
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epochs", epochs);
-        m.put("learning_rate", (double) learningRate);
+        m.put("learning_rate", decimal(learningRate));
         m.put("schedule", schedule.name().toLowerCase(Locale.ROOT));
-        m.put("min_learning_rate", (double) minLearningRate);
+        m.put("min_learning_rate", decimal(minLearningRate));
         m.put("warm_up_steps", warmUpSteps);
         m.put("step_epochs", stepEpochs);
-        m.put("step_factor", (double) stepFactor);
-        m.put("beta1", (double) beta1);
-        m.put("beta2", (double) beta2);
-        m.put("epsilon", (double) epsilon);
-        m.put("weight_decay", (double) weightDecay);
-        m.put("clip_grad_norm", (double) clipGradNorm);
+        m.put("step_factor", decimal(stepFactor));
+        m.put("beta1", decimal(beta1));
+        m.put("beta2", decimal(beta2));
+        m.put("epsilon", decimal(epsilon));
+        m.put("weight_decay", decimal(weightDecay));
+        m.put("clip_grad_norm", decimal(clipGradNorm));
         m.put("monitor", monitor);
         m.put("higher_is_better", higherIsBetter);
         m.put("patience", patience);
         m.put("seed", seed);
         return m;
+    }
+
+    /** The float as its shortest decimal (0.9f → 0.9, not 0.8999999761581421), for readable provenance. */
+    private static double decimal(float value) {
+        return Double.parseDouble(Float.toString(value));
     }
 
     public static Builder builder() {
