@@ -96,6 +96,8 @@ public final class Plots {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(dates == null ? "step" : "time").yAxisTitle(valueName).build();
         style(chart);
+        // Outside the plot: the forecast period is at the right edge, where an inside legend would cover it.
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         if (dates != null) {
             chart.getStyler().setDatePattern(timeLabels.get(0).length() <= 4 ? "yyyy" : "yyyy-MM");
         }
