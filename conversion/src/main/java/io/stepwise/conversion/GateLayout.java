@@ -1,5 +1,6 @@
 package io.stepwise.conversion;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -32,6 +33,10 @@ import java.util.Objects;
  *
  * <p>ONNX keeps one bias tensor per direction, {@code B = [W_b, R_b]} (length 2·G·H), which
  * {@link #onnxBias} builds. All arrays are row-major; inputs are never modified.
+ *
+ * <p>The way back, used when a model file is read ({@link OnnxModelReader}): {@link #toPytorchGates} undoes
+ * {@link #reorderGates} and {@link #pytorchBias} undoes {@link #onnxBias}, so that
+ * {@code toPytorchGates(cell, reorderGates(cell, x, H), H)} equals {@code x} for every cell.
  */
 public final class GateLayout {
     private static final int[] IDENTITY = {0};
@@ -67,6 +72,17 @@ public final class GateLayout {
      * @throws IllegalArgumentException when {@code values} cannot be split into G blocks of H whole rows
      */
     public static float[] reorderGates(CellKind cell, float[] values, int hiddenSize) {
+        int blockLength = blockLength(cell, values, hiddenSize);
+        int[] order = onnxGateOrder(cell);
+        float[] out = new float[values.length];
+        for (int k = 0; k < order.length; k++) {
+            System.arraycopy(values, order[k] * blockLength, out, k * blockLength, blockLength);
+        }
+        return out;
+    }
+
+    /** Values per gate block of {@code values}, checked to split into G blocks of H whole rows. */
+    private static int blockLength(CellKind cell, float[] values, int hiddenSize) {
         Objects.requireNonNull(cell, "cell");
         Objects.requireNonNull(values, "values");
         if (hiddenSize < 1) {
@@ -78,13 +94,55 @@ public final class GateLayout {
                     + " needs a whole number of columns over " + rows + " rows (" + cell.gateCount()
                     + " gates × " + hiddenSize + "), but got " + values.length + " values");
         }
-        int blockLength = hiddenSize * (values.length / rows);
+        return hiddenSize * (values.length / rows);
+    }
+
+    /**
+     * Reorders the gate blocks of a weight matrix or bias from ONNX's order back to PyTorch's: the inverse of
+     * {@link #reorderGates} (ONNX block {@code k} goes back to PyTorch block {@code onnxGateOrder(cell)[k]}).
+     *
+     * @param values row-major [G·H, columns] in ONNX gate order ({@code W}, {@code R} of one direction, or one
+     *               half of {@code B})
+     * @return a new array of the same shape with the blocks in PyTorch order
+     * @throws IllegalArgumentException when {@code values} cannot be split into G blocks of H whole rows
+     */
+    public static float[] toPytorchGates(CellKind cell, float[] values, int hiddenSize) {
+        int blockLength = blockLength(cell, values, hiddenSize);
         int[] order = onnxGateOrder(cell);
         float[] out = new float[values.length];
         for (int k = 0; k < order.length; k++) {
-            System.arraycopy(values, order[k] * blockLength, out, k * blockLength, blockLength);
+            System.arraycopy(values, k * blockLength, out, order[k] * blockLength, blockLength);
         }
         return out;
+    }
+
+    /**
+     * PyTorch's two biases of one direction, each with its gate blocks in PyTorch order.
+     *
+     * @param inputBias     {@code bias_ih} [G·H]
+     * @param recurrentBias {@code bias_hh} [G·H]
+     */
+    public record PytorchBias(float[] inputBias, float[] recurrentBias) {
+    }
+
+    /**
+     * Splits the ONNX bias of one direction, {@code [W_b, R_b]}, back into PyTorch's {@code bias_ih} and
+     * {@code bias_hh}: the inverse of {@link #onnxBias}.
+     *
+     * @param onnxBias {@code B} of one direction [2·G·H], gate blocks in ONNX order
+     * @throws IllegalArgumentException when {@code onnxBias} does not have 2·G·H values
+     */
+    public static PytorchBias pytorchBias(CellKind cell, float[] onnxBias, int hiddenSize) {
+        Objects.requireNonNull(cell, "cell");
+        Objects.requireNonNull(onnxBias, "onnxBias");
+        int rows = cell.gateCount() * Math.max(hiddenSize, 1);
+        if (onnxBias.length != 2 * rows) {
+            throw new IllegalArgumentException("onnxBias: a " + cell.id() + " with hidden size " + hiddenSize
+                    + " needs " + 2 * rows + " values ([W_b, R_b]) but got " + onnxBias.length);
+        }
+        return new PytorchBias(
+                toPytorchGates(cell, Arrays.copyOfRange(onnxBias, 0, rows), hiddenSize),
+                toPytorchGates(cell, Arrays.copyOfRange(onnxBias, rows, 2 * rows), hiddenSize));
     }
 
     /**

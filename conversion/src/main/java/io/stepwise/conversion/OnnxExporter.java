@@ -48,6 +48,11 @@ public final class OnnxExporter {
     public static final String BATCH = "batch";
     public static final String SEQUENCE = "sequence";
 
+    /** Initializer names of the weights; {@link OnnxModelReader} finds the weights by them. */
+    static final String EMBEDDING_INITIALIZER = "embedding_weight";
+    static final String HEAD_WEIGHT_INITIALIZER = "head_weight_transposed";
+    static final String HEAD_BIAS_INITIALIZER = "head_bias";
+
     /** Written as producer_version when the jar manifest carries no Implementation-Version (e.g. in tests). */
     private static final String FALLBACK_VERSION = "0.1.0";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -197,6 +202,11 @@ public final class OnnxExporter {
         return all;
     }
 
+    /** Name of layer {@code layer}'s ONNX {@code W}, {@code R} or {@code B} initializer (all directions). */
+    static String layerInitializer(int layer, String tensor) {
+        return "layer" + layer + "_" + tensor;
+    }
+
     private static List<String> stateNames(NetworkSpec spec, String h, String c) {
         return spec.cell().hasCellState() ? List.of(h, c) : List.of(h);
     }
@@ -255,7 +265,7 @@ public final class OnnxExporter {
 
             String batchFirst = input;
             if (spec.inputKind() == InputKind.TOKENS) {
-                String table = graph.floatInitializer("embedding_weight", weights.embedding(),
+                String table = graph.floatInitializer(EMBEDDING_INITIALIZER, weights.embedding(),
                         spec.inputSize(), spec.embeddingSize());
                 batchFirst = node(OnnxOperator.GATHER, "embedding", List.of(table, input), Map.of("axis", 0));
             }
@@ -289,10 +299,10 @@ public final class OnnxExporter {
                 String batchMajor = transpose("top_final_batch_first", top, 1, 0, 2);
                 headInput = reshape("head_input", batchMajor, 0, -1);
             }
-            String headWeightT = graph.floatInitializer("head_weight_transposed",
+            String headWeightT = graph.floatInitializer(HEAD_WEIGHT_INITIALIZER,
                     transposeMatrix(weights.headWeight(), spec.outputSize(), spec.headInputSize()),
                     spec.headInputSize(), spec.outputSize());
-            String headBias = graph.floatInitializer("head_bias", weights.headBias(), spec.outputSize());
+            String headBias = graph.floatInitializer(HEAD_BIAS_INITIALIZER, weights.headBias(), spec.outputSize());
             String logits = node(OnnxOperator.MATMUL, "head_matmul", List.of(headInput, headWeightT), Map.of());
             node(OnnxOperator.ADD, OUTPUT, List.of(logits, headBias), Map.of());
 
@@ -330,9 +340,9 @@ public final class OnnxExporter {
                         d * 2 * rows, 2 * rows);
             }
             String prefix = "layer" + l;
-            String wName = graph.floatInitializer(prefix + "_W", w, directions, rows, in);
-            String rName = graph.floatInitializer(prefix + "_R", r, directions, rows, hidden);
-            String bName = graph.floatInitializer(prefix + "_B", b, directions, 2L * rows);
+            String wName = graph.floatInitializer(layerInitializer(l, "W"), w, directions, rows, in);
+            String rName = graph.floatInitializer(layerInitializer(l, "R"), r, directions, rows, hidden);
+            String bName = graph.floatInitializer(layerInitializer(l, "B"), b, directions, 2L * rows);
             String starts = graph.longInitializer(prefix + "_state_start", (long) l * directions);
             String ends = graph.longInitializer(prefix + "_state_end", (long) (l + 1) * directions);
             String axes = graph.longInitializer(prefix + "_state_axis", 0);

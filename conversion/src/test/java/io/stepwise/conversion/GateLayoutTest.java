@@ -85,4 +85,59 @@ class GateLayoutTest {
                 () -> GateLayout.onnxBias(CellKind.GRU, new float[]{1, 2, 3}, new float[]{1, 2}, 1));
         assertTrue(e.getMessage().contains("bias_hh 2"), e.getMessage());
     }
+
+    @Test
+    void toPytorchGatesUndoesTheLstmReorder() {
+        // H = 1: ONNX i=1, o=4, f=2, c=3 → PyTorch i, f, g, o.
+        assertArrayEquals(new float[]{1, 2, 3, 4}, GateLayout.toPytorchGates(CellKind.LSTM, new float[]{1, 4, 2, 3}, 1));
+    }
+
+    @Test
+    void toPytorchGatesUndoesTheGruReorder() {
+        // H = 2, one column: ONNX z = 3,4; r = 1,2; h = 5,6 → PyTorch r, z, n.
+        assertArrayEquals(new float[]{1, 2, 3, 4, 5, 6},
+                GateLayout.toPytorchGates(CellKind.GRU, new float[]{3, 4, 1, 2, 5, 6}, 2));
+    }
+
+    @Test
+    void reorderThenInverseIsIdentityForEveryCell() {
+        for (CellKind cell : CellKind.values()) {
+            int hidden = 2;
+            int columns = 3;
+            float[] pytorch = new float[cell.gateCount() * hidden * columns];
+            for (int i = 0; i < pytorch.length; i++) {
+                pytorch[i] = i + 1;
+            }
+            float[] onnx = GateLayout.reorderGates(cell, pytorch, hidden);
+            assertArrayEquals(pytorch, GateLayout.toPytorchGates(cell, onnx, hidden), cell.id());
+            assertArrayEquals(onnx, GateLayout.reorderGates(cell, GateLayout.toPytorchGates(cell, onnx, hidden),
+                    hidden), cell.id());
+        }
+    }
+
+    @Test
+    void pytorchBiasSplitsAndReordersTheOnnxBias() {
+        // LSTM, H = 1: ONNX B = [W_b in i o f c, R_b in i o f c].
+        GateLayout.PytorchBias bias = GateLayout.pytorchBias(CellKind.LSTM, new float[]{1, 4, 2, 3, 5, 8, 6, 7}, 1);
+        assertArrayEquals(new float[]{1, 2, 3, 4}, bias.inputBias());
+        assertArrayEquals(new float[]{5, 6, 7, 8}, bias.recurrentBias());
+        for (CellKind cell : CellKind.values()) {
+            float[] ih = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+            float[] hh = {21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+            int hidden = 12 / cell.gateCount();
+            GateLayout.PytorchBias back = GateLayout.pytorchBias(cell, GateLayout.onnxBias(cell, ih, hh, hidden), hidden);
+            assertArrayEquals(ih, back.inputBias(), cell.id());
+            assertArrayEquals(hh, back.recurrentBias(), cell.id());
+        }
+    }
+
+    @Test
+    void inverseRejectsValuesThatDoNotSplitIntoGates() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GateLayout.toPytorchGates(CellKind.LSTM, new float[6], 1));
+        assertTrue(e.getMessage().contains("6 values"), e.getMessage());
+        IllegalArgumentException b = assertThrows(IllegalArgumentException.class,
+                () -> GateLayout.pytorchBias(CellKind.GRU, new float[5], 1));
+        assertTrue(b.getMessage().contains("onnxBias") && b.getMessage().contains("6 values"), b.getMessage());
+    }
 }

@@ -109,6 +109,29 @@ public final class ModelExporter {
      * @throws IllegalStateException when it exceeds the tolerance, naming the worst case and tensor
      */
     public ParityReport check(RecurrentNet net, byte[] model) {
+        Measurement m = run(net, model);
+        if (!m.report().passed()) {
+            throw new IllegalStateException("parity: the ONNX model differs from the DJL network by up to "
+                    + m.report().maxAbsDiff() + " (tolerance " + tolerance + ") at " + m.worstCase()
+                    + "; nothing was written");
+        }
+        return m.report();
+    }
+
+    /**
+     * Like {@link #check} but returns the figure whatever it is, so that a caller re-checking existing files
+     * ({@link ParityVerifier}) can report a failed figure instead of an exception.
+     *
+     * @throws IllegalStateException when the ONNX model cannot be run or its outputs do not have the DJL shapes
+     */
+    public ParityReport measure(RecurrentNet net, byte[] model) {
+        return run(net, model).report();
+    }
+
+    private record Measurement(ParityReport report, String worstCase) {
+    }
+
+    private Measurement run(RecurrentNet net, byte[] model) {
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(model, "model");
         NetworkSpec spec = net.spec();
@@ -181,12 +204,7 @@ public final class ModelExporter {
         } catch (RuntimeException e) {
             throw new IllegalStateException("parity: could not run the exported model: " + e.getMessage(), e);
         }
-        ParityReport report = new ParityReport(worst, tolerance, cases);
-        if (!report.passed()) {
-            throw new IllegalStateException("parity: the ONNX model differs from the DJL network by up to " + worst
-                    + " (tolerance " + tolerance + ") at " + worstCase + "; nothing was written");
-        }
-        return report;
+        return new Measurement(new ParityReport(worst, tolerance, cases), worstCase);
     }
 
     private static float[] randomValues(Random random, int size) {

@@ -84,6 +84,8 @@ class StepwiseCliTest {
         Run verify = run("verify", dir.resolve("models"));
         assertEquals(0, verify.code(), verify.all());
         assertTrue(verify.out().contains("OK   langid-gru.onnx"), verify.out());
+        assertTrue(verify.out().lines().anyMatch(l -> l.startsWith("OK   langid-gru.onnx")
+                && l.matches(".*parity \\d\\.\\de-\\d\\d ≤ 1e-05 over 6 cases.*")), verify.out());
 
         Files.write(dir.resolve("models").resolve("broken.onnx"), new byte[] {1, 2, 3});
         Run broken = run("verify", dir.resolve("models"));
