@@ -66,18 +66,7 @@ public final class SeriesWindows {
                         + " but got " + c);
             }
         }
-        for (int t = 0; t < rows.length; t++) {
-            if (rows[t].length != width) {
-                throw new IllegalArgumentException("rows[" + t + "]: expected " + width + " columns but got "
-                        + rows[t].length);
-            }
-            for (int c = 0; c < width; c++) {
-                if (!Double.isFinite(rows[t][c])) {
-                    throw new IllegalArgumentException("rows[" + t + "][" + c + "]: expected a finite value but "
-                            + "got " + rows[t][c] + " (interpolate missing values first)");
-                }
-            }
-        }
+        Rows.requireRectangularFinite(rows, "interpolate missing values first");
         int count = (rows.length - window - horizon) / stride + 1;
         float[][][] inputs = new float[count][window][width];
         float[][][] targets = new float[count][window][targetColumns.length];

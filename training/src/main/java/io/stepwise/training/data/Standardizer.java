@@ -34,20 +34,12 @@ public record Standardizer(double[] mean, double[] std) {
         if (rows.length < 2) {
             throw new IllegalArgumentException("rows: expected at least 2 rows to fit but got " + rows.length);
         }
-        int width = rows[0].length;
+        int width = Rows.requireRectangularFinite(rows, "interpolate missing values before fitting");
         double[] mean = new double[width];
         double[] std = new double[width];
-        for (int t = 0; t < rows.length; t++) {
-            if (rows[t].length != width) {
-                throw new IllegalArgumentException("rows[" + t + "]: expected " + width + " columns but got "
-                        + rows[t].length);
-            }
+        for (double[] row : rows) {
             for (int c = 0; c < width; c++) {
-                if (!Double.isFinite(rows[t][c])) {
-                    throw new IllegalArgumentException("rows[" + t + "][" + c + "]: expected a finite value but got "
-                            + rows[t][c] + " (interpolate missing values before fitting)");
-                }
-                mean[c] += rows[t][c];
+                mean[c] += row[c];
             }
         }
         for (int c = 0; c < width; c++) {
