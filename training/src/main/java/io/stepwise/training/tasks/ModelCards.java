@@ -43,8 +43,9 @@ public final class ModelCards {
         }
         if (m.containsKey(ForecastProtocol.TEST_MASE)) {
             return String.format(Locale.ROOT, "test MASE %.3f (MAE %.3f, RMSE %.3f) vs seasonal naive MASE %.3f "
-                            + "(MAE %.3f, RMSE %.3f)", m.get(ForecastProtocol.TEST_MASE), m.get(ForecastProtocol.TEST_MAE),
-                    m.get(ForecastProtocol.TEST_RMSE), m.getOrDefault(ForecastProtocol.BASELINE_MASE, Double.NaN),
+                            + "(MAE %.3f, RMSE %.3f)", m.get(ForecastProtocol.TEST_MASE),
+                    m.get(ForecastProtocol.TEST_MAE), m.get(ForecastProtocol.TEST_RMSE),
+                    m.getOrDefault(ForecastProtocol.BASELINE_MASE, Double.NaN),
                     m.getOrDefault(ForecastProtocol.BASELINE_MAE, Double.NaN),
                     m.getOrDefault(ForecastProtocol.BASELINE_RMSE, Double.NaN));
         }
@@ -158,9 +159,10 @@ public final class ModelCards {
                 Map<String, Double> m = info.metrics();
                 String[] primary = switch (info.task()) {
                     case ModelInfo.LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelProtocol.VAL_BPC,
-                        "Kneser-Ney " + LanguageModelProtocol.BASELINE_ORDER + "-gram", LanguageModelProtocol.BASELINE_BPC};
-                    case ModelInfo.FORECASTER -> new String[] {"test MASE", ForecastProtocol.TEST_MASE, "seasonal naive",
-                        ForecastProtocol.BASELINE_MASE};
+                        "Kneser-Ney " + LanguageModelProtocol.BASELINE_ORDER + "-gram",
+                        LanguageModelProtocol.BASELINE_BPC};
+                    case ModelInfo.FORECASTER -> new String[] {"test MASE", ForecastProtocol.TEST_MASE,
+                        "seasonal naive", ForecastProtocol.BASELINE_MASE};
                     case ModelInfo.CLASSIFIER -> new String[] {"test accuracy", ClassifyProtocol.TEST_ACCURACY,
                         "naive Bayes", ClassifyProtocol.BASELINE_ACCURACY};
                     default -> new String[] {"?", "?", "?", "?"};

@@ -11,9 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Adam (AdamW when weight decay is set) whose moments this class owns, so that a checkpoint can save and restore
- * them exactly ({@link CheckpointFormat}) — DJL's {@code ai.djl.training.optimizer.Adam} keeps them private. The update itself is DJL's
- * native one ({@code NDArrayEx.adamUpdate}, the kernel behind DJL's Adam on PyTorch):
+ * Adam (AdamW when weight decay is set) whose moments this class owns, so that a checkpoint
+ * ({@link CheckpointFormat}) can save and restore them exactly — DJL's {@code ai.djl.training.optimizer.Adam} keeps
+ * them private. The update itself is DJL's native one ({@code NDArrayEx.adamUpdate}, the kernel behind DJL's Adam
+ * on PyTorch):
  * <pre>
  * g  = rescale · ∇w                       (rescale &lt; 1 clips the global gradient norm)
  * w ← w − lr · wd · w                     (decoupled weight decay)

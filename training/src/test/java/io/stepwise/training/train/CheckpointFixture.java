@@ -35,8 +35,9 @@ import java.util.Random;
  * configuration below must not change, or the committed files no longer describe them.
  *
  * <p>The run: {@link #EPOCHS} epochs of a one-layer LSTM (hidden 4, two features, dropout 0.1, so that the
- * per-epoch engine seed matters) learning running sums, Adam with warm-up, cosine decay and gradient clipping. It is stopped as epoch {@link #STOP_AT} starts, after the checkpoint of
- * epoch {@code STOP_AT − 1} is on disk (the same place a {@code --max-minutes} stop happens). Written files:
+ * per-epoch engine seed matters) learning running sums, Adam with warm-up, cosine decay and gradient clipping. It
+ * is stopped as epoch {@link #STOP_AT} starts, after the checkpoint of epoch {@code STOP_AT − 1} is on disk (where
+ * a time limit stops a run too). Written files:
  * <ul>
  *   <li>{@code checkpoint.bin}, {@code best.params} — the run folder as the stop left it;</li>
  *   <li>{@code expected-final.params} — the weights after resuming to the last epoch (best weights not
@@ -45,13 +46,15 @@ import java.util.Random;
  *       {@link #probe() platform probe}.</li>
  * </ul>
  *
- * <p>Regenerate only when a new checkpoint version is introduced, into a new folder (the old one stays as the
- * older format's fixture): after {@code make build},
+ * <p>The folder {@code checkpoint-v1} was written with the code of checkpoint version 1, after {@code make build}:
  * <pre>
  * mvn -o -q -pl training test-compile
- * java -Dai.djl.offline=true -cp "training/target/test-classes:training/target/classes:$(cat training/target/classpath.txt)" \
- *     io.stepwise.training.train.CheckpointFixture training/src/test/resources/io/stepwise/training/train/checkpoint-v1
+ * cp="training/target/test-classes:training/target/classes:$(cat training/target/classpath.txt)"
+ * java -Dai.djl.offline=true -cp "$cp" io.stepwise.training.train.CheckpointFixture \
+ *     training/src/test/resources/io/stepwise/training/train/checkpoint-v1
  * </pre>
+ * Never regenerate an existing folder: when a new checkpoint version is introduced, write its fixture into a new
+ * folder ({@code checkpoint-v2}) and keep the old one as the older format's test.
  */
 final class CheckpointFixture {
     /** Epochs of the run. */

@@ -44,8 +44,8 @@ import java.util.Random;
  * over the first {@code window} rows (every step but the first quarter, where the state is still warming up
  * from zero), and a free-running forecast of the next {@code horizon} rows in which each prediction is fed back
  * as the next input (back-propagation runs through the roll-out), the way forecasts are made. Training inputs get
- * Gaussian noise of {@value #INPUT_NOISE} training standard deviations, so that the model learns to correct rather than compound
- * the small errors of its own predictions when it is run autoregressively.
+ * Gaussian noise of {@value #INPUT_NOISE} training standard deviations, so that the model learns to correct rather
+ * than compound the small errors of its own predictions when it is run autoregressively.
  *
  * <h2>Evaluation protocol (rolling origin)</h2>
  * {@link ForecastProtocol}: MASE, MAE and RMSE of rolling-origin forecasts against the seasonal-naive baseline
@@ -67,8 +67,8 @@ public final class ForecastTask extends RecurrentTask<int[]> {
     public ForecastTask(TrainingOptions options) {
         this.options = options;
         Path file = options.data() == null ? DefaultPaths.resolve(ForecastProtocol.DEFAULT_DATA) : options.data();
-        this.data = ForecastProtocol.prepare(file, options.window(), options.validationLength(), options.testLength(), options.season(),
-                options.horizon(), options.scaleHeadroom());
+        this.data = ForecastProtocol.prepare(file, options.window(), options.validationLength(),
+                options.testLength(), options.season(), options.horizon(), options.scaleHeadroom());
         double[][] scaledTrain = data.split().train(data.scaled());
         this.windows = SeriesWindows.teacherForced(scaledTrain, options.window() + options.horizon(), 1, 1);
         int features = data.values()[0].length;

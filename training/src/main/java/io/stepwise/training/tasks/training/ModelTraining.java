@@ -118,8 +118,7 @@ public final class ModelTraining {
             } catch (TimeLimitedTask.TimeLimitReached e) {
                 timeLimited = true;
                 out.printf(Locale.ROOT, "time limit of %s minutes reached after epoch %d of %d; exporting the best "
-                        + "epoch (the run in %s can be resumed)%n", options.maxMinutes(), e.completedEpochs(),
-                        options.epochs(), runDirectory);
+                        + "epoch%n", options.maxMinutes(), e.completedEpochs(), options.epochs());
                 history = MetricsFile.read(runDirectory.resolve(Trainer.METRICS_FILE));
                 bestEpoch = bestEpoch(history, task.monitor(), task.higherIsBetter());
                 ParameterFiles.load(net, runDirectory.resolve(Trainer.BEST_PARAMETERS_FILE));
