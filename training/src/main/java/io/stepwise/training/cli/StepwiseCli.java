@@ -1,6 +1,8 @@
 package io.stepwise.training.cli;
 
 import io.stepwise.runtime.StepwiseException;
+import io.stepwise.training.model.DjlRuntime;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,7 +22,9 @@ import picocli.CommandLine.Option;
  * <p>Exit codes: 0 success; 1 a failure that is not the caller's input (training diverged, a parity check or a
  * verification failed); 2 bad input (unknown option, invalid hyperparameter, missing file, non-UTF-8 text, bad CSV
  * cell, a model that is not a Stepwise model). Errors are one line on standard error, {@code stepwise: error: ...}
- * naming the option, file, line or value; {@code --verbose} adds the stack trace.
+ * naming the option, file, line or value; {@code --verbose} adds the stack trace. The training and evaluation code
+ * reports bad settings as {@link InvalidSettingException}s; this command line names each such setting by its
+ * option ({@link TrainCommand#option}).
  */
 @Command(name = "stepwise", mixinStandardHelpOptions = true, version = "stepwise 0.1.0-SNAPSHOT",
         description = "Train recurrent models (RNN, LSTM, GRU) with DJL, export them to ONNX with proven parity, "
@@ -47,7 +51,7 @@ public final class StepwiseCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        io.stepwise.training.tasks.ModelTraining.configureThreads();
+        DjlRuntime.configureThreads();
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
@@ -96,7 +100,9 @@ public final class StepwiseCli implements Runnable {
     static String message(Throwable e) {
         Throwable t = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
         String text;
-        if (t instanceof NoSuchFileException n) {
+        if (t instanceof InvalidSettingException s) {
+            text = s.message(TrainCommand::option);
+        } else if (t instanceof NoSuchFileException n) {
             text = "no such file: " + n.getFile();
         } else if (t instanceof AccessDeniedException a) {
             text = "permission denied: " + a.getFile();

@@ -1,23 +1,36 @@
 package io.stepwise.training.cli;
 
 import io.stepwise.conversion.CellKind;
-import io.stepwise.training.tasks.ForecastTask;
-import io.stepwise.training.tasks.ModelTraining;
 import io.stepwise.training.tasks.TaskKind;
-import io.stepwise.training.tasks.TrainedModel;
-import io.stepwise.training.tasks.TrainingOptions;
+import io.stepwise.training.tasks.protocol.ForecastProtocol;
+import io.stepwise.training.tasks.protocol.Setting;
+import io.stepwise.training.tasks.training.ModelTraining;
+import io.stepwise.training.tasks.training.TrainedModel;
+import io.stepwise.training.tasks.training.TrainingOptions;
 import io.stepwise.training.train.ConsoleProgress;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code stepwise train}: trains one model and exports it with proven parity and a model card. */
+/**
+ * {@code stepwise train}: trains one model and exports it with proven parity and a model card.
+ *
+ * <p>The option names of the training settings live here and nowhere else: each option field is named after the
+ * {@link Setting} it sets ({@link Setting#id()}), which is how errors from the training code, which name settings,
+ * get the option's name ({@link #option(Setting)}).
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model, export it to ONNX (parity with the DJL network proven and recorded) and write "
                 + "its model card <name>.md beside it.",
@@ -86,6 +99,35 @@ public final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Setting → option name, read from this class's option fields. */
+    private static final class Options {
+        static final Map<Setting, String> NAMES = names();
+
+        private static Map<Setting, String> names() {
+            Map<Setting, String> names = new EnumMap<>(Setting.class);
+            for (CommandLine.Model.OptionSpec option : new CommandLine(new TrainCommand()).getCommandSpec()
+                    .options()) {
+                if (option.userObject() instanceof Field field) {
+                    for (Setting setting : Setting.values()) {
+                        if (setting.id().equals(field.getName())) {
+                            names.put(setting, option.longestName());
+                        }
+                    }
+                }
+            }
+            return names;
+        }
+    }
+
+    /** The option that sets {@code setting}, e.g. {@code --batch-size}; every setting has one. */
+    public static String option(Setting setting) {
+        String name = Options.NAMES.get(setting);
+        if (name == null) {
+            throw new IllegalStateException("train has no option for the setting " + setting);
+        }
+        return name;
+    }
+
     @Override
     public Integer call() throws Exception {
         TrainingOptions options = options(spec.commandLine().getParseResult().originalArgs());
@@ -93,19 +135,26 @@ public final class TrainCommand implements Callable<Integer> {
                 StandardCharsets.UTF_8);
         TrainedModel trained = ModelTraining.train(options, stdout, progress);
         stdout.flush();
-        spec.commandLine().getOut().printf(Locale.ROOT, "model card %s, plots and metrics.json in %s%n",
-                trained.card(), trained.runDirectory());
+        PrintWriter out = spec.commandLine().getOut();
+        if (trained.timeLimited()) {
+            out.printf(Locale.ROOT, "stopped by %s %s after epoch %d of %d; continue with %s %s %s%n",
+                    option(Setting.MAX_MINUTES), options.maxMinutes(), trained.history().size(), options.epochs(),
+                    option(Setting.RESUME), option(Setting.RUN_DIRECTORY), trained.runDirectory());
+        }
+        out.printf(Locale.ROOT, "model card %s, plots and metrics.json in %s%n", trained.card(),
+                trained.runDirectory());
         return 0;
     }
 
     /** The options of this command line, with the default model file name when --out is a folder. */
-    TrainingOptions options(java.util.List<String> originalArgs) {
+    TrainingOptions options(List<String> originalArgs) {
         TaskKind kind = TaskKind.fromName(task);
         CellKind cellKind;
         try {
             cellKind = CellKind.fromId(cell);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage());
+            // "cell: expected one of ..." from the conversion module, which names its argument.
+            throw new IllegalArgumentException(option(Setting.CELL) + e.getMessage().replaceFirst("^cell", ""), e);
         }
         Path file = modelFile(out, kind, cellKind, data);
         return TrainingOptions.builder().setTask(kind).setCell(cellKind).setOut(file).optLayers(layers)
@@ -113,7 +162,8 @@ public final class TrainCommand implements Callable<Integer> {
                 .optEpochs(epochs).optBatchSize(batchSize).optBptt(bptt).optLearningRate(learningRate).optSeed(seed)
                 .optPatience(patience).optMaxMinutes(maxMinutes).optData(data).optMaxChars(maxChars)
                 .optWindow(window).optHorizon(horizon).optSeason(season).optTestLength(testLength)
-                .optValidationLength(validationLength).optScaleHeadroom(scaleHeadroom).optRunDirectory(runDirectory).optResume(resume)
+                .optValidationLength(validationLength).optScaleHeadroom(scaleHeadroom).optRunDirectory(runDirectory)
+                .optResume(resume)
                 .optCommandLine(StepwiseCli.commandLine(withoutDisplayOptions(
                         originalArgs.isEmpty() || !originalArgs.get(0).equals("train")
                                 ? prepend(originalArgs) : originalArgs)))
@@ -121,8 +171,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** The arguments without --progress and --verbose, which change what is shown but not what is trained. */
-    private static java.util.List<String> withoutDisplayOptions(java.util.List<String> args) {
-        java.util.List<String> kept = new java.util.ArrayList<>();
+    private static List<String> withoutDisplayOptions(List<String> args) {
+        List<String> kept = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--verbose") || a.startsWith("--progress=")) {
@@ -137,8 +187,8 @@ public final class TrainCommand implements Callable<Integer> {
         return kept;
     }
 
-    private static java.util.List<String> prepend(java.util.List<String> args) {
-        java.util.List<String> all = new java.util.ArrayList<>();
+    private static List<String> prepend(List<String> args) {
+        List<String> all = new ArrayList<>();
         all.add("train");
         all.addAll(args);
         return all;
@@ -157,7 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
     /** e.g. {@code charlm-lstm}, {@code co2-gru}, {@code langid-rnn}. */
     public static String defaultName(TaskKind task, CellKind cell, Path data) {
         String prefix = task == TaskKind.FORECAST && (data == null || data.getFileName().toString()
-                .equals(ForecastTask.DEFAULT_DATA.getFileName().toString())) ? "co2" : task.modelPrefix();
+                .equals(ForecastProtocol.DEFAULT_DATA.getFileName().toString())) ? "co2" : task.modelPrefix();
         String cellName = cell == CellKind.RNN_TANH ? "rnn" : cell.id().replace('_', '-');
         return prefix + "-" + cellName;
     }

@@ -5,6 +5,9 @@ import com.google.gson.GsonBuilder;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.io.AtomicFiles;
+import io.stepwise.training.tasks.protocol.ClassifyProtocol;
+import io.stepwise.training.tasks.protocol.ForecastProtocol;
+import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,24 +36,25 @@ public final class ModelCards {
 
     /** One line: the primary metric against the baseline. */
     public static String metricsLine(Map<String, Double> m) {
-        if (m.containsKey(LanguageModelTask.VAL_BPC)) {
+        if (m.containsKey(LanguageModelProtocol.VAL_BPC)) {
             return String.format(Locale.ROOT, "validation %.3f bpc vs Kneser-Ney %d-gram %.3f bpc",
-                    m.get(LanguageModelTask.VAL_BPC), LanguageModelTask.BASELINE_ORDER,
-                    m.getOrDefault(LanguageModelTask.BASELINE_BPC, Double.NaN));
+                    m.get(LanguageModelProtocol.VAL_BPC), LanguageModelProtocol.BASELINE_ORDER,
+                    m.getOrDefault(LanguageModelProtocol.BASELINE_BPC, Double.NaN));
         }
-        if (m.containsKey(ForecastTask.TEST_MASE)) {
+        if (m.containsKey(ForecastProtocol.TEST_MASE)) {
             return String.format(Locale.ROOT, "test MASE %.3f (MAE %.3f, RMSE %.3f) vs seasonal naive MASE %.3f "
-                            + "(MAE %.3f, RMSE %.3f)", m.get(ForecastTask.TEST_MASE), m.get(ForecastTask.TEST_MAE),
-                    m.get(ForecastTask.TEST_RMSE), m.getOrDefault(ForecastTask.BASELINE_MASE, Double.NaN),
-                    m.getOrDefault(ForecastTask.BASELINE_MAE, Double.NaN),
-                    m.getOrDefault(ForecastTask.BASELINE_RMSE, Double.NaN));
+                            + "(MAE %.3f, RMSE %.3f)", m.get(ForecastProtocol.TEST_MASE),
+                    m.get(ForecastProtocol.TEST_MAE), m.get(ForecastProtocol.TEST_RMSE),
+                    m.getOrDefault(ForecastProtocol.BASELINE_MASE, Double.NaN),
+                    m.getOrDefault(ForecastProtocol.BASELINE_MAE, Double.NaN),
+                    m.getOrDefault(ForecastProtocol.BASELINE_RMSE, Double.NaN));
         }
-        if (m.containsKey(ClassifyTask.TEST_ACCURACY)) {
+        if (m.containsKey(ClassifyProtocol.TEST_ACCURACY)) {
             return String.format(Locale.ROOT, "test accuracy %.2f%% (macro F1 %.3f) vs naive Bayes %.2f%% (macro F1 "
-                            + "%.3f)", 100 * m.get(ClassifyTask.TEST_ACCURACY),
-                    m.getOrDefault(ClassifyTask.TEST_MACRO_F1, Double.NaN),
-                    100 * m.getOrDefault(ClassifyTask.BASELINE_ACCURACY, Double.NaN),
-                    m.getOrDefault(ClassifyTask.BASELINE_MACRO_F1, Double.NaN));
+                            + "%.3f)", 100 * m.get(ClassifyProtocol.TEST_ACCURACY),
+                    m.getOrDefault(ClassifyProtocol.TEST_MACRO_F1, Double.NaN),
+                    100 * m.getOrDefault(ClassifyProtocol.BASELINE_ACCURACY, Double.NaN),
+                    m.getOrDefault(ClassifyProtocol.BASELINE_MACRO_F1, Double.NaN));
         }
         return m.toString();
     }
@@ -154,12 +158,13 @@ public final class ModelCards {
                 ModelInfo info = model.info();
                 Map<String, Double> m = info.metrics();
                 String[] primary = switch (info.task()) {
-                    case ModelInfo.LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelTask.VAL_BPC,
-                        "Kneser-Ney " + LanguageModelTask.BASELINE_ORDER + "-gram", LanguageModelTask.BASELINE_BPC};
-                    case ModelInfo.FORECASTER -> new String[] {"test MASE", ForecastTask.TEST_MASE, "seasonal naive",
-                        ForecastTask.BASELINE_MASE};
-                    case ModelInfo.CLASSIFIER -> new String[] {"test accuracy", ClassifyTask.TEST_ACCURACY,
-                        "naive Bayes", ClassifyTask.BASELINE_ACCURACY};
+                    case ModelInfo.LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelProtocol.VAL_BPC,
+                        "Kneser-Ney " + LanguageModelProtocol.BASELINE_ORDER + "-gram",
+                        LanguageModelProtocol.BASELINE_BPC};
+                    case ModelInfo.FORECASTER -> new String[] {"test MASE", ForecastProtocol.TEST_MASE,
+                        "seasonal naive", ForecastProtocol.BASELINE_MASE};
+                    case ModelInfo.CLASSIFIER -> new String[] {"test accuracy", ClassifyProtocol.TEST_ACCURACY,
+                        "naive Bayes", ClassifyProtocol.BASELINE_ACCURACY};
                     default -> new String[] {"?", "?", "?", "?"};
                 };
                 String name = file.getFileName().toString().replaceAll("\\.onnx$", "");
@@ -176,7 +181,7 @@ public final class ModelCards {
             }
         }
         rows.forEach(r -> sb.append(r).append('\n'));
-        sb.append("\nBaselines: an interpolated Kneser-Ney ").append(LanguageModelTask.BASELINE_ORDER)
+        sb.append("\nBaselines: an interpolated Kneser-Ney ").append(LanguageModelProtocol.BASELINE_ORDER)
                 .append("-gram model fitted on the same training text (language models); the seasonal-naive "
                         + "forecast from the same origins (forecasters; MASE scaled by its in-sample MAE on the "
                         + "training part); multinomial naive Bayes over character 1-3-grams on the same training "

@@ -1,15 +1,28 @@
 package io.stepwise.training.tasks;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
-import com.google.gson.reflect.TypeToken;
+import io.stepwise.conversion.CellKind;
+import io.stepwise.runtime.BatchResult;
+import io.stepwise.runtime.Classification;
+import io.stepwise.runtime.Forecaster;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.SequenceClassifier;
+import io.stepwise.training.data.BpttBatches;
 import io.stepwise.training.data.CharCorpus;
+import io.stepwise.training.data.CharVocabulary;
+import io.stepwise.training.data.ConfusionMatrix;
+import io.stepwise.training.data.Metrics;
+import io.stepwise.training.data.WordLanguageDataset;
+import io.stepwise.training.tasks.protocol.ClassifyProtocol;
+import io.stepwise.training.tasks.protocol.EvaluationProtocol;
+import io.stepwise.training.tasks.protocol.ForecastProtocol;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
+import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
+import io.stepwise.training.tasks.protocol.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -18,21 +31,21 @@ import java.util.Objects;
  * its metadata names, with the protocol its task used during training, and compares the result with the metric
  * recorded at training time.
  *
- * <p>The protocol travels in the model file under {@value #EVALUATION_PROPERTY} (JSON: the data, the split and the
- * metric's settings); {@code --data} may point at another copy of the same data. The primary metric per task is
- * {@link #primaryMetric}: validation bits per character, test MASE, test accuracy. Training measured it with the
- * DJL network; the export's parity check bounds the difference between the two networks, so the figures must agree
- * within {@value #RELATIVE_TOLERANCE_PERCENT} %.
+ * <p>The protocol travels in the model file under {@value #EVALUATION_PROPERTY} (see
+ * {@link EvaluationProtocol}); another copy of the same data may be passed instead of the recorded path. The
+ * primary metric per task is {@link #primaryMetric}: validation bits per character, test MASE, test accuracy.
+ * Training measured it with the DJL network; the export's parity check bounds the difference between the two
+ * networks, so the figures must agree within {@value #RELATIVE_TOLERANCE_PERCENT} %.
+ *
+ * <p>Needs the runtime and the task protocols only, never training code (a test keeps it so).
  */
 public final class ModelEvaluation {
     /** Metadata key (without the {@code stepwise.} prefix) of the evaluation protocol. */
-    public static final String EVALUATION_KEY = "evaluation";
+    public static final String EVALUATION_KEY = EvaluationProtocol.KEY;
     /** Full metadata key of the evaluation protocol. */
-    public static final String EVALUATION_PROPERTY = "stepwise." + EVALUATION_KEY;
+    public static final String EVALUATION_PROPERTY = EvaluationProtocol.PROPERTY;
     /** Largest accepted relative difference between the runtime and the recorded metric, in percent. */
     public static final double RELATIVE_TOLERANCE_PERCENT = 1.0;
-
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private ModelEvaluation() {
     }
@@ -65,9 +78,9 @@ public final class ModelEvaluation {
     /** The metric {@code evaluate} and {@code verify} compare for models of {@code task}. */
     public static String primaryMetric(TaskKind task) {
         return switch (task) {
-            case LANGUAGE_MODEL -> LanguageModelTask.VAL_BPC;
-            case FORECAST -> ForecastTask.TEST_MASE;
-            case CLASSIFY -> ClassifyTask.TEST_ACCURACY;
+            case LANGUAGE_MODEL -> LanguageModelProtocol.VAL_BPC;
+            case FORECAST -> ForecastProtocol.TEST_MASE;
+            case CLASSIFY -> ClassifyProtocol.TEST_ACCURACY;
         };
     }
 
@@ -81,7 +94,8 @@ public final class ModelEvaluation {
      *
      * @param data another copy of the data (file or folder), or null to use the path recorded in the model
      * @throws IllegalArgumentException when the model has no evaluation protocol, or the data cannot be read or
-     *                                  does not fit the model
+     *                                  does not fit the model ({@link InvalidSettingException} naming
+     *                                  {@link Setting#DATA} when the recorded data is not here)
      */
     public static Result evaluate(RecurrentModel model, Path data) {
         Objects.requireNonNull(model, "model");
@@ -90,28 +104,20 @@ public final class ModelEvaluation {
         Map<String, Object> protocol = protocol(info, model.source());
         Map<String, Double> metrics = switch (task) {
             case LANGUAGE_MODEL -> {
-                String recordedData = string(protocol, "data");
-                Path file = data != null ? data : "europarl-en".equals(recordedData) ? null
-                        : existing(DefaultPaths.resolve(Path.of(recordedData)), model.source());
-                CharCorpus corpus = LanguageModelTask.corpus(file, integer(protocol, "max_chars"));
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put(LanguageModelTask.VAL_BPC, LanguageModelTask.runtimeBpc(model, corpus,
-                        integer(protocol, "streams"), integer(protocol, "bptt")));
-                yield m;
+                LanguageModelProtocol.Protocol p = LanguageModelProtocol.Protocol.from(protocol);
+                Path file = data != null ? data : p.isEuroparl() ? null : recorded(p.data(), model.source());
+                yield Map.of(LanguageModelProtocol.VAL_BPC,
+                        bitsPerCharacter(model, LanguageModelProtocol.corpus(p, file), p.streams(), p.bptt()));
             }
             case FORECAST -> {
-                Path file = data != null ? data
-                        : existing(DefaultPaths.resolve(Path.of(string(protocol, "data"))), model.source());
-                int window = integer(protocol, "window");
-                int horizon = integer(protocol, "horizon");
-                ForecastTask.Series series = ForecastTask.prepare(file, window, integer(protocol, "validation_length"),
-                        integer(protocol, "test_length"), integer(protocol, "season"), horizon, 1.0);
-                yield ForecastTask.runtimeMetrics(model, series, window, horizon);
+                ForecastProtocol.Protocol p = ForecastProtocol.Protocol.from(protocol);
+                Path file = data != null ? data : recorded(p.data(), model.source());
+                yield forecastMetrics(model, ForecastProtocol.prepare(file, p), p.window(), p.horizon());
             }
             case CLASSIFY -> {
-                Path folder = data != null ? data
-                        : existing(DefaultPaths.resolve(Path.of(string(protocol, "data"))), model.source());
-                yield ClassifyTask.runtimeMetrics(model, ClassifyTask.dataset(folder));
+                ClassifyProtocol.Protocol p = ClassifyProtocol.Protocol.from(protocol);
+                Path folder = data != null ? data : recorded(p.data(), model.source());
+                yield classifierMetrics(model, ClassifyProtocol.dataset(folder, p));
             }
         };
         String metric = primaryMetric(task);
@@ -119,53 +125,87 @@ public final class ModelEvaluation {
         return new Result(task, metric, metrics.get(metric), recorded == null ? Double.NaN : recorded, metrics);
     }
 
-    private static Path existing(Path path, String model) {
+    /** The evaluation protocol stored in the model. */
+    static Map<String, Object> protocol(ModelInfo info, String source) {
+        return EvaluationProtocol.parse(info.metadata().get(EVALUATION_PROPERTY), source);
+    }
+
+    /** The recorded data path, found against the working folder or the Stepwise folder. */
+    private static Path recorded(String data, String model) {
+        Path path = DefaultPaths.resolve(Path.of(data));
         if (!Files.exists(path)) {
-            throw new IllegalArgumentException("--data: the data recorded in " + model + " (" + path
-                    + ") does not exist here; pass --data with its location");
+            throw new InvalidSettingException(Setting.DATA, names -> "the data recorded in " + model + " (" + path
+                    + ") does not exist here; pass " + names.apply(Setting.DATA) + " with its location");
         }
         return path;
     }
 
-    /** The evaluation protocol stored in the model. */
-    static Map<String, Object> protocol(ModelInfo info, String source) {
-        String json = info.metadata().get(EVALUATION_PROPERTY);
-        if (json == null) {
-            throw new IllegalArgumentException("model: " + source + " has no " + EVALUATION_PROPERTY
-                    + " metadata, so the data it was evaluated on is unknown; it was not made by stepwise train");
-        }
-        try {
-            Map<String, Object> map = GSON.fromJson(json, new TypeToken<Map<String, Object>>() { }.getType());
-            if (map == null) {
-                throw new JsonParseException("empty");
+    /**
+     * Bits per character of a language model on the validation tail of {@code corpus}, run through the runtime in
+     * {@code streams} contiguous streams and windows of {@code bptt} characters with the state carried;
+     * characters are re-encoded with the model's own vocabulary.
+     */
+    static double bitsPerCharacter(RecurrentModel model, CharCorpus corpus, int streams, int bptt) {
+        String text = corpus.vocabulary().decode(corpus.validationIds());
+        int[] ids = CharVocabulary.fromTokens(model.info().vocabulary()).encode(text);
+        boolean lstm = CellKind.fromId(model.info().cell()).hasCellState();
+        double nats = 0;
+        long count = 0;
+        float[] h = null;
+        float[] c = null;
+        for (BpttBatches.Window w : new BpttBatches(ids, streams, bptt)) {
+            long[][] tokens = new long[w.inputs().length][];
+            for (int b = 0; b < tokens.length; b++) {
+                tokens[b] = Arrays.stream(w.inputs()[b]).asLongStream().toArray();
             }
-            return map;
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("model: " + source + " has a malformed " + EVALUATION_PROPERTY
-                    + " value: " + json);
+            BatchResult result = model.forward(tokens, h, c);
+            h = result.hn();
+            c = lstm ? result.cn() : null;
+            for (int b = 0; b < tokens.length; b++) {
+                for (int t = 0; t < w.length(); t++) {
+                    nats += negativeLogSoftmax(result.outputAt(b, t), w.targets()[b][t]);
+                    count++;
+                }
+            }
         }
+        return Metrics.bitsPerChar(nats / count);
     }
 
-    private static String string(Map<String, Object> protocol, String key) {
-        Object v = protocol.get(key);
-        if (!(v instanceof String s)) {
-            throw new IllegalArgumentException("model: " + EVALUATION_PROPERTY + " lacks the text entry '" + key
-                    + "'");
+    private static double negativeLogSoftmax(float[] logits, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
         }
-        return s;
+        double sum = 0;
+        for (float v : logits) {
+            sum += Math.exp(v - max);
+        }
+        return Math.log(sum) + max - logits[target];
     }
 
-    private static int integer(Map<String, Object> protocol, String key) {
-        Object v = protocol.get(key);
-        if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-            throw new IllegalArgumentException("model: " + EVALUATION_PROPERTY + " lacks the whole-number entry '"
-                    + key + "' (got " + v + ")");
+    /** Rolling-origin metrics of a forecaster over the test tail, through the runtime's {@link Forecaster}. */
+    static Map<String, Double> forecastMetrics(RecurrentModel model, ForecastProtocol.Series data, int window,
+                                               int horizon) {
+        Forecaster forecaster = new Forecaster(model);
+        int[] origins = ForecastProtocol.testOrigins(data, horizon);
+        double[][][] forecasts = new double[origins.length][][];
+        for (int i = 0; i < origins.length; i++) {
+            double[][] history = Arrays.copyOfRange(data.values(), origins[i] - window, origins[i]);
+            forecasts[i] = forecaster.forecast(history, horizon).values();
         }
-        return n.intValue();
+        return ForecastProtocol.testMetrics(ForecastProtocol.score(data, origins, forecasts));
     }
 
-    /** Compact JSON of a map of plain values. */
-    static String toJson(Map<String, ?> map) {
-        return GSON.toJson(map);
+    /** Test accuracy and macro F1 of a classifier through the runtime's {@link SequenceClassifier}. */
+    static Map<String, Double> classifierMetrics(RecurrentModel model, WordLanguageDataset dataset) {
+        SequenceClassifier classifier = new SequenceClassifier(model);
+        WordLanguageDataset.Examples test = dataset.test();
+        List<Classification> results = classifier.classifyAll(Arrays.asList(test.words()));
+        List<String> labels = dataset.labels();
+        int[] predicted = new int[results.size()];
+        for (int i = 0; i < predicted.length; i++) {
+            predicted[i] = labels.indexOf(results.get(i).label());
+        }
+        return ClassifyProtocol.testMetrics(ConfusionMatrix.of(labels, test.labels(), predicted));
     }
 }

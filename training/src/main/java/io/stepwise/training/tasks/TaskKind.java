@@ -1,10 +1,12 @@
 package io.stepwise.training.tasks;
 
 import io.stepwise.conversion.Task;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
+import io.stepwise.training.tasks.protocol.Setting;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** The three training tasks, with their command-line names and model-file task ids. */
+/** The three Stepwise tasks, with their names and the task ids of the models they make. */
 public enum TaskKind {
     /** Next-character prediction on a text (bits per character vs a Kneser–Ney n-gram baseline). */
     LANGUAGE_MODEL("language-model", Task.LANGUAGE_MODEL, "charlm"),
@@ -23,7 +25,7 @@ public enum TaskKind {
         this.modelPrefix = modelPrefix;
     }
 
-    /** The {@code --task} value, e.g. {@code language-model}. */
+    /** The task's name, e.g. {@code language-model} (what the command line's task option takes). */
     public String cliName() {
         return cliName;
     }
@@ -49,7 +51,11 @@ public enum TaskKind {
                 + Arrays.toString(Arrays.stream(values()).map(k -> k.modelTask.id()).toArray()));
     }
 
-    /** Parses {@code language-model}, {@code forecast} or {@code classify} (also the model-file ids). */
+    /**
+     * Parses {@code language-model}, {@code forecast} or {@code classify} (also the model-file ids).
+     *
+     * @throws InvalidSettingException naming {@link Setting#TASK} for any other name
+     */
     public static TaskKind fromName(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
         for (TaskKind k : values()) {
@@ -57,7 +63,7 @@ public enum TaskKind {
                 return k;
             }
         }
-        throw new IllegalArgumentException("--task: expected one of language-model, forecast, classify but got '"
+        throw new InvalidSettingException(Setting.TASK, "expected one of language-model, forecast, classify but got '"
                 + name + "'");
     }
 }

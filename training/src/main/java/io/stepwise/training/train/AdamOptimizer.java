@@ -6,16 +6,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import ai.djl.util.PairList;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Adam (AdamW when weight decay is set) whose moments this class owns, so that a checkpoint can save and restore
- * them exactly — DJL's {@code ai.djl.training.optimizer.Adam} keeps them private. The update itself is DJL's
- * native one ({@code NDArrayEx.adamUpdate}, the kernel behind DJL's Adam on PyTorch):
+ * Adam (AdamW when weight decay is set) whose moments this class owns, so that a checkpoint
+ * ({@link CheckpointFormat}) can save and restore them exactly — DJL's {@code ai.djl.training.optimizer.Adam} keeps
+ * them private. The update itself is DJL's native one ({@code NDArrayEx.adamUpdate}, the kernel behind DJL's Adam
+ * on PyTorch):
  * <pre>
  * g  = rescale · ∇w                       (rescale &lt; 1 clips the global gradient norm)
  * w ← w − lr · wd · w                     (decoupled weight decay)
@@ -93,61 +92,59 @@ final class AdamOptimizer implements AutoCloseable {
         }
     }
 
-    void save(DataOutputStream out) throws IOException {
-        checkClosed();
-        out.writeInt(updates);
-        out.writeInt(parameters.size());
-        for (int i = 0; i < parameters.size(); i++) {
-            out.writeUTF(parameters.get(i).getName());
-            writeArray(out, means[i]);
-            writeArray(out, variances[i]);
-        }
+    /** Parameters this optimizer updates (those that require a gradient), in the model's order. */
+    int size() {
+        return parameters.size();
     }
 
-    void load(DataInputStream in) throws IOException {
+    /** Name of the {@code i}-th updated parameter. */
+    String name(int i) {
+        return parameters.get(i).getName();
+    }
+
+    /** Adam's first moment of the {@code i}-th parameter (owned by this optimizer; do not close). */
+    NDArray mean(int i) {
         checkClosed();
-        int savedUpdates = in.readInt();
-        int count = in.readInt();
-        if (count != parameters.size()) {
-            throw new IOException("optimizer state: expected " + parameters.size() + " parameters but the checkpoint"
-                    + " has " + count);
+        return means[i];
+    }
+
+    /** Adam's second moment of the {@code i}-th parameter (owned by this optimizer; do not close). */
+    NDArray variance(int i) {
+        checkClosed();
+        return variances[i];
+    }
+
+    /**
+     * Replaces the step count and the moments, e.g. with a checkpoint's; the arrays are taken over (attached to
+     * this optimizer's manager). All are checked first, so a mismatch changes nothing.
+     *
+     * @throws IOException naming the first parameter whose moments do not fit
+     */
+    void restore(int savedUpdates, List<NDArray> savedMeans, List<NDArray> savedVariances) throws IOException {
+        checkClosed();
+        if (savedUpdates < 0) {
+            throw new IOException("optimizer state: corrupt step count " + savedUpdates);
         }
-        for (int i = 0; i < count; i++) {
-            String name = in.readUTF();
-            if (!name.equals(parameters.get(i).getName())) {
-                throw new IOException("optimizer state: expected parameter " + parameters.get(i).getName()
-                        + " at position " + i + " but the checkpoint has " + name);
-            }
-            NDArray mean = readArray(in);
-            NDArray variance = readArray(in);
-            if (!mean.getShape().equals(means[i].getShape()) || !variance.getShape().equals(variances[i].getShape())) {
-                throw new IOException("optimizer state: " + name + " has shape " + mean.getShape()
+        if (savedMeans.size() != parameters.size() || savedVariances.size() != parameters.size()) {
+            throw new IOException("optimizer state: expected " + parameters.size() + " parameters but the checkpoint"
+                    + " has " + savedMeans.size());
+        }
+        for (int i = 0; i < parameters.size(); i++) {
+            if (!savedMeans.get(i).getShape().equals(means[i].getShape())
+                    || !savedVariances.get(i).getShape().equals(variances[i].getShape())) {
+                throw new IOException("optimizer state: " + name(i) + " has shape " + savedMeans.get(i).getShape()
                         + " in the checkpoint but " + means[i].getShape() + " in the model");
             }
+        }
+        for (int i = 0; i < parameters.size(); i++) {
             means[i].close();
             variances[i].close();
-            means[i] = mean;
-            variances[i] = variance;
+            means[i] = savedMeans.get(i);
+            variances[i] = savedVariances.get(i);
+            means[i].attach(manager);
+            variances[i].attach(manager);
         }
         updates = savedUpdates;
-    }
-
-    private static void writeArray(DataOutputStream out, NDArray array) throws IOException {
-        byte[] bytes = array.encode();
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private NDArray readArray(DataInputStream in) throws IOException {
-        int length = in.readInt();
-        if (length < 0 || length > (1 << 30)) {
-            throw new IOException("optimizer state: corrupt array length " + length);
-        }
-        byte[] bytes = in.readNBytes(length);
-        if (bytes.length != length) {
-            throw new IOException("optimizer state: truncated");
-        }
-        return NDArray.decode(manager, bytes);
     }
 
     private void checkClosed() {

@@ -8,25 +8,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.tracker.Tracker;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
-import com.google.gson.reflect.TypeToken;
-import io.stepwise.training.io.AtomicFiles;
 import io.stepwise.training.model.DjlRuntime;
 import io.stepwise.training.model.RecurrentNet;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import io.stepwise.training.train.schedule.LearningRateSchedule;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,10 +26,11 @@ import java.util.Random;
  *
  * <p>Per epoch: the engine and a {@link Random} are seeded from (seed, epoch); the task lists its batches; each
  * batch's loss is back-propagated, the gradients' global L2 norm is clipped to
- * {@link TrainerConfig#clipGradNorm()}, and Adam takes a step at the scheduled learning rate (DJL
- * {@link Tracker}s: optional linear warm-up, then constant, cosine or step decay); then the task validates, the
- * epoch is appended to {@code metrics.json}, the best weights so far go to {@code best.params}, and a checkpoint
- * {@code checkpoint.bin} is written. Training stops after {@link TrainerConfig#epochs()} epochs or when the
+ * {@link TrainerConfig#clipGradNorm()}, and Adam takes a step at the scheduled learning rate
+ * ({@link TrainerConfig#learningRateSchedule}: optional linear warm-up, then constant, cosine or step decay); then
+ * the task validates, the epoch is appended to {@code metrics.json} ({@link MetricsFile}), the best weights so far
+ * go to {@code best.params} ({@link ParameterFiles}), and a checkpoint {@code checkpoint.bin}
+ * ({@link CheckpointFormat}) is written. Training stops after {@link TrainerConfig#epochs()} epochs or when the
  * monitored metric has not improved for {@link TrainerConfig#patience()} epochs. Every file is written atomically
  * (temporary file, then rename).
  *
@@ -74,13 +63,8 @@ public final class Trainer<B> {
     public static final String CHECKPOINT_FILE = "checkpoint.bin";
     /** Parameters of the best epoch so far ({@link ParameterFiles} format). */
     public static final String BEST_PARAMETERS_FILE = "best.params";
-    /** Per-epoch metrics, a JSON array of objects. */
+    /** Per-epoch metrics ({@link MetricsFile} format). */
     public static final String METRICS_FILE = "metrics.json";
-
-    private static final int CHECKPOINT_MAGIC = 0x53574350; // "SWCP"
-    private static final int CHECKPOINT_VERSION = 1;
-    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting()
-            .create();
 
     private final Block model;
     private final Shape[] inputShapes;
@@ -90,16 +74,6 @@ public final class Trainer<B> {
     private final Path runDirectory;
     private final ConsoleProgress progress;
     private final boolean restoreBest;
-
-    /** Mutable run state; what a checkpoint holds besides tensors. */
-    private static final class RunState {
-        int nextEpoch;
-        int bestEpoch = -1;
-        double bestMetric = Double.NaN;
-        int epochsWithoutImprovement;
-        boolean stoppedEarly;
-        List<EpochRecord> history = new ArrayList<>();
-    }
 
     private Trainer(Builder<B> b) {
         this.model = b.model;
@@ -162,10 +136,10 @@ public final class Trainer<B> {
         }
         initializeModel();
         try (AdamOptimizer optimizer = new AdamOptimizer(model.getParameters(), manager, config)) {
-            RunState state = readCheckpoint(file, optimizer);
+            RunState state = CheckpointFormat.read(file, config, model, optimizer, manager);
             progress.message(String.format(Locale.ROOT, "resuming %s after epoch %d of %d", runDirectory,
                     state.nextEpoch, config.epochs()));
-            if (state.stoppedEarly || state.nextEpoch >= config.epochs()) {
+            if (state.finished(config.epochs())) {
                 finish(state);
                 return result(state);
             }
@@ -184,85 +158,19 @@ public final class Trainer<B> {
         if (stepsPerEpoch == 0) {
             throw new IllegalStateException("task: epoch 0 has no training batches; is the training set empty?");
         }
-        Tracker schedule = schedule(stepsPerEpoch);
-        Engine engine = DjlRuntime.engine();
+        LearningRateSchedule schedule = config.learningRateSchedule(stepsPerEpoch);
         for (int epoch = state.nextEpoch; epoch < config.epochs(); epoch++) {
             long start = System.nanoTime();
-            DjlRuntime.seed(epochSeed(epoch));
-            List<B> batches = task.trainBatches(epoch, epochRandom(epoch));
-            task.startEpoch(epoch);
-            progress.startEpoch(epoch, config.epochs(), batches.size());
-            double lossSum = 0;
-            long samples = 0;
-            float lr = Float.NaN;
-            for (int step = 0; step < batches.size(); step++) {
-                B batch = batches.get(step);
-                try (NDManager batchManager = manager.newSubManager()) {
-                    ParameterStore store = new ParameterStore(batchManager, false);
-                    double loss;
-                    try (GradientCollector collector = engine.newGradientCollector()) {
-                        NDArray lossArray = task.loss(new TaskContext(batchManager, store, true, epoch, step), batch);
-                        if (lossArray.size() != 1) {
-                            throw new IllegalStateException("task: loss must be a scalar but has shape "
-                                    + lossArray.getShape());
-                        }
-                        loss = lossArray.toType(DataType.FLOAT64, false).getDouble();
-                        if (!Double.isFinite(loss)) {
-                            throw new IllegalStateException(String.format(Locale.ROOT, "training diverged: loss is "
-                                    + "%s at epoch %d step %d; lower the learning rate or clip gradients harder",
-                                    loss, epoch, step));
-                        }
-                        collector.backward(lossArray);
-                    }
-                    double norm = optimizer.globalGradientNorm();
-                    if (!Double.isFinite(norm)) {
-                        throw new IllegalStateException(String.format(Locale.ROOT, "training diverged: gradient "
-                                + "norm is %s at epoch %d step %d", norm, epoch, step));
-                    }
-                    float rescale = config.clipGradNorm() > 0 && norm > config.clipGradNorm()
-                            ? (float) (config.clipGradNorm() / (norm + 1e-6)) : 1f;
-                    lr = schedule.getNewValue(optimizer.updates());
-                    optimizer.update(lr, rescale);
-                    optimizer.zeroGradients();
-                    lossSum += loss;
-                    samples += task.sampleCount(batch);
-                }
-                progress.step(step + 1, lossSum / (step + 1), samples);
-            }
+            EpochTotals totals = trainEpoch(epoch, optimizer, schedule);
             double trainSeconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Double> validation;
-            try (NDManager validationManager = manager.newSubManager()) {
-                validation = task.validate(new TaskContext(validationManager,
-                        new ParameterStore(validationManager, false), false, epoch, 0));
-            }
+            Map<String, Double> validation = validate(epoch);
             double seconds = (System.nanoTime() - start) / 1e9;
-            double trainLoss = lossSum / batches.size();
-            EpochRecord provisional = new EpochRecord(epoch, trainLoss, lr, seconds, samples / trainSeconds,
-                    validation == null ? Map.of() : validation, false);
-            double metric = provisional.metric(config.monitor());
-            if (Double.isNaN(metric)) {
-                throw new IllegalStateException("monitor: metric '" + config.monitor() + "' is missing or NaN after"
-                        + " epoch " + epoch + "; validate() returned " + provisional.validation().keySet());
-            }
+            double metric = monitored(epoch, totals.meanLoss(), validation);
             boolean improved = state.bestEpoch < 0
                     || (config.higherIsBetter() ? metric > state.bestMetric : metric < state.bestMetric);
-            EpochRecord record = new EpochRecord(epoch, trainLoss, lr, seconds, samples / trainSeconds,
-                    provisional.validation(), improved);
-            state.history.add(record);
-            if (improved) {
-                state.bestEpoch = epoch;
-                state.bestMetric = metric;
-                state.epochsWithoutImprovement = 0;
-                ParameterFiles.save(model, runDirectory.resolve(BEST_PARAMETERS_FILE));
-            } else {
-                state.epochsWithoutImprovement++;
-            }
-            state.nextEpoch = epoch + 1;
-            state.stoppedEarly = config.patience() > 0 && state.epochsWithoutImprovement >= config.patience()
-                    && state.nextEpoch < config.epochs();
-            writeMetrics(state);
-            writeCheckpoint(state, optimizer);
-            progress.endEpoch(summary(record, state));
+            EpochRecord record = new EpochRecord(epoch, totals.meanLoss(), totals.lastRate(), seconds,
+                    totals.samples() / trainSeconds, validation, improved);
+            endEpoch(state, record, metric, optimizer);
             if (state.stoppedEarly) {
                 progress.message(String.format(Locale.ROOT, "early stop: %s has not improved for %d epochs (best"
                         + " %.6g at epoch %d)", config.monitor(), config.patience(), state.bestMetric,
@@ -272,6 +180,100 @@ public final class Trainer<B> {
         }
         finish(state);
         return result(state);
+    }
+
+    /** What the training steps of one epoch add up to. */
+    private record EpochTotals(double meanLoss, long samples, float lastRate) {
+    }
+
+    /** Seeds the epoch, then one optimizer step per batch. */
+    private EpochTotals trainEpoch(int epoch, AdamOptimizer optimizer, LearningRateSchedule schedule) {
+        DjlRuntime.seed(epochSeed(epoch));
+        List<B> batches = task.trainBatches(epoch, epochRandom(epoch));
+        task.startEpoch(epoch);
+        progress.startEpoch(epoch, config.epochs(), batches.size());
+        Engine engine = DjlRuntime.engine();
+        double lossSum = 0;
+        long samples = 0;
+        float lr = Float.NaN;
+        for (int step = 0; step < batches.size(); step++) {
+            B batch = batches.get(step);
+            try (NDManager batchManager = manager.newSubManager()) {
+                double loss = backward(engine, new TaskContext(batchManager, new ParameterStore(batchManager, false),
+                        true, epoch, step), batch);
+                double norm = optimizer.globalGradientNorm();
+                if (!Double.isFinite(norm)) {
+                    throw new IllegalStateException(String.format(Locale.ROOT, "training diverged: gradient "
+                            + "norm is %s at epoch %d step %d", norm, epoch, step));
+                }
+                float rescale = config.clipGradNorm() > 0 && norm > config.clipGradNorm()
+                        ? (float) (config.clipGradNorm() / (norm + 1e-6)) : 1f;
+                lr = schedule.rate(optimizer.updates());
+                optimizer.update(lr, rescale);
+                optimizer.zeroGradients();
+                lossSum += loss;
+                samples += task.sampleCount(batch);
+            }
+            progress.step(step + 1, lossSum / (step + 1), samples);
+        }
+        return new EpochTotals(lossSum / batches.size(), samples, lr);
+    }
+
+    /** The task's loss on {@code batch}, back-propagated; returns its value. */
+    private double backward(Engine engine, TaskContext context, B batch) {
+        try (GradientCollector collector = engine.newGradientCollector()) {
+            NDArray lossArray = task.loss(context, batch);
+            if (lossArray.size() != 1) {
+                throw new IllegalStateException("task: loss must be a scalar but has shape " + lossArray.getShape());
+            }
+            double loss = lossArray.toType(DataType.FLOAT64, false).getDouble();
+            if (!Double.isFinite(loss)) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "training diverged: loss is %s at epoch"
+                        + " %d step %d; lower the learning rate or clip gradients harder", loss, context.epoch(),
+                        context.step()));
+            }
+            collector.backward(lossArray);
+            return loss;
+        }
+    }
+
+    private Map<String, Double> validate(int epoch) {
+        try (NDManager validationManager = manager.newSubManager()) {
+            Map<String, Double> validation = task.validate(new TaskContext(validationManager,
+                    new ParameterStore(validationManager, false), false, epoch, 0));
+            return validation == null ? Map.of() : Map.copyOf(validation);
+        }
+    }
+
+    /** The monitored metric of the epoch: the training loss or a validation metric. */
+    private double monitored(int epoch, double trainLoss, Map<String, Double> validation) {
+        double metric = TrainerConfig.TRAIN_LOSS.equals(config.monitor()) ? trainLoss
+                : validation.getOrDefault(config.monitor(), Double.NaN);
+        if (Double.isNaN(metric)) {
+            throw new IllegalStateException("monitor: metric '" + config.monitor() + "' is missing or NaN after"
+                    + " epoch " + epoch + "; validate() returned " + validation.keySet());
+        }
+        return metric;
+    }
+
+    /** Records the epoch, keeps the best weights, decides on early stopping and writes the run's files. */
+    private void endEpoch(RunState state, EpochRecord record, double metric, AdamOptimizer optimizer)
+            throws IOException {
+        state.history.add(record);
+        if (record.improved()) {
+            state.bestEpoch = record.epoch();
+            state.bestMetric = metric;
+            state.epochsWithoutImprovement = 0;
+            ParameterFiles.save(model, runDirectory.resolve(BEST_PARAMETERS_FILE));
+        } else {
+            state.epochsWithoutImprovement++;
+        }
+        state.nextEpoch = record.epoch() + 1;
+        state.stoppedEarly = config.patience() > 0 && state.epochsWithoutImprovement >= config.patience()
+                && state.nextEpoch < config.epochs();
+        MetricsFile.write(runDirectory.resolve(METRICS_FILE), state.history);
+        CheckpointFormat.write(runDirectory.resolve(CHECKPOINT_FILE), config, model, state, optimizer);
+        progress.endEpoch(summary(record));
     }
 
     private void finish(RunState state) throws IOException {
@@ -286,41 +288,13 @@ public final class Trainer<B> {
                 state.history, runDirectory);
     }
 
-    private String summary(EpochRecord r, RunState state) {
+    private String summary(EpochRecord r) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d train_loss %.4f",
                 r.epoch() + 1, config.epochs(), r.trainLoss()));
         r.validation().forEach((k, v) -> sb.append(String.format(Locale.ROOT, " %s %.4f", k, v)));
         sb.append(String.format(Locale.ROOT, " lr %.3g %.0f samples/s %s%s", r.learningRate(), r.samplesPerSecond(),
                 ConsoleProgress.duration(r.seconds()), r.improved() ? " *" : ""));
         return sb.toString();
-    }
-
-    /** Warm-up (linear from lr/warmUpSteps) followed by the configured decay, counted in optimizer steps. */
-    private Tracker schedule(int stepsPerEpoch) {
-        float lr = config.learningRate();
-        int total = config.epochs() * stepsPerEpoch;
-        int warmUp = config.warmUpSteps();
-        Tracker main = switch (config.schedule()) {
-            case CONSTANT -> Tracker.fixed(lr);
-            case COSINE -> config.minLearningRate() < lr
-                    ? Tracker.cosine().setBaseValue(lr).optFinalValue(config.minLearningRate())
-                    .setMaxUpdates(Math.max(1, total - warmUp)).build()
-                    : Tracker.fixed(lr);
-            case STEP -> new StepDecayTracker(lr, config.stepFactor(), config.stepEpochs() * stepsPerEpoch, warmUp);
-        };
-        if (warmUp == 0) {
-            return main;
-        }
-        return Tracker.warmUp().setMainTracker(main).optWarmUpSteps(warmUp).optWarmUpBeginValue(lr / warmUp)
-                .build();
-    }
-
-    /** Multiplies the rate by {@code factor} every {@code interval} steps counted from the start of training. */
-    private record StepDecayTracker(float base, float factor, int interval, int offset) implements Tracker {
-        @Override
-        public float getNewValue(int numUpdate) {
-            return base * (float) Math.pow(factor, (numUpdate + offset) / interval);
-        }
     }
 
     private long epochSeed(int epoch) {
@@ -332,94 +306,6 @@ public final class Trainer<B> {
 
     private Random epochRandom(int epoch) {
         return new Random(epochSeed(epoch));
-    }
-
-    private void writeMetrics(RunState state) throws IOException {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (EpochRecord r : state.history) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("epoch", r.epoch());
-            row.put("train_loss", r.trainLoss());
-            row.put("learning_rate", r.learningRate());
-            row.put("seconds", r.seconds());
-            row.put("samples_per_second", r.samplesPerSecond());
-            row.putAll(r.validation());
-            row.put("improved", r.improved());
-            rows.add(row);
-        }
-        AtomicFiles.writeString(runDirectory.resolve(METRICS_FILE), GSON.toJson(rows) + "\n");
-    }
-
-    private void writeCheckpoint(RunState state, AdamOptimizer optimizer) throws IOException {
-        JsonObject header = new JsonObject();
-        header.add("config", GSON.toJsonTree(config.toMap()));
-        header.addProperty("model", model.toString());
-        header.addProperty("next_epoch", state.nextEpoch);
-        header.addProperty("best_epoch", state.bestEpoch);
-        header.addProperty("best_metric", state.bestMetric);
-        header.addProperty("epochs_without_improvement", state.epochsWithoutImprovement);
-        header.addProperty("stopped_early", state.stoppedEarly);
-        header.add("history", GSON.toJsonTree(state.history));
-        byte[] headerBytes = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(runDirectory.resolve(CHECKPOINT_FILE), stream -> {
-            DataOutputStream out = new DataOutputStream(stream);
-            out.writeInt(CHECKPOINT_MAGIC);
-            out.writeInt(CHECKPOINT_VERSION);
-            out.writeInt(headerBytes.length);
-            out.write(headerBytes);
-            ParameterFiles.write(model, out);
-            optimizer.save(out);
-            out.flush();
-        });
-    }
-
-    private RunState readCheckpoint(Path file, AdamOptimizer optimizer) throws IOException {
-        try (InputStream stream = new BufferedInputStream(Files.newInputStream(file))) {
-            DataInputStream in = new DataInputStream(stream);
-            if (in.readInt() != CHECKPOINT_MAGIC) {
-                throw new IOException("checkpoint: " + file + " is not a Stepwise checkpoint");
-            }
-            int version = in.readInt();
-            if (version != CHECKPOINT_VERSION) {
-                throw new IOException("checkpoint: unsupported version " + version + " in " + file);
-            }
-            int length = in.readInt();
-            if (length < 0 || length > (1 << 28)) {
-                throw new IOException("checkpoint: corrupt header length " + length + " in " + file);
-            }
-            byte[] headerBytes = in.readNBytes(length);
-            JsonObject header = GSON.fromJson(new String(headerBytes, StandardCharsets.UTF_8), JsonObject.class);
-            Map<String, Object> saved = GSON.fromJson(header.get("config"),
-                    new TypeToken<Map<String, Object>>() { }.getType());
-            Map<String, Object> current = GSON.fromJson(GSON.toJsonTree(config.toMap()),
-                    new TypeToken<Map<String, Object>>() { }.getType());
-            if (!saved.equals(current)) {
-                List<String> differences = new ArrayList<>();
-                for (String key : current.keySet()) {
-                    if (!Objects.equals(saved.get(key), current.get(key))) {
-                        differences.add(key + ": checkpoint " + saved.get(key) + ", now " + current.get(key));
-                    }
-                }
-                throw new IllegalArgumentException("config: resume needs the configuration the run started with;"
-                        + " differences: " + String.join("; ", differences));
-            }
-            String savedModel = header.get("model").getAsString();
-            if (!savedModel.equals(model.toString())) {
-                throw new IllegalArgumentException("model: the checkpoint was made for " + savedModel
-                        + " but the model is " + model);
-            }
-            ParameterFiles.read(model, in);
-            optimizer.load(in);
-            RunState state = new RunState();
-            state.nextEpoch = header.get("next_epoch").getAsInt();
-            state.bestEpoch = header.get("best_epoch").getAsInt();
-            state.bestMetric = header.get("best_metric").getAsDouble();
-            state.epochsWithoutImprovement = header.get("epochs_without_improvement").getAsInt();
-            state.stoppedEarly = header.get("stopped_early").getAsBoolean();
-            state.history = new ArrayList<>(GSON.fromJson(header.get("history"),
-                    new TypeToken<List<EpochRecord>>() { }.getType()));
-            return state;
-        }
     }
 
     /**

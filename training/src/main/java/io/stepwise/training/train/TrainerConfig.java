@@ -1,5 +1,10 @@
 package io.stepwise.training.train;
 
+import io.stepwise.training.train.schedule.ConstantSchedule;
+import io.stepwise.training.train.schedule.CosineSchedule;
+import io.stepwise.training.train.schedule.LearningRateSchedule;
+import io.stepwise.training.train.schedule.StepSchedule;
+import io.stepwise.training.train.schedule.WarmUpSchedule;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -12,7 +17,8 @@ import java.util.Map;
  * @param learningRate     peak Adam learning rate (> 0)
  * @param schedule         how the rate evolves after warm-up
  * @param minLearningRate  final rate of the cosine schedule (0 ≤ min ≤ learningRate)
- * @param warmUpSteps      steps of linear warm-up from 0 to {@code learningRate} (≥ 0)
+ * @param warmUpSteps      steps of linear warm-up from {@code learningRate / warmUpSteps} to {@code learningRate}
+ *                         (≥ 0; 0 = none)
  * @param stepEpochs       step schedule: multiply the rate by {@code stepFactor} every this many epochs (≥ 1)
  * @param stepFactor       step schedule factor, in (0, 1]
  * @param beta1            Adam first-moment decay, in [0, 1)
@@ -112,6 +118,31 @@ public record TrainerConfig(
         if (patience < 0) {
             throw new IllegalArgumentException("patience: expected ≥ 0 (0 = no early stopping) but got " + patience);
         }
+    }
+
+    /**
+     * The learning-rate schedule of a run with {@code stepsPerEpoch} optimizer steps per epoch: a linear
+     * {@link WarmUpSchedule warm-up} from {@code learningRate / warmUpSteps} over {@code warmUpSteps} steps (when
+     * there are any), then {@link ConstantSchedule constant}, {@link CosineSchedule cosine} decay to
+     * {@code minLearningRate} over the remaining steps of all epochs (constant when {@code minLearningRate} equals
+     * {@code learningRate}), or {@link StepSchedule step} decay by {@code stepFactor} every {@code stepEpochs}
+     * epochs counted from the first step.
+     *
+     * @param stepsPerEpoch optimizer steps in one epoch (≥ 1)
+     */
+    public LearningRateSchedule learningRateSchedule(int stepsPerEpoch) {
+        if (stepsPerEpoch < 1) {
+            throw new IllegalArgumentException("stepsPerEpoch: expected ≥ 1 but got " + stepsPerEpoch);
+        }
+        int total = epochs * stepsPerEpoch;
+        LearningRateSchedule main = switch (schedule) {
+            case CONSTANT -> new ConstantSchedule(learningRate);
+            case COSINE -> minLearningRate < learningRate
+                    ? new CosineSchedule(learningRate, minLearningRate, Math.max(1, total - warmUpSteps))
+                    : new ConstantSchedule(learningRate);
+            case STEP -> new StepSchedule(learningRate, stepFactor, stepEpochs * stepsPerEpoch, warmUpSteps);
+        };
+        return warmUpSteps == 0 ? main : new WarmUpSchedule(main, warmUpSteps, learningRate / warmUpSteps);
     }
 
     /** The settings as a map of plain values (stored in checkpoints and training provenance). */

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stepwise.conversion.CellKind;
-import io.stepwise.training.tasks.DefaultModels;
 import io.stepwise.training.tasks.TaskKind;
-import io.stepwise.training.tasks.TrainingOptions;
+import io.stepwise.training.tasks.training.TrainingOptions;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -17,11 +16,11 @@ import picocli.CommandLine;
 class ModelsCommandTest {
     @Test
     void theNineRecipesParseIntoTheirNamedModels() {
-        List<DefaultModels.Recipe> recipes = DefaultModels.recipes(Path.of("models"));
+        List<ModelsCommand.Recipe> recipes = ModelsCommand.recipes(Path.of("models"));
         assertEquals(9, recipes.size());
         Set<String> names = new HashSet<>();
         Set<TaskKind> tasks = new HashSet<>();
-        for (DefaultModels.Recipe recipe : recipes) {
+        for (ModelsCommand.Recipe recipe : recipes) {
             assertTrue(names.add(recipe.name()), "duplicate " + recipe.name());
             TrainCommand command = new TrainCommand();
             CommandLine cli = new CommandLine(command);

@@ -1,4 +1,4 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,6 +8,7 @@ import ai.djl.training.loss.Loss;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
 import io.stepwise.training.model.RecurrentNet;
+import io.stepwise.training.tasks.ModelEvaluation;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TrainingTask;
 import java.nio.file.Path;

@@ -1,33 +1,31 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.export.ModelExporter;
 import io.stepwise.training.export.ParityReport;
 import io.stepwise.training.model.DjlRuntime;
 import io.stepwise.training.model.RecurrentNet;
+import io.stepwise.training.tasks.ModelCards;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
+import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.ConsoleProgress;
 import io.stepwise.training.train.EpochRecord;
+import io.stepwise.training.train.MetricsFile;
 import io.stepwise.training.train.ParameterFiles;
 import io.stepwise.training.train.Trainer;
 import io.stepwise.training.train.TrainerConfig;
 import io.stepwise.training.train.TrainingResult;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,32 +43,16 @@ import java.util.Map;
 public final class ModelTraining {
     /** The Stepwise version recorded in provenance. */
     public static final String STEPWISE_VERSION = "0.1.0-SNAPSHOT";
-    /** Folder under which runs without {@code --run-dir} get their own timestamped folder. */
+    /** Folder under which runs without a run folder of their own get a timestamped one. */
     public static final Path RUNS = Path.of("runs");
 
     private ModelTraining() {
     }
 
-    /**
-     * Uses one PyTorch intra-op thread unless {@code ai.djl.pytorch.num_threads} is already set. These networks
-     * are small (a few hundred kilobytes of weights, batches of tens of sequences), so an operator is too short to
-     * share between threads; with several threads, and with other processes on the same cores, OpenMP's spinning
-     * workers made a training epoch about nine times slower in our measurements (69 s instead of 8 s).
-     * Must run before the engine is first used.
-     */
-    public static void configureThreads() {
-        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_threads", "1");
-        }
-        if (System.getProperty("ai.djl.pytorch.num_interop_threads") == null) {
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        }
-    }
-
     /** Creates the task named by the options, loading and checking its data. */
     public static RecurrentTask<?> createTask(TrainingOptions options) {
         if (options.data() != null && !Files.exists(options.data())) {
-            throw new IllegalArgumentException("--data: no such file or folder: " + options.data());
+            throw new InvalidSettingException(Setting.DATA, "no such file or folder: " + options.data());
         }
         return switch (options.task()) {
             case LANGUAGE_MODEL -> new LanguageModelTask(options);
@@ -79,7 +61,7 @@ public final class ModelTraining {
         };
     }
 
-    /** The run folder: {@code --run-dir}, or {@code runs/<model>-<timestamp>}. */
+    /** The run folder: the options' own, or {@code runs/<model>-<timestamp>}. */
     public static Path runDirectory(TrainingOptions options) {
         if (options.runDirectory() != null) {
             return options.runDirectory();
@@ -93,24 +75,25 @@ public final class ModelTraining {
      *
      * @param out  progress and summary lines
      * @param mode how the progress bar is drawn
-     * @throws IllegalArgumentException for bad options or data (naming the option, file, line or value)
+     * @throws IllegalArgumentException for bad options or data (naming the setting, file, line or value; an
+     *                                  {@link InvalidSettingException} where a setting is to blame)
      * @throws IllegalStateException    when training diverges or the export fails its parity check
      */
     public static TrainedModel train(TrainingOptions options, PrintStream out, ConsoleProgress.Mode mode)
             throws IOException {
         Path runDirectory = runDirectory(options);
         if (options.resume() && !Trainer.hasCheckpoint(runDirectory)) {
-            throw new IllegalArgumentException("--resume: no " + Trainer.CHECKPOINT_FILE + " in " + runDirectory
+            throw new InvalidSettingException(Setting.RESUME, "no " + Trainer.CHECKPOINT_FILE + " in " + runDirectory
                     + " to continue");
         }
         if (!options.resume() && Trainer.hasCheckpoint(runDirectory)) {
-            throw new IllegalArgumentException("--run-dir: " + runDirectory + " already holds a checkpoint; pass "
-                    + "--resume to continue it or choose another folder");
+            throw new InvalidSettingException(Setting.RUN_DIRECTORY, names -> runDirectory + " already holds a "
+                    + "checkpoint; pass " + names.apply(Setting.RESUME) + " to continue it or choose another folder");
         }
         if (Files.isDirectory(options.out())) {
-            throw new IllegalArgumentException("--out: " + options.out() + " is a folder; expected a model file");
+            throw new InvalidSettingException(Setting.OUT, options.out() + " is a folder; expected a model file");
         }
-        configureThreads();
+        DjlRuntime.configureThreads();
         long start = System.nanoTime();
         RecurrentTask<?> task = createTask(options);
         out.printf(Locale.ROOT, "%s %s: %s%n", options.task().cliName(), options.cell().id(), task.describeData());
@@ -124,7 +107,7 @@ public final class ModelTraining {
                     .optMonitor(task.monitor(), task.higherIsBetter()).optPatience(options.patience())
                     .optSeed(options.seed()).build();
             Trainer<?> trainer = trainer(net, manager, task, config, runDirectory,
-                    Duration.ofNanos(Math.max(options.maxMinutes() > 0 ? 1 : 0, Math.round(options.maxMinutes() * 60e9))), new ConsoleProgress(out, mode, 10));
+                    timeLimit(options.maxMinutes()), new ConsoleProgress(out, mode, 10));
             List<EpochRecord> history;
             int bestEpoch;
             boolean timeLimited = false;
@@ -134,10 +117,9 @@ public final class ModelTraining {
                 bestEpoch = result.bestEpoch();
             } catch (TimeLimitedTask.TimeLimitReached e) {
                 timeLimited = true;
-                out.printf(Locale.ROOT, "--max-minutes %s reached after epoch %d of %d; exporting the best epoch "
-                        + "(resume with --resume --run-dir %s)%n", options.maxMinutes(), e.completedEpochs(),
-                        options.epochs(), runDirectory);
-                history = readHistory(runDirectory.resolve(Trainer.METRICS_FILE));
+                out.printf(Locale.ROOT, "time limit of %s minutes reached after epoch %d of %d; exporting the best "
+                        + "epoch%n", options.maxMinutes(), e.completedEpochs(), options.epochs());
+                history = MetricsFile.read(runDirectory.resolve(Trainer.METRICS_FILE));
                 bestEpoch = bestEpoch(history, task.monitor(), task.higherIsBetter());
                 ParameterFiles.load(net, runDirectory.resolve(Trainer.BEST_PARAMETERS_FILE));
             }
@@ -166,6 +148,11 @@ public final class ModelTraining {
                     ModelCards.metricsLine(metrics));
             return trained;
         }
+    }
+
+    /** The wall-clock budget; at least a nanosecond when any is set, so that a tiny budget still stops. */
+    private static Duration timeLimit(double minutes) {
+        return Duration.ofNanos(Math.max(minutes > 0 ? 1 : 0, Math.round(minutes * 60e9)));
     }
 
     private static <B> Trainer<B> trainer(RecurrentNet net, NDManager manager, RecurrentTask<B> task,
@@ -200,28 +187,6 @@ public final class ModelTraining {
         m.put("run_directory", runDirectory.toString());
         m.put("threads", Runtime.getRuntime().availableProcessors());
         return m;
-    }
-
-    /** Reads the trainer's metrics.json back into epoch records. */
-    static List<EpochRecord> readHistory(Path metricsFile) throws IOException {
-        JsonArray rows = new Gson().fromJson(Files.readString(metricsFile, StandardCharsets.UTF_8), JsonArray.class);
-        List<EpochRecord> history = new ArrayList<>();
-        for (JsonElement e : rows) {
-            JsonObject row = e.getAsJsonObject();
-            Map<String, Double> validation = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> entry : row.entrySet()) {
-                String key = entry.getKey();
-                if (!List.of("epoch", "train_loss", "learning_rate", "seconds", "samples_per_second", "improved")
-                        .contains(key) && entry.getValue().isJsonPrimitive()
-                        && entry.getValue().getAsJsonPrimitive().isNumber()) {
-                    validation.put(key, entry.getValue().getAsDouble());
-                }
-            }
-            history.add(new EpochRecord(row.get("epoch").getAsInt(), row.get("train_loss").getAsDouble(),
-                    row.get("learning_rate").getAsDouble(), row.get("seconds").getAsDouble(),
-                    row.get("samples_per_second").getAsDouble(), validation, row.get("improved").getAsBoolean()));
-        }
-        return history;
     }
 
     private static int bestEpoch(List<EpochRecord> history, String monitor, boolean higherIsBetter) {

@@ -1,15 +1,19 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import io.stepwise.conversion.CellKind;
+import io.stepwise.training.tasks.TaskKind;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
+import io.stepwise.training.tasks.protocol.Setting;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Everything one {@code stepwise train} run needs: task, network, optimisation and data settings. Unset values
- * take the task's defaults ({@link Builder#build()}); every value is validated there and a bad one is reported
- * with its command-line option name, e.g. {@code --hidden: expected ≥ 1 but got 0}.
+ * Everything one training run needs: task, network, optimisation and data settings. Unset values take the task's
+ * defaults ({@link Builder#build()}); every value is validated there, and a bad one is reported as an
+ * {@link InvalidSettingException} naming its {@link Setting}, e.g. {@code hidden: expected ≥ 1 but got 0} (the
+ * command line names its option instead: {@code --hidden: ...}).
  *
  * @param task             which task
  * @param cell             recurrent cell
@@ -24,7 +28,8 @@ import java.util.Objects;
  * @param learningRate     peak Adam learning rate (cosine decay to 0)
  * @param seed             seed of initialisation, shuffling and dropout
  * @param patience         epochs without improvement before stopping early (0 = never)
- * @param maxMinutes       wall-clock budget; training stops after the first epoch that ends past it (0 = none)
+ * @param maxMinutes       wall-clock budget in minutes; training stops after the first epoch that ends past it
+ *                         (0 = none)
  * @param data             data file or folder; {@code null} = the task's default data
  * @param maxChars         language model: most characters of text used (train + validation)
  * @param window           forecaster: input window in steps
@@ -71,58 +76,62 @@ public record TrainingOptions(
         Objects.requireNonNull(task, "task");
         Objects.requireNonNull(cell, "cell");
         Objects.requireNonNull(out, "out");
-        atLeast("--layers", layers, 1);
-        atLeast("--hidden", hidden, 1);
-        atLeast("--embedding", embedding, 1);
-        atLeast("--epochs", epochs, 1);
-        atLeast("--batch-size", batchSize, 1);
-        atLeast("--bptt", bptt, 2);
-        atLeast("--patience", patience, 0);
-        atLeast("--window", window, 2);
-        atLeast("--horizon", horizon, 1);
-        atLeast("--season", season, 1);
-        atLeast("--test-length", testLength, 1);
-        atLeast("--validation-length", validationLength, 1);
-        atLeast("--max-chars", maxChars, 1000);
+        atLeast(Setting.LAYERS, layers, 1);
+        atLeast(Setting.HIDDEN, hidden, 1);
+        atLeast(Setting.EMBEDDING, embedding, 1);
+        atLeast(Setting.EPOCHS, epochs, 1);
+        atLeast(Setting.BATCH_SIZE, batchSize, 1);
+        atLeast(Setting.BPTT, bptt, 2);
+        atLeast(Setting.PATIENCE, patience, 0);
+        atLeast(Setting.WINDOW, window, 2);
+        atLeast(Setting.HORIZON, horizon, 1);
+        atLeast(Setting.SEASON, season, 1);
+        atLeast(Setting.TEST_LENGTH, testLength, 1);
+        atLeast(Setting.VALIDATION_LENGTH, validationLength, 1);
+        atLeast(Setting.MAX_CHARS, maxChars, 1000);
         if (!(scaleHeadroom >= 1) || Double.isInfinite(scaleHeadroom)) {
-            throw new IllegalArgumentException("--scale-headroom: expected a finite factor ≥ 1 but got "
+            throw new InvalidSettingException(Setting.SCALE_HEADROOM, "expected a finite factor ≥ 1 but got "
                     + scaleHeadroom);
         }
         if (hidden > 4096) {
-            throw new IllegalArgumentException("--hidden: expected at most 4096 but got " + hidden);
+            throw new InvalidSettingException(Setting.HIDDEN, "expected at most 4096 but got " + hidden);
         }
         if (!(dropout >= 0 && dropout < 1)) {
-            throw new IllegalArgumentException("--dropout: expected a rate in [0, 1) but got " + dropout);
+            throw new InvalidSettingException(Setting.DROPOUT, "expected a rate in [0, 1) but got " + dropout);
         }
         if (!(learningRate > 0 && learningRate <= 1)) {
-            throw new IllegalArgumentException("--lr: expected a learning rate in (0, 1] but got " + learningRate);
+            throw new InvalidSettingException(Setting.LEARNING_RATE, "expected a learning rate in (0, 1] but got "
+                    + learningRate);
         }
         if (!(maxMinutes >= 0) || Double.isInfinite(maxMinutes)) {
-            throw new IllegalArgumentException("--max-minutes: expected a finite number ≥ 0 (0 = no limit) but got "
-                    + maxMinutes);
+            throw new InvalidSettingException(Setting.MAX_MINUTES, "expected a finite number ≥ 0 (0 = no limit) but"
+                    + " got " + maxMinutes);
         }
         if (bidirectional && task != TaskKind.CLASSIFY) {
-            throw new IllegalArgumentException("--bidirectional: only a classifier can read its input both ways; a "
-                    + task.cliName() + " model must run one step at a time");
+            throw new InvalidSettingException(Setting.BIDIRECTIONAL, "only a classifier can read its input both "
+                    + "ways; a " + task.cliName() + " model must run one step at a time");
         }
         if (task == TaskKind.FORECAST && horizon > testLength) {
-            throw new IllegalArgumentException("--horizon: expected at most --test-length (" + testLength
-                    + ") but got " + horizon);
+            int length = testLength;
+            int steps = horizon;
+            throw new InvalidSettingException(Setting.HORIZON, names -> "expected at most "
+                    + names.apply(Setting.TEST_LENGTH) + " (" + length + ") but got " + steps);
         }
         if (resume && runDirectory == null) {
-            throw new IllegalArgumentException("--resume: needs --run-dir, the folder of the run to continue");
+            throw new InvalidSettingException(Setting.RESUME, names -> "needs " + names.apply(Setting.RUN_DIRECTORY)
+                    + ", the folder of the run to continue");
         }
         String name = out.getFileName() == null ? "" : out.getFileName().toString();
         if (!name.endsWith(".onnx") || name.length() == ".onnx".length()) {
-            throw new IllegalArgumentException("--out: expected a model file name ending in .onnx but got '" + out
-                    + "'");
+            throw new InvalidSettingException(Setting.OUT, "expected a model file name ending in .onnx but got '"
+                    + out + "'");
         }
         commandLine = commandLine == null ? "" : commandLine;
     }
 
-    private static void atLeast(String option, long value, long min) {
+    private static void atLeast(Setting setting, long value, long min) {
         if (value < min) {
-            throw new IllegalArgumentException(option + ": expected ≥ " + min + " but got " + value);
+            throw new InvalidSettingException(setting, "expected ≥ " + min + " but got " + value);
         }
     }
 
@@ -333,13 +342,13 @@ public record TrainingOptions(
 
         public TrainingOptions build() {
             if (task == null) {
-                throw new IllegalArgumentException("--task: required (language-model, forecast or classify)");
+                throw new InvalidSettingException(Setting.TASK, "required (language-model, forecast or classify)");
             }
             if (cell == null) {
-                throw new IllegalArgumentException("--cell: required (rnn, rnn-relu, lstm or gru)");
+                throw new InvalidSettingException(Setting.CELL, "required (rnn, rnn-relu, lstm or gru)");
             }
             if (out == null) {
-                throw new IllegalArgumentException("--out: required (the model file to write)");
+                throw new InvalidSettingException(Setting.OUT, "required (the model file to write)");
             }
             TrainingOptions d = defaults(task, cell, out);
             return new TrainingOptions(task, cell,
@@ -348,7 +357,8 @@ public record TrainingOptions(
                     or(bptt, d.bptt), or(learningRate, d.learningRate), or(seed, d.seed), or(patience, d.patience),
                     or(maxMinutes, d.maxMinutes), data, or(maxChars, d.maxChars), or(window, d.window),
                     or(horizon, d.horizon), or(season, d.season), or(testLength, d.testLength),
-                    or(validationLength, d.validationLength), or(scaleHeadroom, d.scaleHeadroom), out, runDirectory, resume, commandLine);
+                    or(validationLength, d.validationLength), or(scaleHeadroom, d.scaleHeadroom), out, runDirectory,
+                    resume, commandLine);
         }
 
         private static <T> T or(T value, T fallback) {

@@ -1,4 +1,4 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,16 +8,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
-import io.stepwise.runtime.Forecaster;
-import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.Plots;
-import io.stepwise.training.data.SeasonalNaive;
 import io.stepwise.training.data.SeriesCsv;
 import io.stepwise.training.data.SeriesSplit;
 import io.stepwise.training.data.SeriesWindows;
-import io.stepwise.training.data.Standardizer;
-import io.stepwise.training.data.TimeSeries;
+import io.stepwise.training.tasks.DefaultPaths;
+import io.stepwise.training.tasks.protocol.EvaluationProtocol;
+import io.stepwise.training.tasks.protocol.ForecastProtocol;
+import io.stepwise.training.tasks.protocol.ForecastProtocol.Series;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
 import java.nio.file.Path;
@@ -34,109 +33,47 @@ import java.util.Random;
  * used autoregressively for multi-step forecasts (what the runtime's {@code Forecaster} does).
  *
  * <h2>Data</h2>
- * A CSV read by {@link SeriesCsv} (default {@code data/timeseries/co2_weekly.csv}). <b>Missing values</b> are
- * filled explicitly by linear interpolation ({@link TimeSeries#interpolate()}) so that inputs are complete; the
- * filled count per split is recorded, and filled values are <em>never scored</em>: every error metric skips
- * targets that were missing in the file. The series is split chronologically into training, validation
- * ({@code validationLength} steps) and a held-out test tail ({@code testLength} steps). Scaling (mean and std per
- * column) is fitted on the training part only and stored in the model ({@code stepwise.scaling}).
+ * A CSV read by {@link SeriesCsv} and prepared by {@link ForecastProtocol} (default
+ * {@code data/timeseries/co2_weekly.csv}): missing values interpolated as inputs and never scored (the filled
+ * count per split is recorded), a chronological split into training, validation and a held-out test tail, and
+ * scaling fitted on the training part only and stored in the model ({@code stepwise.scaling}).
  *
  * <h2>Training</h2>
  * Sliding windows of {@code window + horizon} rows over the training part ({@link SeriesWindows}, stride 1),
  * shuffled batches. The loss has two equally weighted mean squared errors: teacher-forced next-step predictions
  * over the first {@code window} rows (every step but the first quarter, where the state is still warming up
  * from zero), and a free-running forecast of the next {@code horizon} rows in which each prediction is fed back
- * as the next input (back-propagation runs through the roll-out), the way forecasts are made. Training inputs get Gaussian noise of
- * {@value #INPUT_NOISE} training standard deviations, so that the model learns to correct rather than compound
- * the small errors of its own predictions when it is run autoregressively.
+ * as the next input (back-propagation runs through the roll-out), the way forecasts are made. Training inputs get
+ * Gaussian noise of {@value #INPUT_NOISE} training standard deviations, so that the model learns to correct rather
+ * than compound the small errors of its own predictions when it is run autoregressively.
  *
  * <h2>Evaluation protocol (rolling origin)</h2>
- * For every origin {@code o} in the evaluated region with {@code o + horizon} inside it (stride 1), the model reads
- * the {@code window} observed rows before {@code o} from a zero state and forecasts {@code horizon} steps by
- * feeding each prediction back; each forecast step is compared with the actual value (the first column is the
- * evaluated target). MAE and RMSE are in the series' units; MASE divides the MAE by the in-sample MAE of the
- * seasonal-naive forecast on the training part (season {@code season}). The baseline is the seasonal-naive
- * forecast from the same origins (last observed season repeated). Validation uses origins inside the validation
- * part (its forecasts never reach the test tail); the recorded test metrics use origins inside the tail.
+ * {@link ForecastProtocol}: MASE, MAE and RMSE of rolling-origin forecasts against the seasonal-naive baseline
+ * from the same origins. Validation (the monitor) uses origins inside the validation part (its forecasts never
+ * reach the test tail); the recorded test metrics use origins inside the tail.
  */
 public final class ForecastTask extends RecurrentTask<int[]> {
-    /** Primary metric: MASE of the rolling-origin forecasts over the test tail. */
-    public static final String TEST_MASE = "test_mase";
-    public static final String TEST_MAE = "test_mae";
-    public static final String TEST_RMSE = "test_rmse";
-    public static final String BASELINE_MASE = "baseline_snaive_mase";
-    public static final String BASELINE_MAE = "baseline_snaive_mae";
-    public static final String BASELINE_RMSE = "baseline_snaive_rmse";
     /** Monitor: MASE of rolling-origin forecasts within the validation part. */
     public static final String VAL_MASE = "val_mase";
     /** Std of the Gaussian noise added to training inputs, as a share of the training std of each column. */
     public static final double INPUT_NOISE = 0.02;
-    /** Default data file, relative to the Stepwise folder. */
-    public static final Path DEFAULT_DATA = Path.of("data", "timeseries", "co2_weekly.csv");
 
     private final TrainingOptions options;
     private final Series data;
     private final SeriesWindows.Windows windows;
     private final NetworkSpec spec;
 
-    /** The prepared series: interpolated values, which were filled, the split and the scaling. */
-    record Series(TimeSeries raw, double[][] values, boolean[][] filled, SeriesSplit split, Standardizer scaling,
-                  double maseScale, int season) {
-        double[][] scaled() {
-            return scaling.transform(values);
-        }
-
-        double[] target() {
-            double[] column = new double[values.length];
-            for (int t = 0; t < values.length; t++) {
-                column[t] = values[t][0];
-            }
-            return column;
-        }
-    }
-
     /** Reads and prepares the data named by the options. */
     public ForecastTask(TrainingOptions options) {
         this.options = options;
-        this.data = prepare(options.data() == null ? DefaultPaths.resolve(DEFAULT_DATA) : options.data(),
-                options.window(), options.validationLength(), options.testLength(), options.season(),
-                options.horizon(), options.scaleHeadroom());
+        Path file = options.data() == null ? DefaultPaths.resolve(ForecastProtocol.DEFAULT_DATA) : options.data();
+        this.data = ForecastProtocol.prepare(file, options.window(), options.validationLength(),
+                options.testLength(), options.season(), options.horizon(), options.scaleHeadroom());
         double[][] scaledTrain = data.split().train(data.scaled());
         this.windows = SeriesWindows.teacherForced(scaledTrain, options.window() + options.horizon(), 1, 1);
         int features = data.values()[0].length;
         this.spec = NetworkSpec.builder().setCell(options.cell()).optLayers(options.layers())
                 .setHiddenSize(options.hidden()).setFeatureInput(features).setOutputSize(features).build();
-    }
-
-    static Series prepare(Path file, int window, int validationLength, int testLength, int season, int horizon,
-                          double scaleHeadroom) {
-        TimeSeries raw = SeriesCsv.read(file);
-        int n = raw.length();
-        int needed = window + season + validationLength + testLength + 1;
-        if (n < needed) {
-            throw new IllegalArgumentException("--data: " + file + " has " + n + " rows; --window " + window
-                    + ", --season " + season + ", --validation-length " + validationLength + " and --test-length "
-                    + testLength + " need at least " + needed);
-        }
-        if (horizon > validationLength) {
-            throw new IllegalArgumentException("--horizon: expected at most --validation-length ("
-                    + validationLength + ") but got " + horizon);
-        }
-        TimeSeries.Interpolation filled = raw.interpolate();
-        double[][] values = filled.series().valuesCopy();
-        SeriesSplit split = SeriesSplit.ofTail(n, validationLength, testLength);
-        Standardizer fitted = Standardizer.fit(split.train(values));
-        double[] std = fitted.std().clone();
-        for (int c = 0; c < std.length; c++) {
-            std[c] *= scaleHeadroom;
-        }
-        Standardizer scaling = new Standardizer(fitted.mean(), std);
-        double[] train = new double[split.trainLength()];
-        for (int t = 0; t < train.length; t++) {
-            train[t] = values[t][0];
-        }
-        double scale = SeasonalNaive.inSampleMae(train, season);
-        return new Series(raw, values, filled.filled(), split, scaling, scale, season);
     }
 
     @Override
@@ -235,23 +172,14 @@ public final class ForecastTask extends RecurrentTask<int[]> {
 
     @Override
     public Map<String, Double> validate(TaskContext context) {
-        int from = data.split().validationStart();
-        double[][][] forecasts = djlForecasts(context.manager(), origins(from, data.split().testStart()));
-        return Map.of(VAL_MASE, score(data, origins(from, data.split().testStart()), forecasts).mase());
+        int[] origins = origins(data.split().validationStart(), data.split().testStart());
+        double[][][] forecasts = djlForecasts(context.manager(), origins);
+        return Map.of(VAL_MASE, ForecastProtocol.score(data, origins, forecasts).mase());
     }
 
     /** Origins o in [from, to − horizon], stride 1: every forecast stays inside [from, to). */
     private int[] origins(int from, int to) {
-        return originsIn(from, to, options.horizon());
-    }
-
-    static int[] originsIn(int from, int to, int horizon) {
-        int count = to - horizon - from + 1;
-        int[] origins = new int[Math.max(0, count)];
-        for (int i = 0; i < origins.length; i++) {
-            origins[i] = from + i;
-        }
-        return origins;
+        return ForecastProtocol.origins(from, to, options.horizon());
     }
 
     /** Rolling-origin forecasts with the DJL network, [origin][step][feature], in the series' units. */
@@ -289,52 +217,16 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         return result;
     }
 
-    /** Errors of the first column's forecasts against the observed (never the interpolated) values. */
-    static Metrics.Forecast score(Series data, int[] origins, double[][][] forecasts) {
-        List<Double> actual = new ArrayList<>();
-        List<Double> predicted = new ArrayList<>();
-        for (int i = 0; i < origins.length; i++) {
-            for (int h = 0; h < forecasts[i].length; h++) {
-                int t = origins[i] + h;
-                if (!data.filled()[t][0]) {
-                    actual.add(data.values()[t][0]);
-                    predicted.add(forecasts[i][h][0]);
-                }
-            }
-        }
-        if (actual.isEmpty()) {
-            throw new IllegalArgumentException("data: no observed values to score in the evaluated region");
-        }
-        double[] a = actual.stream().mapToDouble(Double::doubleValue).toArray();
-        double[] p = predicted.stream().mapToDouble(Double::doubleValue).toArray();
-        return new Metrics.Forecast(Metrics.mae(a, p), Metrics.rmse(a, p), Metrics.mase(a, p, data.maseScale()));
-    }
-
-    /** Seasonal-naive forecasts from the same origins, [origin][step][1]. */
-    static double[][][] seasonalNaive(Series data, int[] origins, int horizon) {
-        double[] target = data.target();
-        double[][][] result = new double[origins.length][horizon][1];
-        for (int i = 0; i < origins.length; i++) {
-            double[] f = SeasonalNaive.forecast(Arrays.copyOfRange(target, 0, origins[i]), data.season(), horizon);
-            for (int h = 0; h < horizon; h++) {
-                result[i][h][0] = f[h];
-            }
-        }
-        return result;
-    }
-
     @Override
     public Map<String, Double> finalMetrics(NDManager manager) {
-        int[] test = origins(data.split().testStart(), data.values().length);
-        Metrics.Forecast model = score(data, test, djlForecasts(manager, test));
-        Metrics.Forecast naive = score(data, test, seasonalNaive(data, test, options.horizon()));
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put(TEST_MASE, model.mase());
-        m.put(TEST_MAE, model.mae());
-        m.put(TEST_RMSE, model.rmse());
-        m.put(BASELINE_MASE, naive.mase());
-        m.put(BASELINE_MAE, naive.mae());
-        m.put(BASELINE_RMSE, naive.rmse());
+        int[] test = ForecastProtocol.testOrigins(data, options.horizon());
+        Metrics.Forecast model = ForecastProtocol.score(data, test, djlForecasts(manager, test));
+        Metrics.Forecast naive = ForecastProtocol.score(data, test,
+                ForecastProtocol.seasonalNaive(data, test, options.horizon()));
+        Map<String, Double> m = new LinkedHashMap<>(ForecastProtocol.testMetrics(model));
+        m.put(ForecastProtocol.BASELINE_MASE, naive.mase());
+        m.put(ForecastProtocol.BASELINE_MAE, naive.mae());
+        m.put(ForecastProtocol.BASELINE_RMSE, naive.rmse());
         m.put("test_origins", (double) test.length);
         return m;
     }
@@ -349,18 +241,10 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         forecast.put("horizon", options.horizon());
         forecast.put("season", options.season());
         metadata.optForecast(forecast);
-        Map<String, Object> protocol = new LinkedHashMap<>();
-        protocol.put("data", (options.data() == null ? DEFAULT_DATA : options.data()).toString());
-        protocol.put("validation_length", options.validationLength());
-        protocol.put("test_length", options.testLength());
-        protocol.put("window", options.window());
-        protocol.put("horizon", options.horizon());
-        protocol.put("season", options.season());
-        protocol.put("metric", "rolling origin over the test tail, stride 1: from each origin the previous "
-                + options.window() + " rows are read and " + options.horizon() + " steps forecast; MASE scaled by "
-                + "the in-sample seasonal-naive MAE (season " + options.season() + ") of the training part; "
-                + "missing values interpolated as inputs and never scored");
-        metadata.optProperty(ModelEvaluation.EVALUATION_KEY, ModelEvaluation.toJson(protocol));
+        ForecastProtocol.Protocol protocol = new ForecastProtocol.Protocol((options.data() == null
+                ? ForecastProtocol.DEFAULT_DATA : options.data()).toString(), options.validationLength(),
+                options.testLength(), options.window(), options.horizon(), options.season());
+        metadata.optProperty(EvaluationProtocol.KEY, EvaluationProtocol.toJson(protocol.toMap()));
     }
 
     @Override
@@ -400,7 +284,8 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         try (NDManager manager = net().getParameters().valueAt(0).getArray().getManager().newSubManager()) {
             forecasts.put(options.cell().id(), column(djlForecasts(manager, new int[] {origin})[0]));
         }
-        forecasts.put("seasonal naive", column(seasonalNaive(data, new int[] {origin}, horizon)[0]));
+        forecasts.put("seasonal naive",
+                column(ForecastProtocol.seasonalNaive(data, new int[] {origin}, horizon)[0]));
         List<String> stamps = data.raw().timeStamps();
         List<String> labels = stamps.isEmpty() ? null : stamps.subList(origin - historyLength, origin + horizon);
         Plots.forecast(runDirectory.resolve("forecast.png"), "Forecast from " + (stamps.isEmpty() ? "step " + origin
@@ -410,22 +295,5 @@ public final class ForecastTask extends RecurrentTask<int[]> {
 
     private static double[] column(double[][] rows) {
         return Arrays.stream(rows).mapToDouble(r -> r[0]).toArray();
-    }
-
-    /** Rolling-origin metrics of an exported model over the test tail, through the runtime's Forecaster. */
-    static Map<String, Double> runtimeMetrics(RecurrentModel model, Series data, int window, int horizon) {
-        Forecaster forecaster = new Forecaster(model);
-        int[] origins = originsIn(data.split().testStart(), data.values().length, horizon);
-        double[][][] forecasts = new double[origins.length][][];
-        for (int i = 0; i < origins.length; i++) {
-            double[][] history = Arrays.copyOfRange(data.values(), origins[i] - window, origins[i]);
-            forecasts[i] = forecaster.forecast(history, horizon).values();
-        }
-        Metrics.Forecast m = score(data, origins, forecasts);
-        Map<String, Double> result = new LinkedHashMap<>();
-        result.put(TEST_MASE, m.mase());
-        result.put(TEST_MAE, m.mae());
-        result.put(TEST_RMSE, m.rmse());
-        return result;
     }
 }

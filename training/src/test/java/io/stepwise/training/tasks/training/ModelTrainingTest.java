@@ -1,4 +1,4 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,14 @@ import io.stepwise.conversion.CellKind;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.export.ModelExporter;
+import io.stepwise.training.tasks.ModelEvaluation;
+import io.stepwise.training.tasks.TaskKind;
+import io.stepwise.training.tasks.TinyData;
+import io.stepwise.training.tasks.protocol.ClassifyProtocol;
+import io.stepwise.training.tasks.protocol.ForecastProtocol;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
+import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
+import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.ConsoleProgress;
 import io.stepwise.training.train.Trainer;
 import java.io.ByteArrayOutputStream;
@@ -52,11 +60,11 @@ class ModelTrainingTest {
                 .setCell(CellKind.LSTM).setOut(dir.resolve("lm.onnx")).optData(text).optHidden(16).optEmbedding(8)
                 .optBatchSize(4).optBptt(20).optEpochs(2).optLearningRate(1e-2f)
                 .optRunDirectory(dir.resolve("run-lm")).optCommandLine("stepwise test").build());
-        assertExportedAndReproducible(trained, LanguageModelTask.VAL_BPC);
-        double bpc = trained.metrics().get(LanguageModelTask.VAL_BPC);
+        assertExportedAndReproducible(trained, LanguageModelProtocol.VAL_BPC);
+        double bpc = trained.metrics().get(LanguageModelProtocol.VAL_BPC);
         // Uniform guessing over the ~20 characters costs log2(20) ≈ 4.3 bits; two epochs must do better.
         assertTrue(bpc < 4.0, "val_bpc " + bpc);
-        assertTrue(trained.metrics().get(LanguageModelTask.BASELINE_BPC) > 0);
+        assertTrue(trained.metrics().get(LanguageModelProtocol.BASELINE_BPC) > 0);
         assertEquals(2, trained.history().size());
         try (RecurrentModel model = RecurrentModel.load(trained.model())) {
             assertEquals(0, model.info().unknownToken().getAsInt());
@@ -71,7 +79,7 @@ class ModelTrainingTest {
                 .setOut(dir.resolve("fc.onnx")).optData(csv).optHidden(8).optEpochs(2).optWindow(24).optHorizon(6)
                 .optSeason(12).optValidationLength(36).optTestLength(36).optRunDirectory(dir.resolve("run-fc"))
                 .optCommandLine("stepwise test").build());
-        assertExportedAndReproducible(trained, ForecastTask.TEST_MASE);
+        assertExportedAndReproducible(trained, ForecastProtocol.TEST_MASE);
         try (RecurrentModel model = RecurrentModel.load(trained.model())) {
             ModelInfo info = model.info();
             assertTrue(info.scaling().isPresent());
@@ -79,7 +87,7 @@ class ModelTrainingTest {
             assertEquals(6, ((Number) info.forecast().get("horizon")).intValue());
             assertEquals(24, ((Number) info.forecast().get("window")).intValue());
         }
-        assertTrue(trained.metrics().get(ForecastTask.BASELINE_MASE) > 0);
+        assertTrue(trained.metrics().get(ForecastProtocol.BASELINE_MASE) > 0);
         // Origins testStart .. n − horizon: 36 − 6 + 1.
         assertEquals(31.0, trained.metrics().get("test_origins"));
         assertTrue(Files.isRegularFile(trained.runDirectory().resolve("forecast.png")));
@@ -92,10 +100,10 @@ class ModelTrainingTest {
                 .setOut(dir.resolve("id.onnx")).optData(words).optHidden(16).optEmbedding(8).optEpochs(3)
                 .optBatchSize(16).optLearningRate(1e-2f).optRunDirectory(dir.resolve("run-id"))
                 .optCommandLine("stepwise test").build());
-        assertExportedAndReproducible(trained, ClassifyTask.TEST_ACCURACY);
+        assertExportedAndReproducible(trained, ClassifyProtocol.TEST_ACCURACY);
         // Three classes with distinct alphabets: far better than the 1/3 of guessing.
-        assertTrue(trained.metrics().get(ClassifyTask.TEST_ACCURACY) > 0.6, trained.metrics().toString());
-        assertTrue(trained.metrics().get(ClassifyTask.BASELINE_ACCURACY) > 0.6);
+        assertTrue(trained.metrics().get(ClassifyProtocol.TEST_ACCURACY) > 0.6, trained.metrics().toString());
+        assertTrue(trained.metrics().get(ClassifyProtocol.BASELINE_ACCURACY) > 0.6);
         try (RecurrentModel model = RecurrentModel.load(trained.model())) {
             assertEquals(java.util.List.of("alpha", "beta", "gamma"), model.info().labels());
             assertTrue(model.info().bidirectional());
@@ -130,8 +138,10 @@ class ModelTrainingTest {
         train(options);
         byte[] model = Files.readAllBytes(dir.resolve("keep.onnx"));
         byte[] checkpoint = Files.readAllBytes(dir.resolve("run-keep").resolve(Trainer.CHECKPOINT_FILE));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(options));
-        assertTrue(e.getMessage().startsWith("--run-dir:"), e.getMessage());
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> train(options));
+        assertEquals(Setting.RUN_DIRECTORY, e.setting());
+        assertTrue(e.getMessage().startsWith("runDirectory:") && e.getMessage().contains("pass resume"),
+                e.getMessage());
 
         Path bad = Files.createDirectories(dir.resolve("bad"));
         Files.write(bad.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9, '\n'});

@@ -1,22 +1,22 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.stepwise.conversion.CellKind;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
-import io.stepwise.runtime.BatchResult;
-import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.data.BpttBatches;
 import io.stepwise.training.data.CharCorpus;
 import io.stepwise.training.data.CharVocabulary;
 import io.stepwise.training.data.EuroparlText;
 import io.stepwise.training.data.KneserNeyModel;
-import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.Plots;
+import io.stepwise.training.tasks.protocol.EvaluationProtocol;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
+import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
+import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.CarriedState;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
@@ -40,25 +40,13 @@ import java.util.Random;
  * move between epochs. Gradients are clipped by the trainer (global L2 norm 5).
  *
  * <h2>Evaluation protocol</h2>
- * Validation bits per character over the held-out tail (last 10 %): the tail is cut into
- * {@value #EVAL_STREAMS} contiguous streams, each read from a zero state in windows of {@value #EVAL_BPTT}
- * characters with the state carried, every character predicted from all characters before it in its stream;
- * bpc = mean cross-entropy / ln 2. {@link ModelEvaluation} repeats exactly this through the runtime. The baseline
- * is an interpolated Kneser–Ney {@value #BASELINE_ORDER}-gram model ({@link KneserNeyModel}) fitted on the same
- * training part and scored on the same tail (one stream).
+ * {@link LanguageModelProtocol}: validation bits per character over the held-out tail (last 10 %), measured here
+ * with the DJL network after every epoch (the monitor) and for the final metrics;
+ * {@link io.stepwise.training.tasks.ModelEvaluation} repeats it through the runtime. The baseline is an
+ * interpolated Kneser–Ney n-gram model ({@link KneserNeyModel}) fitted on the same training part and scored on
+ * the same tail (one stream).
  */
 public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
-    /** Parallel streams of the validation pass. */
-    public static final int EVAL_STREAMS = 8;
-    /** Characters per validation window. */
-    public static final int EVAL_BPTT = 250;
-    /** Order of the n-gram baseline. */
-    public static final int BASELINE_ORDER = KneserNeyModel.DEFAULT_ORDER;
-    /** Primary metric: validation bits per character. */
-    public static final String VAL_BPC = "val_bpc";
-    /** The baseline's bits per character on the same split. */
-    public static final String BASELINE_BPC = "baseline_kn" + BASELINE_ORDER + "_bpc";
-
     private static final double LN2 = Math.log(2);
 
     private final TrainingOptions options;
@@ -72,33 +60,20 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
     /** Loads the corpus named by the options (or the Europarl default) and prepares the task. */
     public LanguageModelTask(TrainingOptions options) {
         this.options = options;
-        this.corpus = corpus(options.data(), options.maxChars());
+        this.corpus = LanguageModelProtocol.corpus(options.data(), options.maxChars());
         this.trainIds = corpus.trainIds();
         this.validationIds = corpus.validationIds();
         if (trainIds.length < options.batchSize() * (options.bptt() + 1)) {
-            throw new IllegalArgumentException("--batch-size: " + options.batchSize() + " streams of --bptt "
-                    + options.bptt() + " need at least " + options.batchSize() * (options.bptt() + 1)
-                    + " training characters but " + corpus.sourceName() + " has " + trainIds.length);
+            throw new InvalidSettingException(Setting.BATCH_SIZE, names -> options.batchSize() + " streams of "
+                    + names.apply(Setting.BPTT) + " " + options.bptt() + " need at least "
+                    + options.batchSize() * (options.bptt() + 1) + " training characters but " + corpus.sourceName()
+                    + " has " + trainIds.length);
         }
-        if (validationIds.length < EVAL_STREAMS + 1) {
-            throw new IllegalArgumentException("--data: " + corpus.sourceName() + " leaves only "
-                    + validationIds.length + " validation characters; expected at least " + (EVAL_STREAMS + 1));
-        }
+        LanguageModelProtocol.requireValidationStreams(corpus);
         this.spec = NetworkSpec.builder().setCell(options.cell()).optLayers(options.layers())
                 .setHiddenSize(options.hidden())
                 .setTokenInput(corpus.vocabulary().size(), options.embedding())
                 .setOutputSize(corpus.vocabulary().size()).build();
-    }
-
-    /** The corpus of a file, or of the first {@code maxChars} English Europarl characters when file is null. */
-    static CharCorpus corpus(Path file, int maxChars) {
-        CharCorpus.Builder builder = CharCorpus.builder();
-        if (file == null) {
-            builder.setEuroparlEnglish(maxChars);
-        } else {
-            builder.setFile(file);
-        }
-        return builder.build();
     }
 
     public CharCorpus corpus() {
@@ -112,7 +87,7 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
 
     @Override
     public String monitor() {
-        return VAL_BPC;
+        return LanguageModelProtocol.VAL_BPC;
     }
 
     @Override
@@ -160,14 +135,15 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
 
     @Override
     public Map<String, Double> validate(TaskContext context) {
-        return Map.of(VAL_BPC, validationBpc(context.manager(), context.parameterStore()));
+        return Map.of(LanguageModelProtocol.VAL_BPC, validationBpc(context.manager(), context.parameterStore()));
     }
 
     private double validationBpc(NDManager manager, ParameterStore store) {
         double nats = 0;
         long count = 0;
         NDList state = null;
-        for (BpttBatches.Window w : new BpttBatches(validationIds, EVAL_STREAMS, EVAL_BPTT)) {
+        for (BpttBatches.Window w : new BpttBatches(validationIds, LanguageModelProtocol.EVAL_STREAMS,
+                LanguageModelProtocol.EVAL_BPTT)) {
             try (NDManager windowManager = manager.newSubManager()) {
                 NDList inputs = new NDList(tokens(windowManager, w.inputs()));
                 if (state != null) {
@@ -202,7 +178,8 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
     /** Bits per character of the Kneser–Ney baseline on the validation tail (computed once). */
     public double baselineBpc() {
         if (baselineBpc == null) {
-            KneserNeyModel kn = KneserNeyModel.train(trainIds, corpus.vocabulary().size(), BASELINE_ORDER);
+            KneserNeyModel kn = KneserNeyModel.train(trainIds, corpus.vocabulary().size(),
+                    LanguageModelProtocol.BASELINE_ORDER);
             baselineBpc = kn.bitsPerToken(validationIds);
         }
         return baselineBpc;
@@ -211,24 +188,16 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
     @Override
     public Map<String, Double> finalMetrics(NDManager manager) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put(VAL_BPC, validationBpc(manager, new ParameterStore(manager, false)));
-        m.put(BASELINE_BPC, baselineBpc());
+        m.put(LanguageModelProtocol.VAL_BPC, validationBpc(manager, new ParameterStore(manager, false)));
+        m.put(LanguageModelProtocol.BASELINE_BPC, baselineBpc());
         return m;
     }
 
     @Override
     public void describeModel(ModelMetadata.Builder metadata) {
         metadata.optVocabulary(corpus.vocabulary().tokens()).optUnknownToken(CharVocabulary.UNKNOWN_ID);
-        Map<String, Object> protocol = new LinkedHashMap<>();
-        protocol.put("data", options.data() == null ? "europarl-en" : options.data().toString());
-        protocol.put("max_chars", options.maxChars());
-        protocol.put("validation_fraction", corpus.validationFraction());
-        protocol.put("min_count", corpus.minCount());
-        protocol.put("streams", EVAL_STREAMS);
-        protocol.put("bptt", EVAL_BPTT);
-        protocol.put("metric", "bits per character over the validation tail, " + EVAL_STREAMS
-                + " contiguous streams from a zero state, state carried across windows of " + EVAL_BPTT);
-        metadata.optProperty(ModelEvaluation.EVALUATION_KEY, ModelEvaluation.toJson(protocol));
+        metadata.optProperty(EvaluationProtocol.KEY, EvaluationProtocol.toJson(
+                LanguageModelProtocol.Protocol.of(options.data(), options.maxChars(), corpus).toMap()));
     }
 
     @Override
@@ -242,48 +211,6 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
     public void writePlots(Path runDirectory, List<EpochRecord> history) {
         double[] train = history.stream().mapToDouble(r -> r.trainLoss() / LN2).toArray();
         Plots.lossCurves(runDirectory.resolve("loss.png"), "Character LM (" + options.cell().id() + ")",
-                "bits per character", train, series(history, VAL_BPC));
-    }
-
-    /**
-     * Bits per character of an exported model on the validation tail of {@code corpus}, run through the runtime
-     * with the protocol of the class javadoc; characters are re-encoded with the model's own vocabulary.
-     */
-    static double runtimeBpc(RecurrentModel model, CharCorpus corpus, int streams, int bptt) {
-        String text = corpus.vocabulary().decode(corpus.validationIds());
-        int[] ids = CharVocabulary.fromTokens(model.info().vocabulary()).encode(text);
-        boolean lstm = CellKind.fromId(model.info().cell()).hasCellState();
-        double nats = 0;
-        long count = 0;
-        float[] h = null;
-        float[] c = null;
-        for (BpttBatches.Window w : new BpttBatches(ids, streams, bptt)) {
-            long[][] tokens = new long[w.inputs().length][];
-            for (int b = 0; b < tokens.length; b++) {
-                tokens[b] = Arrays.stream(w.inputs()[b]).asLongStream().toArray();
-            }
-            BatchResult result = model.forward(tokens, h, c);
-            h = result.hn();
-            c = lstm ? result.cn() : null;
-            for (int b = 0; b < tokens.length; b++) {
-                for (int t = 0; t < w.length(); t++) {
-                    nats += negativeLogSoftmax(result.outputAt(b, t), w.targets()[b][t]);
-                    count++;
-                }
-            }
-        }
-        return Metrics.bitsPerChar(nats / count);
-    }
-
-    private static double negativeLogSoftmax(float[] logits, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits) {
-            sum += Math.exp(v - max);
-        }
-        return Math.log(sum) + max - logits[target];
+                "bits per character", train, series(history, LanguageModelProtocol.VAL_BPC));
     }
 }

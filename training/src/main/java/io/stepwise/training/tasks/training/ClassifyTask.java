@@ -1,4 +1,4 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,9 +8,6 @@ import ai.djl.training.ParameterStore;
 import io.stepwise.conversion.HeadKind;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
-import io.stepwise.runtime.Classification;
-import io.stepwise.runtime.RecurrentModel;
-import io.stepwise.runtime.SequenceClassifier;
 import io.stepwise.training.data.CharVocabulary;
 import io.stepwise.training.data.ConfusionMatrix;
 import io.stepwise.training.data.NaiveBayesWordClassifier;
@@ -19,12 +16,14 @@ import io.stepwise.training.data.WordLanguageDataset.LengthBatch;
 import io.stepwise.training.data.WordLanguageDataset.Split;
 import io.stepwise.training.data.WordLanguageDataset;
 import io.stepwise.training.io.AtomicFiles;
+import io.stepwise.training.tasks.DefaultPaths;
+import io.stepwise.training.tasks.protocol.ClassifyProtocol;
+import io.stepwise.training.tasks.protocol.EvaluationProtocol;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,22 +35,14 @@ import java.util.Random;
  *
  * <p>The network reads a word one character at a time (bidirectional by default) and its linear head reads the
  * top layer's final states. Training batches hold words of one length, so no padding is needed. The split is
- * stratified 80/10/10 with the fixed seed {@value #SPLIT_SEED} (independent of {@code --seed}, so every model is
- * tested on the same words); validation accuracy drives early stopping. Reported: accuracy and macro F1 on the
- * held-out test words with the confusion matrix, against a multinomial naive Bayes classifier over character
- * 1–3-grams ({@link NaiveBayesWordClassifier}) trained on the same training words.
+ * {@link ClassifyProtocol}'s (stratified 80/10/10, fixed seed, so every model is tested on the same words);
+ * validation accuracy drives early stopping. Reported: accuracy and macro F1 on the held-out test words with the
+ * confusion matrix, against a multinomial naive Bayes classifier over character 1–3-grams
+ * ({@link NaiveBayesWordClassifier}) trained on the same training words.
  */
 public final class ClassifyTask extends RecurrentTask<LengthBatch> {
-    /** Seed of the train/validation/test split. */
-    public static final long SPLIT_SEED = 42;
+    /** Monitor: accuracy on the validation words. */
     public static final String VAL_ACCURACY = "val_accuracy";
-    /** Primary metric: accuracy on the held-out test words. */
-    public static final String TEST_ACCURACY = "test_accuracy";
-    public static final String TEST_MACRO_F1 = "test_macro_f1";
-    public static final String BASELINE_ACCURACY = "baseline_naive_bayes_accuracy";
-    public static final String BASELINE_MACRO_F1 = "baseline_naive_bayes_macro_f1";
-    /** Default data folder, relative to the Stepwise folder. */
-    public static final Path DEFAULT_DATA = Path.of("data", "words");
 
     private static final int EVAL_BATCH = 1024;
 
@@ -64,25 +55,12 @@ public final class ClassifyTask extends RecurrentTask<LengthBatch> {
     /** Loads the word lists named by the options and prepares the task. */
     public ClassifyTask(TrainingOptions options) {
         this.options = options;
-        this.dataset = dataset(options.data() == null ? DefaultPaths.resolve(DEFAULT_DATA) : options.data());
+        this.dataset = ClassifyProtocol.dataset(options.data() == null
+                ? DefaultPaths.resolve(ClassifyProtocol.DEFAULT_DATA) : options.data());
         this.spec = NetworkSpec.builder().setCell(options.cell()).optLayers(options.layers())
                 .setHiddenSize(options.hidden()).optBidirectional(options.bidirectional())
                 .setTokenInput(dataset.vocabulary().size(), options.embedding()).optHead(HeadKind.FINAL_STATE)
                 .setOutputSize(dataset.labels().size()).build();
-    }
-
-    static WordLanguageDataset dataset(Path folder) {
-        WordLanguageDataset dataset = WordLanguageDataset.builder().setFolder(folder).optSeed(SPLIT_SEED).build();
-        if (dataset.labels().size() < 2) {
-            throw new IllegalArgumentException("--data: " + folder + " holds " + dataset.labels().size()
-                    + " word list(s); expected at least two <label>.txt files");
-        }
-        if (dataset.train().size() == 0 || dataset.validation().size() == 0 || dataset.test().size() == 0) {
-            throw new IllegalArgumentException("--data: " + folder + " has too few words for a train/validation/"
-                    + "test split (" + dataset.train().size() + "/" + dataset.validation().size() + "/"
-                    + dataset.test().size() + ")");
-        }
-        return dataset;
     }
 
     @Override
@@ -154,11 +132,9 @@ public final class ClassifyTask extends RecurrentTask<LengthBatch> {
         NaiveBayesWordClassifier bayes = NaiveBayesWordClassifier.train(dataset);
         WordLanguageDataset.Examples test = dataset.test();
         baselineConfusion = ConfusionMatrix.of(dataset.labels(), test.labels(), bayes.predict(test.words()));
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put(TEST_ACCURACY, testConfusion.accuracy());
-        m.put(TEST_MACRO_F1, testConfusion.macroF1());
-        m.put(BASELINE_ACCURACY, baselineConfusion.accuracy());
-        m.put(BASELINE_MACRO_F1, baselineConfusion.macroF1());
+        Map<String, Double> m = new LinkedHashMap<>(ClassifyProtocol.testMetrics(testConfusion));
+        m.put(ClassifyProtocol.BASELINE_ACCURACY, baselineConfusion.accuracy());
+        m.put(ClassifyProtocol.BASELINE_MACRO_F1, baselineConfusion.macroF1());
         m.put("test_words", (double) test.size());
         return m;
     }
@@ -167,14 +143,9 @@ public final class ClassifyTask extends RecurrentTask<LengthBatch> {
     public void describeModel(ModelMetadata.Builder metadata) {
         metadata.optVocabulary(dataset.vocabulary().tokens()).optUnknownToken(CharVocabulary.UNKNOWN_ID)
                 .optLabels(dataset.labels());
-        Map<String, Object> protocol = new LinkedHashMap<>();
-        protocol.put("data", (options.data() == null ? DEFAULT_DATA : options.data()).toString());
-        protocol.put("split_seed", SPLIT_SEED);
-        protocol.put("validation_fraction", 0.1);
-        protocol.put("test_fraction", 0.1);
-        protocol.put("metric", "accuracy on the held-out test words (stratified 80/10/10 split, seed "
-                + SPLIT_SEED + ")");
-        metadata.optProperty(ModelEvaluation.EVALUATION_KEY, ModelEvaluation.toJson(protocol));
+        ClassifyProtocol.Protocol protocol = ClassifyProtocol.Protocol.of(options.data() == null
+                ? ClassifyProtocol.DEFAULT_DATA : options.data());
+        metadata.optProperty(EvaluationProtocol.KEY, EvaluationProtocol.toJson(protocol.toMap()));
     }
 
     @Override
@@ -204,22 +175,5 @@ public final class ClassifyTask extends RecurrentTask<LengthBatch> {
     /** The test-split confusion matrix of the last {@link #finalMetrics} call, or null. */
     public ConfusionMatrix testConfusion() {
         return testConfusion;
-    }
-
-    /** Test accuracy of an exported model through the runtime's SequenceClassifier. */
-    static Map<String, Double> runtimeMetrics(RecurrentModel model, WordLanguageDataset dataset) {
-        SequenceClassifier classifier = new SequenceClassifier(model);
-        WordLanguageDataset.Examples test = dataset.test();
-        List<Classification> results = classifier.classifyAll(Arrays.asList(test.words()));
-        List<String> labels = dataset.labels();
-        int[] predicted = new int[results.size()];
-        for (int i = 0; i < predicted.length; i++) {
-            predicted[i] = labels.indexOf(results.get(i).label());
-        }
-        ConfusionMatrix matrix = ConfusionMatrix.of(labels, test.labels(), predicted);
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put(TEST_ACCURACY, matrix.accuracy());
-        m.put(TEST_MACRO_F1, matrix.macroF1());
-        return m;
     }
 }

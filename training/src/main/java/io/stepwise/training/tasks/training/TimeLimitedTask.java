@@ -1,4 +1,4 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import ai.djl.ndarray.NDArray;
 import io.stepwise.training.train.TaskContext;

@@ -1,4 +1,4 @@
-package io.stepwise.training.tasks;
+package io.stepwise.training.tasks.training;
 
 import io.stepwise.training.export.ParityReport;
 import io.stepwise.training.train.EpochRecord;
