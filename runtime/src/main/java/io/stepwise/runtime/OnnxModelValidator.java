@@ -127,9 +127,6 @@ final class OnnxModelValidator {
         for (Graph g : model.trainingGraphs()) {
             graph(g, "training graph '" + g.name() + "'");
         }
-        for (Located n : nodes) {
-            sizing(n.node(), n.where());
-        }
         if (format == Format.FOREIGN) {
             for (Located n : nodes) {
                 String op = operatorKey(n.node());
@@ -140,7 +137,11 @@ final class OnnxModelValidator {
                             + "\")");
                 }
             }
-        } else {
+        }
+        for (Located n : nodes) {
+            sizing(n.node(), n.where());
+        }
+        if (format == Format.STEPWISE) {
             try {
                 StepwiseFormatCheck.check(model, wire, metadata);
             } catch (IllegalArgumentException e) {
