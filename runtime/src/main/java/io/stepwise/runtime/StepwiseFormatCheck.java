@@ -88,8 +88,8 @@ final class StepwiseFormatCheck {
     /** Checks the metadata's names and the graph inputs and outputs. */
     private void interface_(ModelInfo info, Graph g) {
         boolean lstm = info.hasCellState();
-        expectEquals("stepwise.input_name", info.inputName(), info.inputKind());
-        expectEquals("stepwise.output_name", info.outputName(), "output");
+        expectName("stepwise.input_name", info.inputName(), info.inputKind(), g.inputs(), "input");
+        expectName("stepwise.output_name", info.outputName(), "output", g.outputs(), "output");
         expectEquals("stepwise.state_inputs", info.stateInputs(), lstm ? List.of("h0", "c0") : List.of("h0"));
         expectEquals("stepwise.state_outputs", info.stateOutputs(), lstm ? List.of("hn", "cn") : List.of("hn"));
         List<Object> state = List.of((long) info.stateRows(), "batch", (long) info.hiddenSize());
@@ -124,6 +124,15 @@ final class StepwiseFormatCheck {
             out.add(v.name() + (v.tensor() ? " " + TensorData.name(v.elemType()) + " " + v.dims() : " (not a tensor)"));
         }
         return out.toString();
+    }
+
+    private static void expectName(String key, String actual, String expected, List<ValueInfo> values, String what) {
+        if (!actual.equals(expected)) {
+            boolean exists = values.stream().anyMatch(v -> v.name().equals(actual));
+            throw new IllegalArgumentException(key + " is '" + actual + "'" + (exists ? ""
+                    : " but the graph has no " + what + " named '" + actual + "'") + "; the format fixes it to '"
+                    + expected + "'");
+        }
     }
 
     private static void expectEquals(String key, Object actual, Object expected) {
