@@ -10,6 +10,12 @@ refuse each one before ONNX Runtime reads it (runtime/src/test/.../HostileModels
                                floats, allocated when the session is created (constant folding) or on the first step.
 * loop_forever.onnx          - the step path adds the result of a Loop with trip count 2^62 whose body carries a value
                                derived from h0: the step never returns.
+* extended_state_start.onnx  - layer0_state_start (int64 [1]) carries 33 bytes more than its shape: ONNX Runtime
+                               may abort the process in session creation (exit 134; found by make fuzz; whether it
+                               aborts depends on memory layout).
+* reshaped_weight.onnx       - layer0_W is declared [16, 8] (128 floats) but holds the 64 of [1, 64, 1]. ONNX
+                               Runtime usually refuses it, but the fuzz cases that did this aborted the process
+                               ("terminate called without an active exception").
 * metadata_output_size.onnx  - stepwise.output_size says 2147483647 while the graph's head has 1 output.
 * nan_weights.onnx           - one element of layer0_R is NaN: every output is NaN, silently.
 
@@ -91,6 +97,21 @@ def loop_forever():
     return add_to_output(m, nodes, [trips, always], "hostile_carried")
 
 
+def extended_state_start():
+    m = base()
+    t = initializer(m, "layer0_state_start")
+    t.raw_data = t.raw_data + bytes(range(33))
+    return m
+
+
+def reshaped_weight():
+    m = base()
+    t = initializer(m, "layer0_W")
+    del t.dims[:]
+    t.dims.extend([16, 8])
+    return m
+
+
 def metadata_output_size():
     m = base()
     for p in m.metadata_props:
@@ -110,7 +131,8 @@ def nan_weights():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for make in (truncated_state_start, constant_of_shape, loop_forever, metadata_output_size, nan_weights):
+    for make in (truncated_state_start, constant_of_shape, loop_forever, extended_state_start, reshaped_weight,
+                 metadata_output_size, nan_weights):
         path = os.path.join(OUT, make.__name__ + ".onnx")
         data = make().SerializeToString()
         tmp = path + ".tmp"

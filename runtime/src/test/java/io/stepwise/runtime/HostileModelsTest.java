@@ -57,6 +57,16 @@ class HostileModelsTest {
     }
 
     @Test
+    void tensorDataLongerOrShorterThanItsShapeIsRefused() throws IOException {
+        for (Format f : Format.values()) {
+            assertRefused(fixture("extended_state_start.onnx"), ModelLimits.defaults(), f,
+                    "initializer 'layer0_state_start'", "raw_data holds 41 bytes but INT64 [1] needs 8");
+            assertRefused(fixture("reshaped_weight.onnx"), ModelLimits.defaults(), f, "initializer 'layer0_W'",
+                    "raw_data holds 256 bytes but FLOAT [16, 8] needs 512");
+        }
+    }
+
+    @Test
     void aConstantOfShapeOfTwoToThe31FloatsIsRefused() throws IOException {
         byte[] m = fixture("constant_of_shape.onnx");
         // A Stepwise file is refused for the size its constant asks before its structure is compared.
