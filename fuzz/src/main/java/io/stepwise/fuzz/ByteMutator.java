@@ -19,6 +19,9 @@ final class ByteMutator {
             "1e-400", "0x1p3", "\"", "\"\"", ",", ",,,,,,,,", ";", "\t", "\r", "\r\n", "\u0000", "\uFEFF", "-", "+",
             ".", "e", "1.2.3", "99999999999999999999999999", "-0", "2020-13-45", "\u00e9", "\uD83D\uDE00", " ",
             "\n\n\n", "date,value", "value");
+    /** Largest case a text mutation produces: big enough to stress a reader, small enough for the parent. */
+    static final int MAX_TEXT_BYTES = 8 << 20;
+
     private final Random random;
     private final List<String> log;
 
@@ -60,6 +63,10 @@ final class ByteMutator {
                 case 7 -> manyColumns(b);
                 default -> mutateBytes(b);
             };
+            if (b.length > MAX_TEXT_BYTES) {
+                b = Arrays.copyOf(b, MAX_TEXT_BYTES);
+                log.add("capped");
+            }
         }
         return b;
     }
@@ -183,7 +190,7 @@ final class ByteMutator {
         }
         int start = s.lastIndexOf('\n', nl - 1) + 1;
         String line = s.substring(start, nl + 1);
-        int copies = 1 << random.nextInt(15);
+        int copies = Math.min(1 << random.nextInt(15), MAX_TEXT_BYTES / Math.max(1, line.length()));
         log.add("repeat" + copies);
         return (s.substring(0, nl + 1) + line.repeat(copies) + s.substring(nl + 1)).getBytes(StandardCharsets.UTF_8);
     }

@@ -115,11 +115,18 @@ final class ChildProcess implements AutoCloseable {
         try {
             if (Files.isRegularFile(report)) {
                 List<String> lines = Files.readAllLines(report, StandardCharsets.ISO_8859_1);
+                String frame = null;
+                String caller = "";
                 for (int i = 0; i + 1 < lines.size(); i++) {
-                    if (lines.get(i).startsWith("# Problematic frame:")) {
-                        return "frame " + lines.get(i + 1).replaceFirst("^#\\s*", "")
-                                .replaceAll("\\+0x[0-9a-f]+\\]", "]").trim();
+                    if (frame == null && lines.get(i).startsWith("# Problematic frame:")) {
+                        frame = lines.get(i + 1).replaceFirst("^#\\s*", "").trim();
+                    } else if (frame != null && caller.isEmpty() && lines.get(i).startsWith("j  ")) {
+                        // The Java method that called into native code, without its signature.
+                        caller = " in " + lines.get(i).substring(3).replaceFirst("\\(.*", "");
                     }
+                }
+                if (frame != null) {
+                    return "frame " + frame + caller;
                 }
             }
             if (Files.isRegularFile(stderr)) {
@@ -135,6 +142,16 @@ final class ChildProcess implements AutoCloseable {
             // Fall back to the exit code.
         }
         return "exit " + code;
+    }
+
+    /** The last lines the child wrote to standard error (ONNX Runtime's log, the C++ runtime's last words). */
+    List<String> stderrTail(int n) {
+        try {
+            List<String> err = Files.readAllLines(stderr, StandardCharsets.ISO_8859_1);
+            return err.subList(Math.max(0, err.size() - n), err.size());
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     Path errorReport() {

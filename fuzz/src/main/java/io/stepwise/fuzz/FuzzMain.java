@@ -282,6 +282,10 @@ public final class FuzzMain {
             Files.move(report, dir.resolve(name + ".hs_err.log"), StandardCopyOption.REPLACE_EXISTING);
             note.append("JVM error report: ").append(dir.resolve(name + ".hs_err.log")).append('\n');
         }
+        if (crash) {
+            note.append("child stderr (last lines):\n");
+            child.stderrTail(15).forEach(l -> note.append("  ").append(l).append('\n'));
+        }
         Files.writeString(dir.resolve(name + ".txt"), note.toString());
         System.out.println("fuzz: " + o.status().toUpperCase(Locale.ROOT) + " case " + id + " (" + target.id()
                 + "): " + o.kind() + " — saved " + file);
