@@ -19,7 +19,7 @@ CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
 
-.PHONY: help build demo test models train verify bench soak clean check-onnx
+.PHONY: help build demo test models train verify bench soak fuzz fuzz-build fuzz-replay hostile-fixtures clean check-onnx
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -29,6 +29,9 @@ help:
 	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
 	@echo "make soak     step a model a million times and check resident memory stays flat"
+	@echo "make fuzz     fuzz model loading, session state and data readers, each case in a child JVM (FUZZ_SECONDS=600)"
+	@echo "make fuzz-replay FUZZ_TARGET=model FUZZ_FILE=build/fuzz/crashes/...bin   rerun one saved case"
+	@echo "make hostile-fixtures   regenerate the hostile-model regression fixtures from models/co2-rnn.onnx"
 	@echo "make clean    remove build output"
 
 # Builds all modules and records each module's runtime classpath for the java commands below.
@@ -70,6 +73,29 @@ soak: build
 	$(MVN) -pl runtime dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	$(JAVA) -Xms64m -Xmx64m -cp "runtime/target/test-classes:runtime/target/classes:$$(cat runtime/target/test-classpath.txt)" \
 	  io.stepwise.runtime.tools.Soak $(SOAK_STEPS)
+
+# Structure-aware fuzzing (fuzz/): bounded by FUZZ_SECONDS and, if set, FUZZ_CASES. Findings are saved under
+# $(FUZZ_OUT)/crashes (crashes, hangs) and $(FUZZ_OUT)/errors (undocumented exceptions) with a replay command.
+FUZZ_SECONDS ?= 600
+FUZZ_CASES ?= 0
+FUZZ_SEED ?= 1
+FUZZ_TARGETS ?= model:5,state:2,csv:1,corpus:1,words:1
+FUZZ_TIMEOUT_MS ?= 10000
+FUZZ_OUT ?= build/fuzz
+FUZZ_CP = fuzz/target/classes:$$(cat fuzz/target/classpath.txt)
+fuzz-build:
+	$(MVN) -DskipTests install
+	$(MVN) -pl fuzz dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+
+fuzz: fuzz-build
+	nice -n 10 $(JAVA) -Xmx512m -cp "$(FUZZ_CP)" io.stepwise.fuzz.FuzzMain --seconds $(FUZZ_SECONDS) \
+	  --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) --targets $(FUZZ_TARGETS) --timeout-ms $(FUZZ_TIMEOUT_MS) --out $(FUZZ_OUT)
+
+fuzz-replay: fuzz-build
+	$(JAVA) -Xmx512m -cp "$(FUZZ_CP)" io.stepwise.fuzz.FuzzMain --replay $(FUZZ_TARGET) $(FUZZ_FILE)
+
+hostile-fixtures:
+	$(PYTHON) scripts/make_hostile_fixtures.py
 
 clean:
 	$(MVN) clean

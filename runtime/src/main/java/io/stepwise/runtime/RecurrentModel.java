@@ -52,7 +52,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Models come from Stepwise files (which describe themselves in their metadata) or from any recurrent ONNX
  * graph with explicit state inputs and outputs, bound by a {@link ModelSignature}. Loading checks the file
  * before ONNX Runtime sees it: corrupt or truncated files, files that are not ONNX, and models whose external
- * data would be read from outside the model's folder are refused with a {@link StepwiseException}.
+ * data would be read from outside the model's folder are refused with a {@link StepwiseException}; tensors whose
+ * data does not match their type and shape, models beyond {@link RuntimeOptions#modelLimits()}, Stepwise files
+ * that differ from what the exporter writes and signature-bound models with operators outside the allow-list
+ * are refused with a {@link ModelValidationException}.
  *
  * <p>{@link #close()} waits for runs in flight, then closes every session still open and the ORT session;
  * anything used afterwards throws {@link IllegalStateException}.
@@ -117,7 +120,7 @@ public final class RecurrentModel implements AutoCloseable {
         } catch (IOException | OutOfMemoryError e) {
             throw new StepwiseException(file, "cannot read the model file: " + e, e);
         }
-        OnnxWireScanner.Scan scan = scan(bytes, file.toString(), file);
+        OnnxWireScanner.Scan scan = scan(bytes, file.toString(), file, signature, options);
         if (scan.externalLocations().isEmpty()) {
             return create(bytes, null, scan, signature, options, file.toString(), file);
         }
@@ -185,7 +188,7 @@ public final class RecurrentModel implements AutoCloseable {
 
     private static RecurrentModel fromMemory(byte[] bytes, ModelSignature signature, RuntimeOptions options,
                                              String source) {
-        OnnxWireScanner.Scan scan = scan(bytes, source, null);
+        OnnxWireScanner.Scan scan = scan(bytes, source, null, signature, options);
         if (!scan.externalLocations().isEmpty()) {
             throw new StepwiseException(source + ": the model stores tensors as external data "
                     + scan.externalLocations() + "; a model loaded from memory must be self-contained; load it"
@@ -194,7 +197,15 @@ public final class RecurrentModel implements AutoCloseable {
         return create(bytes, null, scan, signature, options, source, null);
     }
 
-    private static OnnxWireScanner.Scan scan(byte[] bytes, String source, Path file) {
+    private static OnnxWireScanner.Scan scan(byte[] bytes, String source, Path file, ModelSignature signature,
+                                             RuntimeOptions options) {
+        try {
+            OnnxModelValidator.validate(bytes, options.modelLimits(), signature == null
+                    ? OnnxModelValidator.Format.STEPWISE : OnnxModelValidator.Format.FOREIGN);
+        } catch (ModelValidationException e) {
+            throw file != null ? new ModelValidationException(file, e.getMessage(), null)
+                    : new ModelValidationException(source + ": " + e.getMessage());
+        }
         try {
             return OnnxWireScanner.scan(bytes);
         } catch (IllegalArgumentException e) {

@@ -35,15 +35,17 @@ public final class RuntimeOptions {
     private final int intraOpThreads;
     private final boolean spinning;
     private final OptimizationLevel optimizationLevel;
+    private final ModelLimits modelLimits;
 
     private RuntimeOptions(Builder b) {
         this.device = b.device;
         this.intraOpThreads = b.intraOpThreads;
         this.spinning = b.spinning;
         this.optimizationLevel = b.optimizationLevel;
+        this.modelLimits = b.modelLimits;
     }
 
-    /** CPU, one intra-op thread, no spinning, all optimisations. */
+    /** CPU, one intra-op thread, no spinning, all optimisations, default model limits. */
     public static RuntimeOptions defaults() {
         return DEFAULTS;
     }
@@ -68,10 +70,15 @@ public final class RuntimeOptions {
         return optimizationLevel;
     }
 
+    /** The bounds a model file must keep to be loaded (see {@link ModelLimits}). */
+    public ModelLimits modelLimits() {
+        return modelLimits;
+    }
+
     @Override
     public String toString() {
         return "RuntimeOptions[device=" + device + ", intraOpThreads=" + intraOpThreads + ", spinning=" + spinning
-                + ", optimizationLevel=" + optimizationLevel + "]";
+                + ", optimizationLevel=" + optimizationLevel + ", modelLimits=" + modelLimits + "]";
     }
 
     /** Builder; every setting is optional. */
@@ -80,6 +87,7 @@ public final class RuntimeOptions {
         private int intraOpThreads = 1;
         private boolean spinning;
         private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
+        private ModelLimits modelLimits = ModelLimits.defaults();
 
         private Builder() {
         }
@@ -104,6 +112,15 @@ public final class RuntimeOptions {
 
         public Builder optOptimizationLevel(OptimizationLevel level) {
             this.optimizationLevel = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        /**
+         * Bounds checked before ONNX Runtime reads a model (default {@link ModelLimits#defaults()}); widen them for
+         * a trusted model that is larger or uses more operators than the defaults allow.
+         */
+        public Builder optModelLimits(ModelLimits limits) {
+            this.modelLimits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 

@@ -15,6 +15,7 @@ class RuntimeOptionsTest {
         assertEquals(1, o.intraOpThreads());
         assertFalse(o.spinning());
         assertEquals(RuntimeOptions.OptimizationLevel.ALL, o.optimizationLevel());
+        assertEquals(ModelLimits.defaults(), o.modelLimits());
     }
 
     @Test
