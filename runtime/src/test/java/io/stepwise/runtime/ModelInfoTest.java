@@ -35,8 +35,8 @@ class ModelInfoTest {
 
     @Test
     void readsTheFormatKeys() {
-        ModelInfo info = ModelInfo.fromStepwiseMetadata(gruLanguageModel());
-        assertEquals("gru", info.cell());
+        ModelInfo info = MetadataParser.fromStepwiseMetadata(gruLanguageModel());
+        assertEquals(ModelFormat.Cell.GRU, info.cell());
         assertEquals(2, info.stateRows());
         assertEquals(List.of("a", "\n", "é"), info.vocabulary());
         assertEquals(0, info.unknownToken().getAsInt());
@@ -51,12 +51,12 @@ class ModelInfoTest {
         Map<String, String> a = gruLanguageModel();
         Map<String, String> b = gruLanguageModel();
         b.put("stepwise.training", "{\"seed\": 7}");
-        assertEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(b).fingerprint());
+        assertEquals(MetadataParser.fromStepwiseMetadata(a).fingerprint(), MetadataParser.fromStepwiseMetadata(b).fingerprint());
         b.put("stepwise.hidden_size", "9");
-        assertNotEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(b).fingerprint());
+        assertNotEquals(MetadataParser.fromStepwiseMetadata(a).fingerprint(), MetadataParser.fromStepwiseMetadata(b).fingerprint());
         Map<String, String> c = gruLanguageModel();
         c.put("stepwise.vocabulary", "[\"a\",\"b\",\"c\"]");
-        assertNotEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(c).fingerprint());
+        assertNotEquals(MetadataParser.fromStepwiseMetadata(a).fingerprint(), MetadataParser.fromStepwiseMetadata(c).fingerprint());
     }
 
     @Test
@@ -83,7 +83,7 @@ class ModelInfoTest {
         } else {
             m.put(key, value);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromStepwiseMetadata(m),
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MetadataParser.fromStepwiseMetadata(m),
                 key + "=" + value);
         assertTrue(e.getMessage().contains(message), e.getMessage());
     }

@@ -48,15 +48,15 @@ class RecurrentModelTest {
         try (RecurrentModel model = RecurrentModel.load(file)) {
             ModelInfo info = model.info();
             assertEquals(1, info.formatVersion());
-            assertEquals(ModelInfo.FORECASTER, info.task());
-            assertEquals("lstm", info.cell());
+            assertEquals(ModelFormat.Task.FORECASTER, info.task());
+            assertEquals(ModelFormat.Cell.LSTM, info.cell());
             assertEquals(2, info.layers());
             assertEquals(5, info.hiddenSize());
             assertFalse(info.bidirectional());
-            assertEquals(ModelInfo.FEATURES, info.inputKind());
+            assertEquals(ModelFormat.InputKind.FEATURES, info.inputKind());
             assertEquals(2, info.inputSize());
             assertEquals(0, info.embeddingSize());
-            assertEquals(ModelInfo.PER_STEP, info.head());
+            assertEquals(ModelFormat.Head.PER_STEP, info.head());
             assertEquals(2, info.outputSize());
             assertEquals(List.of("sales", "price"), info.featureNames());
             assertArrayEquals(new double[] {10, 2}, info.scaling().orElseThrow().mean());

@@ -1,8 +1,8 @@
 package io.stepwise.training.cli;
 
-import io.stepwise.runtime.Classification;
 import io.stepwise.runtime.RecurrentModel;
-import io.stepwise.runtime.SequenceClassifier;
+import io.stepwise.runtime.classify.Classification;
+import io.stepwise.runtime.classify.SequenceClassifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.stepwise.training.cli;
 
-import io.stepwise.runtime.Forecast;
-import io.stepwise.runtime.Forecaster;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.forecast.Forecast;
+import io.stepwise.runtime.forecast.Forecaster;
 import io.stepwise.training.data.SeriesCsv;
 import io.stepwise.training.data.TimeSeries;
 import io.stepwise.training.tasks.DefaultPaths;

@@ -1,9 +1,9 @@
 package io.stepwise.training.cli;
 
-import io.stepwise.runtime.GenerationConfig;
-import io.stepwise.runtime.GenerationResult;
 import io.stepwise.runtime.RecurrentModel;
-import io.stepwise.runtime.TextGenerator;
+import io.stepwise.runtime.text.GenerationConfig;
+import io.stepwise.runtime.text.GenerationResult;
+import io.stepwise.runtime.text.TextGenerator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

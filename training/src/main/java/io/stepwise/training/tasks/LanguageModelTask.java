@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.stepwise.conversion.CellKind;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
 import io.stepwise.runtime.BatchResult;
+import io.stepwise.runtime.Logits;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.data.BpttBatches;
 import io.stepwise.training.data.CharCorpus;
@@ -252,7 +252,7 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
     static double runtimeBpc(RecurrentModel model, CharCorpus corpus, int streams, int bptt) {
         String text = corpus.vocabulary().decode(corpus.validationIds());
         int[] ids = CharVocabulary.fromTokens(model.info().vocabulary()).encode(text);
-        boolean lstm = CellKind.fromId(model.info().cell()).hasCellState();
+        boolean lstm = model.info().hasCellState();
         double nats = 0;
         long count = 0;
         float[] h = null;
@@ -267,23 +267,11 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
             c = lstm ? result.cn() : null;
             for (int b = 0; b < tokens.length; b++) {
                 for (int t = 0; t < w.length(); t++) {
-                    nats += negativeLogSoftmax(result.outputAt(b, t), w.targets()[b][t]);
+                    nats -= Logits.logSoftmax(result.outputAt(b, t))[w.targets()[b][t]];
                     count++;
                 }
             }
         }
         return Metrics.bitsPerChar(nats / count);
-    }
-
-    private static double negativeLogSoftmax(float[] logits, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits) {
-            sum += Math.exp(v - max);
-        }
-        return Math.log(sum) + max - logits[target];
     }
 }

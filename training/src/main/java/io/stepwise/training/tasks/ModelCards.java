@@ -110,11 +110,11 @@ public final class ModelCards {
 
     private static String describeTask(ModelInfo info) {
         return switch (info.task()) {
-            case ModelInfo.LANGUAGE_MODEL -> "Character language model: predicts the next character; "
+            case LANGUAGE_MODEL -> "Character language model: predicts the next character; "
                     + "`stepwise generate` writes text with it.";
-            case ModelInfo.FORECASTER -> "Forecaster: predicts the next step of " + info.featureNames()
+            case FORECASTER -> "Forecaster: predicts the next step of " + info.featureNames()
                     + "; multi-step forecasts feed predictions back (`stepwise forecast`).";
-            case ModelInfo.CLASSIFIER -> "Classifier: " + info.labels().size() + " labels " + info.labels()
+            case CLASSIFIER -> "Classifier: " + info.labels().size() + " labels " + info.labels()
                     + " (`stepwise classify`).";
             default -> "Task " + info.task() + ".";
         };
@@ -154,11 +154,11 @@ public final class ModelCards {
                 ModelInfo info = model.info();
                 Map<String, Double> m = info.metrics();
                 String[] primary = switch (info.task()) {
-                    case ModelInfo.LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelTask.VAL_BPC,
+                    case LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelTask.VAL_BPC,
                         "Kneser-Ney " + LanguageModelTask.BASELINE_ORDER + "-gram", LanguageModelTask.BASELINE_BPC};
-                    case ModelInfo.FORECASTER -> new String[] {"test MASE", ForecastTask.TEST_MASE, "seasonal naive",
+                    case FORECASTER -> new String[] {"test MASE", ForecastTask.TEST_MASE, "seasonal naive",
                         ForecastTask.BASELINE_MASE};
-                    case ModelInfo.CLASSIFIER -> new String[] {"test accuracy", ClassifyTask.TEST_ACCURACY,
+                    case CLASSIFIER -> new String[] {"test accuracy", ClassifyTask.TEST_ACCURACY,
                         "naive Bayes", ClassifyTask.BASELINE_ACCURACY};
                     default -> new String[] {"?", "?", "?", "?"};
                 };

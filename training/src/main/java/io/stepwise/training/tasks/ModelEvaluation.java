@@ -86,7 +86,7 @@ public final class ModelEvaluation {
     public static Result evaluate(RecurrentModel model, Path data) {
         Objects.requireNonNull(model, "model");
         ModelInfo info = model.info();
-        TaskKind task = TaskKind.ofModelTask(info.task());
+        TaskKind task = TaskKind.ofModelTask(info.task().wireName());
         Map<String, Object> protocol = protocol(info, model.source());
         Map<String, Double> metrics = switch (task) {
             case LANGUAGE_MODEL -> {

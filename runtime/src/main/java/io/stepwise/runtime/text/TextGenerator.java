@@ -1,7 +1,12 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.text;
 
-import io.stepwise.runtime.GenerationResult.StopReason;
-
+import io.stepwise.runtime.Logits;
+import io.stepwise.runtime.ModelFormat.Task;
+import io.stepwise.runtime.ModelInfo;
+import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.Session;
+import io.stepwise.runtime.SessionSource;
+import io.stepwise.runtime.text.GenerationResult.StopReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +14,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * Generates text with a character-level language model ({@code stepwise.task = language_model}).
  *
- * <p>The prompt is encoded one code point per token (a character outside the vocabulary becomes the model's
- * unknown token, or is refused when it has none), fed in one {@link StepSession#feed(int[])} call, and then each
+ * <p>The prompt is encoded one code point per token ({@link CharTokenizer}: a character outside the vocabulary
+ * becomes the model's unknown token, or is refused when it has none), fed in one {@link Session#feed(int[])}
+ * call, and then each
  * chosen token is stepped through the model to get the next logits. How tokens are chosen is set by
  * {@link GenerationConfig}: sampling with temperature/top-k/top-p, greedy, or beam search, each with an optional
  * CTRL repetition penalty and stop strings.
@@ -28,43 +35,56 @@ import java.util.SplittableRandom;
  * }
  * }</pre>
  *
- * <p>Each call opens its own session, so one generator may serve several threads at once; it does not own the
- * model, which must stay open while the generator is used.
+ * <p>Each call opens its own session from the {@link SessionSource} — a {@link RecurrentModel}, or a front that
+ * batches many sessions — so one generator may serve several threads at once; it does not own the source, which
+ * must stay open while the generator is used.
  */
 public final class TextGenerator {
     private final CharTokenizer tokenizer;
-    private final Stepper.Factory sessions;
+    private final Supplier<Session> sessions;
 
     /**
+     * A generator over the sessions of {@code model}.
+     *
      * @throws IllegalArgumentException when the model is not a token-input language model with a vocabulary whose
      *                                  size equals its output size
      */
     public TextGenerator(RecurrentModel model) {
-        Objects.requireNonNull(model, "model");
-        ModelInfo info = model.info();
-        if (!ModelInfo.LANGUAGE_MODEL.equals(info.task()) && !ModelInfo.UNKNOWN.equals(info.task())) {
-            throw new IllegalArgumentException("model: TextGenerator needs task " + ModelInfo.LANGUAGE_MODEL
+        this((SessionSource) Objects.requireNonNull(model, "model"));
+    }
+
+    /**
+     * A generator over the sessions of {@code source}, e.g. a batching front.
+     *
+     * @throws IllegalArgumentException when the model is not a token-input language model with a vocabulary whose
+     *                                  size equals its output size
+     */
+    public TextGenerator(SessionSource source) {
+        Objects.requireNonNull(source, "source");
+        ModelInfo info = source.info();
+        if (info.task() != Task.LANGUAGE_MODEL && info.task() != Task.UNKNOWN) {
+            throw new IllegalArgumentException("model: TextGenerator needs task " + Task.LANGUAGE_MODEL
                     + " but the model's task is " + info.task());
         }
         if (!info.isTokenInput() || !info.isPerStep()) {
             throw new IllegalArgumentException("model: TextGenerator needs token input and a per_step head but the"
                     + " model has " + info.inputKind() + " input and a " + info.head() + " head");
         }
-        this.tokenizer = new CharTokenizer(info.vocabulary(), info.unknownToken());
+        this.tokenizer = CharTokenizer.forModel(info);
         if (info.outputSize() != tokenizer.size()) {
             throw new IllegalArgumentException("model: the output has " + info.outputSize()
                     + " logits but the vocabulary has " + tokenizer.size() + " entries");
         }
-        this.sessions = () -> Stepper.of(model.newSession());
+        this.sessions = source::newSession;
     }
 
-    /** For tests: decoding against any stepper. */
-    TextGenerator(CharTokenizer tokenizer, Stepper.Factory sessions) {
+    /** For tests: decoding against any session. */
+    TextGenerator(CharTokenizer tokenizer, Supplier<Session> sessions) {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.sessions = Objects.requireNonNull(sessions, "sessions");
     }
 
-    /** The vocabulary, index = token id. */
+    /** The vocabulary, index = token id (unmodifiable). */
     public List<String> vocabulary() {
         return tokenizer.vocabulary();
     }
@@ -76,15 +96,22 @@ public final class TextGenerator {
      *                                  model has no unknown token
      */
     public int[] encode(String text) {
-        return tokenizer.encode(Objects.requireNonNull(text, "text"));
+        return tokenizer.encode(text);
     }
 
-    /** The text of {@code ids}. */
+    /**
+     * The text of {@code ids}.
+     *
+     * @throws IllegalArgumentException naming an id outside the vocabulary
+     */
     public String decode(int... ids) {
-        return tokenizer.decode(Objects.requireNonNull(ids, "ids"));
+        return tokenizer.decode(ids);
     }
 
-    /** Generates a continuation of {@code prompt}; see {@link #generate(String, GenerationConfig, TokenListener)}. */
+    /**
+     * Generates a continuation of {@code prompt} without streaming; see
+     * {@link #generate(String, GenerationConfig, TokenListener)}.
+     */
     public GenerationResult generate(String prompt, GenerationConfig config) {
         return generate(prompt, config, null);
     }
@@ -115,24 +142,24 @@ public final class TextGenerator {
         for (int id : promptIds) {
             seen[id] = true;
         }
-        try (Stepper stepper = sessions.open()) {
+        try (Session session = sessions.get()) {
             long start = System.nanoTime();
-            float[][] promptOutputs = stepper.feed(promptIds);
+            float[][] promptOutputs = session.feed(promptIds);
             float[] logits = promptOutputs[promptOutputs.length - 1];
             checkWidth(logits);
             long prefilled = System.nanoTime();
             Duration prefill = Duration.ofNanos(prefilled - start);
             if (config.strategy() == GenerationConfig.Strategy.BEAM_SEARCH) {
-                BeamSearch.Outcome o = BeamSearch.run(stepper, logits, seen, prompt, tokenizer, config);
+                BeamSearch.Outcome o = BeamSearch.run(session, logits, seen, prompt, tokenizer, config);
                 return new GenerationResult(o.text(), o.tokens(), o.reason(), Optional.ofNullable(o.stopString()),
                         o.rawLogProbability(), promptIds.length, OptionalLong.empty(), prefill,
                         Duration.ofNanos(System.nanoTime() - prefilled));
             }
-            return decode(stepper, logits, seen, prompt, promptIds.length, config, listener, prefill, prefilled);
+            return decode(session, logits, seen, prompt, promptIds.length, config, listener, prefill, prefilled);
         }
     }
 
-    private GenerationResult decode(Stepper stepper, float[] logits, boolean[] seen, String prompt, int promptTokens,
+    private GenerationResult decode(Session session, float[] logits, boolean[] seen, String prompt, int promptTokens,
                                     GenerationConfig config, TokenListener listener, Duration prefill,
                                     long prefilled) {
         boolean sampling = config.strategy() == GenerationConfig.Strategy.SAMPLING;
@@ -145,8 +172,8 @@ public final class TextGenerator {
         String stop = null;
         for (int i = 0; i < config.maxNewTokens(); i++) {
             float[] adjusted = Sampler.penalize(logits, seen, config.repetitionPenalty());
-            int token = sampling ? sampler.sample(adjusted) : Sampler.argmax(adjusted);
-            logProbability += Sampler.logSoftmax(logits)[token];
+            int token = sampling ? sampler.sample(adjusted) : Logits.argmax(adjusted);
+            logProbability += Logits.logSoftmax(logits)[token];
             tokens.add(token);
             seen[token] = true;
             String text = tokenizer.token(token);
@@ -161,7 +188,7 @@ public final class TextGenerator {
                 break;
             }
             if (i + 1 < config.maxNewTokens()) {
-                logits = stepper.step(token);
+                logits = session.step(token);
                 checkWidth(logits);
             }
         }

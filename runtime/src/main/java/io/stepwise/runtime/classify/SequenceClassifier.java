@@ -1,5 +1,11 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.classify;
 
+import io.stepwise.runtime.BatchResult;
+import io.stepwise.runtime.Logits;
+import io.stepwise.runtime.ModelFormat.Task;
+import io.stepwise.runtime.ModelInfo;
+import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.text.CharTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -11,10 +17,10 @@ import java.util.Objects;
  * Classifies character sequences with a classifier model ({@code stepwise.task = classifier}, head
  * {@code final_state}): e.g. a word → its language.
  *
- * <p>The text is encoded one code point per token (unknown characters become the model's unknown token, or are
- * refused when it has none), run through the whole network from the zero state in one
- * {@link RecurrentModel#forward(long[][], float[], float[])} call — bidirectional classifiers read the sequence
- * both ways, so they cannot be stepped — and the label logits go through a numerically stable softmax.
+ * <p>The text is encoded one code point per token ({@link CharTokenizer}: unknown characters become the model's
+ * unknown token, or are refused when it has none), run through the whole network from the zero state in one
+ * {@link RecurrentModel#forward(long[][])} call — bidirectional classifiers read the sequence both ways, so they
+ * cannot be stepped — and the label logits go through a numerically stable softmax ({@link Logits#softmax}).
  * {@link #classifyAll(List)} batches texts of equal length into one forward call each.
  *
  * <p>Stateless apart from the model, so one classifier may serve several threads; it does not own the model.
@@ -34,24 +40,26 @@ public final class SequenceClassifier {
     private final BatchScorer scorer;
 
     /**
+     * A classifier over {@code model}, which it runs with {@link RecurrentModel#forward(long[][])}.
+     *
      * @throws IllegalArgumentException when the model is not a token-input final-state model with a vocabulary
      *                                  and one label per output
      */
     public SequenceClassifier(RecurrentModel model) {
         Objects.requireNonNull(model, "model");
         ModelInfo info = model.info();
-        if (!ModelInfo.CLASSIFIER.equals(info.task()) && !ModelInfo.UNKNOWN.equals(info.task())) {
-            throw new IllegalArgumentException("model: SequenceClassifier needs task " + ModelInfo.CLASSIFIER
+        if (info.task() != Task.CLASSIFIER && info.task() != Task.UNKNOWN) {
+            throw new IllegalArgumentException("model: SequenceClassifier needs task " + Task.CLASSIFIER
                     + " but the model's task is " + info.task());
         }
         if (!info.isTokenInput() || info.isPerStep()) {
             throw new IllegalArgumentException("model: SequenceClassifier needs token input and a final_state head"
                     + " but the model has " + info.inputKind() + " input and a " + info.head() + " head");
         }
-        this.tokenizer = new CharTokenizer(info.vocabulary(), info.unknownToken());
+        this.tokenizer = CharTokenizer.forModel(info);
         this.labels = labels(info.labels(), info.outputSize());
         this.scorer = tokens -> {
-            BatchResult result = model.forward(tokens, null, null);
+            BatchResult result = model.forward(tokens);
             float[][] logits = new float[tokens.length][];
             for (int b = 0; b < tokens.length; b++) {
                 logits[b] = result.outputAt(b);
@@ -128,7 +136,7 @@ public final class SequenceClassifier {
                                 + " logits (one per label) but got " + logits[b].length);
                     }
                     int index = chunk.get(b);
-                    out[index] = Classification.of(texts.get(index), labels, Sampler.softmax(logits[b]));
+                    out[index] = Classification.of(texts.get(index), labels, Logits.softmax(logits[b]));
                 }
             }
         }

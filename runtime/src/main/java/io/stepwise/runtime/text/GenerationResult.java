@@ -1,4 +1,4 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.text;
 
 import java.time.Duration;
 import java.util.Arrays;

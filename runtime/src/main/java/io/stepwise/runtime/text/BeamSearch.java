@@ -1,14 +1,16 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.text;
 
-import io.stepwise.runtime.GenerationResult.StopReason;
-
+import io.stepwise.runtime.Logits;
+import io.stepwise.runtime.Session;
+import io.stepwise.runtime.SessionState;
+import io.stepwise.runtime.text.GenerationResult.StopReason;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Beam search over a {@link Stepper}: every beam carries a snapshot of the recurrent state after its last token,
+ * Beam search over a {@link Session}: every beam carries a snapshot of the recurrent state after its last token,
  * so extending a beam is restore → step → snapshot. Scores are summed log-probabilities after the repetition
  * penalty; finished and surviving hypotheses are compared by {@code score / length^lengthPenalty}.
  *
@@ -30,7 +32,7 @@ final class BeamSearch {
         final double score;
         final double rawLogProbability;
         final boolean[] seen;
-        Object state;
+        SessionState state;
         float[] logits;
 
         Beam(int[] tokens, String generated, double score, double rawLogProbability, boolean[] seen) {
@@ -52,17 +54,17 @@ final class BeamSearch {
     }
 
     /**
-     * @param stepper      positioned after the prompt
+     * @param session      positioned after the prompt
      * @param firstLogits  the model's output after the last prompt token
      * @param promptSeen   tokens in the prompt (for the repetition penalty)
      * @param promptText   the prompt, for stop strings that straddle it
      */
-    static Outcome run(Stepper stepper, float[] firstLogits, boolean[] promptSeen, String promptText,
+    static Outcome run(Session session, float[] firstLogits, boolean[] promptSeen, String promptText,
                        CharTokenizer tokenizer, GenerationConfig config) {
         int width = config.beamWidth();
         double penalty = config.repetitionPenalty();
         Beam start = new Beam(new int[0], "", 0, 0, promptSeen.clone());
-        start.state = stepper.snapshot();
+        start.state = session.snapshot();
         start.logits = firstLogits;
         List<Beam> alive = List.of(start);
         List<Finished> finished = new ArrayList<>();
@@ -73,9 +75,9 @@ final class BeamSearch {
             for (int b = 0; b < alive.size(); b++) {
                 Beam beam = alive.get(b);
                 float[] adjusted = Sampler.penalize(beam.logits, beam.seen, penalty);
-                double[] logProbabilities = Sampler.logSoftmax(adjusted);
-                double[] raw = adjusted == beam.logits ? logProbabilities : Sampler.logSoftmax(beam.logits);
-                Integer[] order = Sampler.rankDescending(logProbabilities);
+                double[] logProbabilities = Logits.logSoftmax(adjusted);
+                double[] raw = adjusted == beam.logits ? logProbabilities : Logits.logSoftmax(beam.logits);
+                int[] order = Logits.rankDescending(logProbabilities);
                 int proposals = Math.min(2 * width, order.length);
                 for (int j = 0; j < proposals; j++) {
                     int token = order[j];
@@ -128,9 +130,9 @@ final class BeamSearch {
             }
             for (int i = 0; i < next.size(); i++) {
                 Beam child = next.get(i);
-                stepper.restore(parents.get(i).state);
-                child.logits = stepper.step(child.tokens[child.tokens.length - 1]);
-                child.state = stepper.snapshot();
+                session.restore(parents.get(i).state);
+                child.logits = session.step(child.tokens[child.tokens.length - 1]);
+                child.state = session.snapshot();
             }
             alive = next;
         }

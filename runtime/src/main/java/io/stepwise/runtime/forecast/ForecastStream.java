@@ -1,5 +1,7 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.forecast;
 
+import io.stepwise.runtime.Session;
+import io.stepwise.runtime.SessionState;
 import java.util.Objects;
 
 /**
@@ -16,17 +18,15 @@ import java.util.Objects;
  */
 public final class ForecastStream implements AutoCloseable {
     private final Forecaster forecaster;
-    private final Stepper stepper;
-    private final Object initialState;
+    private final Session session;
     private float[] nextPrediction;
     private int observations;
     private int filledValues;
     private boolean closed;
 
-    ForecastStream(Forecaster forecaster, Stepper stepper) {
+    ForecastStream(Forecaster forecaster, Session session) {
         this.forecaster = forecaster;
-        this.stepper = stepper;
-        this.initialState = stepper.snapshot();
+        this.session = session;
     }
 
     /**
@@ -59,7 +59,7 @@ public final class ForecastStream implements AutoCloseable {
                 }
             }
         }
-        float[] output = stepper.step(forecaster.scale(row));
+        float[] output = session.step(forecaster.scale(row));
         forecaster.unscale(output); // checks width and finiteness now rather than at the next forecast
         nextPrediction = output;
         observations++;
@@ -92,15 +92,15 @@ public final class ForecastStream implements AutoCloseable {
         double[][] values = new double[horizon][];
         values[0] = forecaster.unscale(nextPrediction);
         if (horizon > 1) {
-            Object carried = stepper.snapshot();
+            SessionState carried = session.snapshot();
             try {
                 float[] next = nextPrediction;
                 for (int h = 1; h < horizon; h++) {
-                    next = stepper.step(next);
+                    next = session.step(next);
                     values[h] = forecaster.unscale(next);
                 }
             } finally {
-                stepper.restore(carried);
+                session.restore(carried);
             }
         }
         return new Forecast(values, forecaster.featureNames(), observations, filledValues);
@@ -119,7 +119,7 @@ public final class ForecastStream implements AutoCloseable {
     /** Forgets every observation: back to the zero state of a new stream. */
     public void reset() {
         checkClosed();
-        stepper.restore(initialState);
+        session.reset();
         nextPrediction = null;
         observations = 0;
         filledValues = 0;
@@ -130,7 +130,7 @@ public final class ForecastStream implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            stepper.close();
+            session.close();
         }
     }
 

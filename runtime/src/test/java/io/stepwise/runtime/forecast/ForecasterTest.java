@@ -1,10 +1,14 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stepwise.runtime.FakeSession;
+import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.StepSession;
+import io.stepwise.runtime.TinyModels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -33,9 +37,9 @@ class ForecasterTest {
         return out;
     };
 
-    private static Forecaster forecaster(Function<List<Object>, float[]> model, List<FakeStepper> opened) {
+    private static Forecaster forecaster(Function<List<Object>, float[]> model, List<FakeSession> opened) {
         return new Forecaster(NAMES, MEAN, STD, OptionalInt.of(3), () -> {
-            FakeStepper s = new FakeStepper(model);
+            FakeSession s = new FakeSession(model);
             opened.add(s);
             return s;
         });
@@ -66,7 +70,7 @@ class ForecasterTest {
         int horizon = 5;
         Forecast f = forecaster(MIXING).forecast(history, horizon);
 
-        FakeStepper manual = new FakeStepper(MIXING);
+        FakeSession manual = new FakeSession(MIXING);
         float[] out = null;
         for (double[] row : history) {
             out = manual.step(new float[] {(float) ((row[0] - MEAN[0]) / STD[0]), (float) ((row[1] - MEAN[1]) / STD[1])});
@@ -119,7 +123,7 @@ class ForecasterTest {
     @Test
     void oneDimensionalHistoryForSingleFeatureModels() {
         Forecaster single = new Forecaster(List.of("y"), new double[] {10}, new double[] {2}, OptionalInt.empty(),
-                () -> new FakeStepper(PERSISTENCE));
+                () -> new FakeSession(PERSISTENCE));
         Forecast f = single.forecast(new double[] {3, Double.NaN, 8}, 2);
         assertArrayEquals(new double[] {8, 8}, f.series(0), 1e-6);
         assertEquals(1, f.filledValues());
@@ -128,12 +132,12 @@ class ForecasterTest {
 
     @Test
     void eachForecastClosesItsSession() {
-        List<FakeStepper> opened = new ArrayList<>();
+        List<FakeSession> opened = new ArrayList<>();
         forecaster(MIXING, opened).forecast(new double[][] {{1, 2}, {3, 4}}, 3);
         assertEquals(1, opened.size());
-        assertEquals(1, opened.get(0).closes);
+        assertEquals(1, opened.get(0).closes());
         // Two history steps, then two fed-back predictions (the last prediction is never fed).
-        assertEquals(4, opened.get(0).steps);
+        assertEquals(4, opened.get(0).steps());
     }
 
     @Test
@@ -180,11 +184,11 @@ class ForecasterTest {
 
     @Test
     void closedStreamRefusesUseAndCloseIsIdempotent() {
-        List<FakeStepper> opened = new ArrayList<>();
+        List<FakeSession> opened = new ArrayList<>();
         ForecastStream stream = forecaster(PERSISTENCE, opened).openStream();
         stream.close();
         stream.close();
-        assertEquals(1, opened.get(0).closes);
+        assertEquals(1, opened.get(0).closes());
         assertThrows(IllegalStateException.class, () -> stream.push(1, 2));
     }
 

@@ -1,4 +1,4 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.text;
 
 import java.util.ArrayList;
 import java.util.List;

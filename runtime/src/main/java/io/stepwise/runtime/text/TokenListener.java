@@ -1,4 +1,4 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.text;
 
 /**
  * Receives each generated token as soon as it is chosen, for streaming output. Called on the generating thread;

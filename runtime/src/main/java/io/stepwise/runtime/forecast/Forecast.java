@@ -1,4 +1,4 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.forecast;
 
 import java.util.Arrays;
 import java.util.List;

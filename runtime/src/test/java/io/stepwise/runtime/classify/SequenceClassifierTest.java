@@ -1,12 +1,15 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.classify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stepwise.runtime.Logits;
+import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.TinyModels;
+import io.stepwise.runtime.text.CharTokenizer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 class SequenceClassifierTest {
@@ -28,7 +31,7 @@ class SequenceClassifierTest {
     }
 
     private static SequenceClassifier classifier(List<Integer> batchSizes) {
-        return new SequenceClassifier(new CharTokenizer(VOCABULARY, OptionalInt.of(0)), LABELS, tokens -> {
+        return new SequenceClassifier(CharTokenizer.of(VOCABULARY, 0), LABELS, tokens -> {
             batchSizes.add(tokens.length);
             float[][] out = new float[tokens.length][];
             for (int b = 0; b < tokens.length; b++) {
@@ -41,7 +44,7 @@ class SequenceClassifierTest {
     @Test
     void probabilitiesAreTheSoftmaxOfTheLogitsAndSumToOne() {
         Classification c = classifier(new ArrayList<>()).classify("aeiks");
-        double[] expected = Sampler.softmax(new float[] {3, 2, 1.5f});
+        double[] expected = Logits.softmax(new float[] {3, 2, 1.5f});
         assertEquals("vowelly", c.label());
         double sum = 0;
         for (Classification.LabelProbability p : c.ranking()) {
@@ -91,7 +94,7 @@ class SequenceClassifierTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> c.classifyAll(List.of("ak", "")));
         assertTrue(e.getMessage().startsWith("texts: entry 1"), e.getMessage());
-        SequenceClassifier strict = new SequenceClassifier(new CharTokenizer(List.of("a", "b"), OptionalInt.empty()),
+        SequenceClassifier strict = new SequenceClassifier(CharTokenizer.of(List.of("a", "b")),
                 List.of("x", "y"), tokens -> new float[tokens.length][2]);
         e = assertThrows(IllegalArgumentException.class, () -> strict.classifyAll(List.of("ab", "abc")));
         assertTrue(e.getMessage().startsWith("texts: entry 1") && e.getMessage().contains("'c'"), e.getMessage());
@@ -106,10 +109,10 @@ class SequenceClassifierTest {
             assertEquals(List.of("en", "de", "fr"), classifier.labels());
             List<String> words = List.of("abc", "bad", "cafe", "head", "he", "zz", "fade", "a");
             List<Classification> all = classifier.classifyAll(words);
-            CharTokenizer tokenizer = new CharTokenizer(TinyModels.LETTERS, java.util.OptionalInt.of(8));
+            CharTokenizer tokenizer = CharTokenizer.of(TinyModels.LETTERS, 8);
             for (int i = 0; i < words.size(); i++) {
                 long[] ids = java.util.Arrays.stream(tokenizer.encode(words.get(i))).asLongStream().toArray();
-                double[] expected = Sampler.softmax(model.forward(new long[][] {ids}, null, null).outputAt(0));
+                double[] expected = Logits.softmax(model.forward(new long[][] {ids}, null, null).outputAt(0));
                 double sum = 0;
                 for (Classification.LabelProbability p : all.get(i).ranking()) {
                     assertEquals(expected[p.index()], p.probability(), 1e-5);

@@ -1,10 +1,16 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.forecast;
 
+import io.stepwise.runtime.ModelFormat.Task;
+import io.stepwise.runtime.ModelInfo;
+import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.Session;
+import io.stepwise.runtime.SessionSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 
 /**
  * Multi-step forecasts from a recurrent forecaster ({@code stepwise.task = forecaster}): a model that reads one
@@ -23,25 +29,38 @@ import java.util.OptionalInt;
  * </ol>
  * For a live series use {@link #openStream()}, which carries the state between observations.
  *
- * <p>Each forecast opens its own session, so one forecaster may serve several threads; it does not own the
- * model, which must stay open while the forecaster is used.
+ * <p>Each forecast opens its own session from the {@link SessionSource} (a {@link RecurrentModel}, or a front
+ * that batches many sessions), so one forecaster may serve several threads; it does not own the source, which must
+ * stay open while the forecaster is used.
  */
 public final class Forecaster {
     private final List<String> featureNames;
     private final double[] mean;
     private final double[] std;
     private final OptionalInt defaultHorizon;
-    private final Stepper.Factory sessions;
+    private final Supplier<Session> sessions;
 
     /**
+     * A forecaster over the sessions of {@code model}.
+     *
      * @throws IllegalArgumentException when the model is not a feature-input, per-step model whose output size
      *                                  equals its feature count
      */
     public Forecaster(RecurrentModel model) {
-        Objects.requireNonNull(model, "model");
-        ModelInfo info = model.info();
-        if (!ModelInfo.FORECASTER.equals(info.task()) && !ModelInfo.UNKNOWN.equals(info.task())) {
-            throw new IllegalArgumentException("model: Forecaster needs task " + ModelInfo.FORECASTER
+        this((SessionSource) Objects.requireNonNull(model, "model"));
+    }
+
+    /**
+     * A forecaster over the sessions of {@code source}, e.g. a batching front.
+     *
+     * @throws IllegalArgumentException when the model is not a feature-input, per-step model whose output size
+     *                                  equals its feature count
+     */
+    public Forecaster(SessionSource source) {
+        Objects.requireNonNull(source, "source");
+        ModelInfo info = source.info();
+        if (info.task() != Task.FORECASTER && info.task() != Task.UNKNOWN) {
+            throw new IllegalArgumentException("model: Forecaster needs task " + Task.FORECASTER
                     + " but the model's task is " + info.task());
         }
         if (info.isTokenInput() || !info.isPerStep()) {
@@ -67,12 +86,12 @@ public final class Forecaster {
         this.std = check(s, features, "scaling std");
         this.defaultHorizon = horizon instanceof Number n && n.intValue() >= 1
                 ? OptionalInt.of(n.intValue()) : OptionalInt.empty();
-        this.sessions = () -> Stepper.of(model.newSession());
+        this.sessions = source::newSession;
     }
 
-    /** For tests: forecasting against any stepper. */
+    /** For tests: forecasting against any session. */
     Forecaster(List<String> featureNames, double[] mean, double[] std, OptionalInt defaultHorizon,
-               Stepper.Factory sessions) {
+               Supplier<Session> sessions) {
         this.featureNames = List.copyOf(featureNames);
         this.mean = check(mean.clone(), featureNames.size(), "mean");
         this.std = check(std.clone(), featureNames.size(), "std");
@@ -143,13 +162,13 @@ public final class Forecaster {
             scaled[t] = scale(filled[t]);
         }
         double[][] values = new double[horizon][];
-        try (Stepper stepper = sessions.open()) {
-            float[][] outputs = stepper.feed(scaled);
+        try (Session session = sessions.get()) {
+            float[][] outputs = session.feed(scaled);
             float[] next = outputs[outputs.length - 1];
             for (int h = 0; h < horizon; h++) {
                 values[h] = unscale(next);
                 if (h + 1 < horizon) {
-                    next = stepper.step(next);
+                    next = session.step(next);
                 }
             }
         }
@@ -161,7 +180,7 @@ public final class Forecaster {
      * follow a live series. Close it when the series ends.
      */
     public ForecastStream openStream() {
-        return new ForecastStream(this, sessions.open());
+        return new ForecastStream(this, sessions.get());
     }
 
     /** One row in model units: (x − mean) / std. */

@@ -1,4 +1,4 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.text;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stepwise.runtime.GenerationResult.StopReason;
+import io.stepwise.runtime.FakeSession;
+import io.stepwise.runtime.Logits;
+import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.StepSession;
+import io.stepwise.runtime.TinyModels;
+import io.stepwise.runtime.text.GenerationResult.StopReason;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +35,7 @@ class TextGeneratorTest {
     }
 
     private static TextGenerator bigramGenerator(List<String> vocabulary, float[][] table) {
-        return new TextGenerator(new CharTokenizer(vocabulary, OptionalInt.empty()), () -> FakeStepper.bigram(table));
+        return new TextGenerator(CharTokenizer.of(vocabulary), () -> FakeSession.bigram(table));
     }
 
     /** a→b, b→c, c→\n, \n→a with probability ≈ 1. */
@@ -52,8 +56,8 @@ class TextGeneratorTest {
         StringBuilder expected = new StringBuilder();
         double logProbability = 0;
         for (int i = 0; i < 12; i++) {
-            int next = Sampler.argmax(table[last]);
-            logProbability += Sampler.logSoftmax(table[last])[next];
+            int next = Logits.argmax(table[last]);
+            logProbability += Logits.logSoftmax(table[last])[next];
             expected.append(LETTERS.get(next));
             last = next;
         }
@@ -86,7 +90,7 @@ class TextGeneratorTest {
             assertEquals(greedy, g.generate("a", c).text());
         }
         double[] sharp = Sampler.distribution(table[0], 0.01, 0, 1);
-        assertTrue(sharp[Sampler.argmax(table[0])] > 0.999);
+        assertTrue(sharp[Logits.argmax(table[0])] > 0.999);
     }
 
     @Test
@@ -143,11 +147,11 @@ class TextGeneratorTest {
 
     @Test
     void softmaxIsStableForHugeLogits() {
-        double[] p = Sampler.softmax(new float[] {1000f, 1001f, -1000f});
+        double[] p = Logits.softmax(new float[] {1000f, 1001f, -1000f});
         assertEquals(1 / (1 + Math.E), p[0], 1e-12);
         assertEquals(Math.E / (1 + Math.E), p[1], 1e-12);
         assertEquals(0, p[2], 1e-300);
-        double[] lp = Sampler.logSoftmax(new float[] {1000f, 1001f});
+        double[] lp = Logits.logSoftmax(new float[] {1000f, 1001f});
         assertEquals(Math.log(p[0]), lp[0], 1e-12);
     }
 
@@ -248,16 +252,16 @@ class TextGeneratorTest {
             return new float[] {(float) r.nextGaussian() * 2, (float) r.nextGaussian() * 2,
                     (float) r.nextGaussian() * 2};
         };
-        TextGenerator g = new TextGenerator(new CharTokenizer(abc, OptionalInt.empty()), () -> new FakeStepper(model));
+        TextGenerator g = new TextGenerator(CharTokenizer.of(abc), () -> new FakeSession(model));
         double best = Double.NEGATIVE_INFINITY;
         int[] bestTokens = null;
         for (int s = 0; s < 27; s++) {
             int[] tokens = {s / 9, s / 3 % 3, s % 3};
-            FakeStepper fresh = new FakeStepper(model);
+            FakeSession fresh = new FakeSession(model);
             float[] logits = fresh.step(1); // prompt "b"
             double lp = 0;
             for (int t : tokens) {
-                lp += Sampler.logSoftmax(logits)[t];
+                lp += Logits.logSoftmax(logits)[t];
                 logits = fresh.step(t);
             }
             if (lp > best) {
@@ -285,7 +289,7 @@ class TextGeneratorTest {
 
     @Test
     void encodingUsesTheUnknownTokenOrNamesTheCharacter() {
-        CharTokenizer withUnknown = new CharTokenizer(List.of("?", "a", "b"), OptionalInt.of(0));
+        CharTokenizer withUnknown = CharTokenizer.of(List.of("?", "a", "b"), 0);
         assertArrayEquals(new int[] {1, 0, 2}, withUnknown.encode("aéb"));
         TextGenerator g = bigramGenerator(List.of("a", "b"), new float[2][2]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -293,7 +297,7 @@ class TextGeneratorTest {
         assertTrue(e.getMessage().contains("'z'") && e.getMessage().contains("index 2"), e.getMessage());
         assertEquals("ab", g.decode(g.encode("ab")));
         // Supplementary code points count as one character.
-        CharTokenizer emoji = new CharTokenizer(List.of("\uD83D\uDE00", "x"), OptionalInt.empty());
+        CharTokenizer emoji = CharTokenizer.of(List.of("\uD83D\uDE00", "x"));
         assertArrayEquals(new int[] {1, 0, 1}, emoji.encode("x\uD83D\uDE00x"));
     }
 
@@ -309,22 +313,22 @@ class TextGeneratorTest {
     @Test
     void eachCallClosesItsSession() {
         AtomicInteger opened = new AtomicInteger();
-        List<FakeStepper> steppers = new ArrayList<>();
+        List<FakeSession> steppers = new ArrayList<>();
         float[][] table = randomTable(8, 6);
-        TextGenerator g = new TextGenerator(new CharTokenizer(LETTERS, OptionalInt.empty()), () -> {
+        TextGenerator g = new TextGenerator(CharTokenizer.of(LETTERS), () -> {
             opened.incrementAndGet();
-            FakeStepper s = FakeStepper.bigram(table);
+            FakeSession s = FakeSession.bigram(table);
             steppers.add(s);
             return s;
         });
         g.generate("abc", GenerationConfig.greedy(5));
         g.generate("abc", GenerationConfig.builder().optBeamSearch(3).optMaxNewTokens(5).build());
         assertEquals(2, opened.get());
-        for (FakeStepper s : steppers) {
-            assertEquals(1, s.closes);
+        for (FakeSession s : steppers) {
+            assertEquals(1, s.closes());
         }
         // Greedy: 3 prompt steps + 4 generation steps (the last token is never fed).
-        assertEquals(7, steppers.get(0).steps);
+        assertEquals(7, steppers.get(0).steps());
     }
 
     @Test
@@ -370,7 +374,7 @@ class TextGeneratorTest {
                 float[][] rows = s.feed(g.encode("abc"));
                 float[] logits = rows[rows.length - 1];
                 for (int i = 0; i < 25; i++) {
-                    int token = Sampler.argmax(logits);
+                    int token = Logits.argmax(logits);
                     expected.append(TinyModels.LETTERS.get(token));
                     logits = s.step(token);
                 }
@@ -400,7 +404,7 @@ class TextGeneratorTest {
                 float[][] rows = s.feed(g.encode("dag"));
                 float[] logits = rows[rows.length - 1];
                 for (int token : beam.tokenIds()) {
-                    logProbability += Sampler.logSoftmax(logits)[token];
+                    logProbability += Logits.logSoftmax(logits)[token];
                     logits = s.step(token);
                 }
             }

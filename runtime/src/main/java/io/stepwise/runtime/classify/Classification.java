@@ -1,5 +1,6 @@
-package io.stepwise.runtime;
+package io.stepwise.runtime.classify;
 
+import io.stepwise.runtime.Logits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,7 +33,7 @@ public record Classification(String text, List<LabelProbability> ranking) {
     /** Builds the ranking from a softmax over {@code labels} (index = output position). */
     static Classification of(String text, List<String> labels, double[] probabilities) {
         List<LabelProbability> ranking = new ArrayList<>(labels.size());
-        for (Integer i : Sampler.rankDescending(probabilities)) {
+        for (int i : Logits.rankDescending(probabilities)) {
             ranking.add(new LabelProbability(labels.get(i), i, probabilities[i]));
         }
         return new Classification(text, ranking);
