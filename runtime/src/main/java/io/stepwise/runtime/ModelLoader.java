@@ -37,7 +37,7 @@ final class ModelLoader {
     }
 
     /** The facts that change when a file is rewritten or replaced. */
-    private record FileIdentity(long size, long modified, Object fileKey) {
+    record FileIdentity(long size, long modified, Object fileKey) {
         static FileIdentity of(Path file) throws IOException {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             return new FileIdentity(a.size(), a.lastModifiedTime().toMillis(), a.fileKey());
@@ -149,8 +149,8 @@ final class ModelLoader {
         return new Vetted(scan, crc.getValue());
     }
 
-    /** Refuses a file that changed between vetting and ONNX Runtime's read. */
-    private static void checkUnchanged(Path file, FileIdentity before, long checksum) {
+    /** Refuses a file that changed between vetting (identity {@code before}, content {@code checksum}) and now. */
+    static void checkUnchanged(Path file, FileIdentity before, long checksum) {
         String reason;
         try {
             FileIdentity after = FileIdentity.of(file);

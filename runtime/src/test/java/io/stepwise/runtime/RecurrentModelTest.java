@@ -224,6 +224,26 @@ class RecurrentModelTest {
     }
 
     @Test
+    void aFileThatChangesWhileItIsLoadedIsRefused() throws IOException {
+        Path file = RandomModels.write(dir, "moving.onnx", RandomModels.tokenSpec(CellKind.GRU, 1, 4, 5), 10);
+        byte[] vetted = Files.readAllBytes(file);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(vetted);
+        ModelLoader.FileIdentity before = ModelLoader.FileIdentity.of(file);
+        ModelLoader.checkUnchanged(file, before, crc.getValue()); // unchanged: accepted
+
+        StepwiseException e = assertThrows(StepwiseException.class,
+                () -> ModelLoader.checkUnchanged(file, before, crc.getValue() ^ 1));
+        assertTrue(e.getMessage().contains("changed while it was being loaded") && e.getMessage().contains("content"),
+                e.getMessage());
+        Files.write(file, RandomModels.bytes(RandomModels.tokenSpec(CellKind.GRU, 1, 4, 5), 11));
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(before.modified() + 5_000));
+        e = assertThrows(StepwiseException.class, () -> ModelLoader.checkUnchanged(file, before, crc.getValue()));
+        assertTrue(e.getMessage().contains("modification time"), e.getMessage());
+        assertEquals(file, e.path().orElseThrow());
+    }
+
+    @Test
     void cudaWithoutTheGpuBuildSaysWhatToChange() {
         assumeFalse(OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA),
                 "this ONNX Runtime has CUDA; the error path cannot be reached");

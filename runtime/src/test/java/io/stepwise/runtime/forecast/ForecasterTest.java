@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stepwise.runtime.FakeSession;
+import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.Session;
+import io.stepwise.runtime.SessionSource;
 import io.stepwise.runtime.StepSession;
 import io.stepwise.runtime.TinyModels;
 import java.util.ArrayList;
@@ -203,6 +206,35 @@ class ForecasterTest {
     private static void assertMessage(String prefix, org.junit.jupiter.api.function.Executable e) {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class, e);
         assertTrue(x.getMessage().startsWith(prefix), x.getMessage());
+    }
+
+    @Test
+    void runsUnchangedOnAnySessionSource() {
+        try (RecurrentModel model = TinyModels.forecaster(3)) {
+            List<Session> opened = new ArrayList<>();
+            SessionSource front = new SessionSource() {
+                @Override
+                public ModelInfo info() {
+                    return model.info();
+                }
+
+                @Override
+                public Session newSession() {
+                    Session s = model.newSession();
+                    opened.add(s);
+                    return s;
+                }
+            };
+            double[][] history = {{480, 10}, {520, 11.5}, {610, 15}};
+            assertEquals(new Forecaster(model).forecast(history, 3), new Forecaster(front).forecast(history, 3));
+            try (ForecastStream stream = new Forecaster(front).openStream()) {
+                stream.pushAll(history);
+                assertEquals(new Forecaster(model).forecast(history, 2).values()[1][0], stream.forecast(2).value(2, 0),
+                        1e-3);
+            }
+            assertEquals(2, opened.size());
+            assertTrue(opened.stream().allMatch(Session::isClosed), "forecasts and streams close their sessions");
+        }
     }
 
     @Test
