@@ -48,22 +48,27 @@ public final class RuntimeOptions {
         return DEFAULTS;
     }
 
+    /** A builder starting from the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** Where the model runs; default {@link Device#CPU}. */
     public Device device() {
         return device;
     }
 
+    /** Threads ONNX Runtime may use inside one run: 1..1024, default 1. */
     public int intraOpThreads() {
         return intraOpThreads;
     }
 
+    /** Whether idle intra-op threads busy-wait for work; default false. */
     public boolean spinning() {
         return spinning;
     }
 
+    /** ONNX Runtime's graph optimisation level; default {@link OptimizationLevel#ALL}. */
     public OptimizationLevel optimizationLevel() {
         return optimizationLevel;
     }
@@ -90,7 +95,7 @@ public final class RuntimeOptions {
             return this;
         }
 
-        /** Threads ONNX Runtime may use inside one run (default 1; see the class comment). */
+        /** Threads ONNX Runtime may use inside one run: 1..1024, default 1 (see the class comment). */
         public Builder optIntraOpThreads(int threads) {
             this.intraOpThreads = threads;
             return this;
@@ -102,11 +107,17 @@ public final class RuntimeOptions {
             return this;
         }
 
+        /** ONNX Runtime's graph optimisation level; default {@link OptimizationLevel#ALL}. */
         public Builder optOptimizationLevel(OptimizationLevel level) {
             this.optimizationLevel = Objects.requireNonNull(level, "level");
             return this;
         }
 
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException when the thread count is outside 1..1024
+         */
         public RuntimeOptions build() {
             if (intraOpThreads < 1 || intraOpThreads > 1024) {
                 throw new IllegalArgumentException("intraOpThreads: expected 1..1024 but got " + intraOpThreads);

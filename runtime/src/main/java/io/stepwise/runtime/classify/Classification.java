@@ -22,6 +22,7 @@ public record Classification(String text, List<LabelProbability> ranking) {
     public record LabelProbability(String label, int index, double probability) {
     }
 
+    /** Copies the ranking; refuses an empty one. */
     public Classification {
         Objects.requireNonNull(text, "text");
         ranking = List.copyOf(ranking);

@@ -14,6 +14,11 @@ import java.util.Objects;
  */
 public record Forecast(double[][] values, List<String> featureNames, int historyLength, int filledValues) {
 
+    /**
+     * Copies every row and the names.
+     *
+     * @throws IllegalArgumentException when a row's width differs from the number of features
+     */
     public Forecast {
         Objects.requireNonNull(values, "values");
         featureNames = List.copyOf(featureNames);

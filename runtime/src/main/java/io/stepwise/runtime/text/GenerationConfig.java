@@ -31,7 +31,12 @@ public final class GenerationConfig {
 
     /** How the next token is chosen. */
     public enum Strategy {
-        SAMPLING, GREEDY, BEAM_SEARCH
+        /** Draw from the filtered distribution (temperature, top-k, top-p, seed). The default. */
+        SAMPLING,
+        /** Always the most likely token after the repetition penalty. */
+        GREEDY,
+        /** Keep the {@link #beamWidth()} best partial sequences; deterministic. */
+        BEAM_SEARCH
     }
 
     private final Strategy strategy;
@@ -58,6 +63,7 @@ public final class GenerationConfig {
         this.lengthPenalty = b.lengthPenalty == null ? 1.0 : b.lengthPenalty;
     }
 
+    /** A builder with the defaults of {@link Builder}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -67,6 +73,7 @@ public final class GenerationConfig {
         return builder().optGreedy().optMaxNewTokens(maxNewTokens).build();
     }
 
+    /** How tokens are chosen; default {@link Strategy#SAMPLING}. */
     public Strategy strategy() {
         return strategy;
     }
@@ -104,6 +111,7 @@ public final class GenerationConfig {
         return seed;
     }
 
+    /** Strings that end generation as soon as the text (prompt included) ends with one; default none. */
     public List<String> stopStrings() {
         return stopStrings;
     }
@@ -170,38 +178,53 @@ public final class GenerationConfig {
             return this;
         }
 
-        /** Beam search keeping {@code beamWidth} (≥ 1) candidates. */
+        /** Beam search keeping {@code beamWidth} candidates: ≥ 1 (1 equals greedy decoding). */
         public Builder optBeamSearch(int beamWidth) {
             this.strategy = Strategy.BEAM_SEARCH;
             this.beamWidth = beamWidth;
             return this;
         }
 
+        /** Most tokens generated after the prompt: ≥ 1, default {@value GenerationConfig#DEFAULT_MAX_NEW_TOKENS}. */
         public Builder optMaxNewTokens(int maxNewTokens) {
             this.maxNewTokens = maxNewTokens;
             return this;
         }
 
+        /**
+         * Sampling temperature: a finite number > 0, default 1; below 1 sharpens the distribution, above 1 flattens
+         * it. Sampling only.
+         */
         public Builder optTemperature(double temperature) {
             this.temperature = temperature;
             return this;
         }
 
+        /** Sample among the k most likely tokens only: k ≥ 0, default 0 = no limit. Sampling only. */
         public Builder optTopK(int topK) {
             this.topK = topK;
             return this;
         }
 
+        /**
+         * Nucleus sampling: sample within the smallest set of most likely tokens whose probability reaches p;
+         * 0 &lt; p ≤ 1, default 1 = off. Sampling only.
+         */
         public Builder optTopP(double topP) {
             this.topP = topP;
             return this;
         }
 
+        /**
+         * CTRL repetition penalty for tokens already in the prompt or the output: a finite number ≥ 1, default
+         * 1 = off; positive logits are divided by it, negative ones multiplied. Every strategy.
+         */
         public Builder optRepetitionPenalty(double repetitionPenalty) {
             this.repetitionPenalty = repetitionPenalty;
             return this;
         }
 
+        /** Seed of the sampler, any long; default none = a fresh random seed per call. Sampling only. */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;
@@ -227,7 +250,10 @@ public final class GenerationConfig {
             return this;
         }
 
-        /** Length normalisation exponent of beam search (finite). */
+        /**
+         * Length normalisation of beam scores, {@code sum log p / length^lengthPenalty}: any finite number, default
+         * 1; 0 = raw sum (favours short text), above 1 favours long text. Beam search only.
+         */
         public Builder optLengthPenalty(double lengthPenalty) {
             this.lengthPenalty = lengthPenalty;
             return this;

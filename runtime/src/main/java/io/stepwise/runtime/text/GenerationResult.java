@@ -42,6 +42,7 @@ public record GenerationResult(
         CANCELLED
     }
 
+    /** Copies the token ids; every other component is required. */
     public GenerationResult {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(stopReason, "stopReason");
