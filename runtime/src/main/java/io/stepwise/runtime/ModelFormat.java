@@ -75,6 +75,13 @@ public final class ModelFormat {
     /** Task-level key: JSON object {@code {"max_abs_diff":..., "tolerance":..., "cases":N}}. */
     public static final String PARITY = KEY_PREFIX + "parity";
 
+    /**
+     * Free-form key (not part of the format's key lists) that the training module writes: its evaluation protocol,
+     * a JSON object whose {@code "data"} entry names the data file the model was evaluated on. The command line's
+     * {@code forecast} reads it to find a default history.
+     */
+    public static final String EVALUATION = KEY_PREFIX + "evaluation";
+
     /** The structural keys, in the order the exporter writes them. */
     public static final List<String> STRUCTURAL_KEYS = List.of(FORMAT, CELL, LAYERS, HIDDEN_SIZE, BIDIRECTIONAL,
             INPUT_KIND, INPUT_SIZE, EMBEDDING_SIZE, HEAD, OUTPUT_SIZE, INPUT_NAME, OUTPUT_NAME, STATE_INPUTS,
