@@ -1,13 +1,10 @@
-package io.stepwise.training.cli;
+package io.stepwise.cli;
 
+import io.stepwise.runtime.ModelFormat;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.runtime.forecast.Forecast;
 import io.stepwise.runtime.forecast.Forecaster;
-import io.stepwise.training.data.SeriesCsv;
-import io.stepwise.training.data.TimeSeries;
-import io.stepwise.training.tasks.DefaultPaths;
-import io.stepwise.training.tasks.ModelEvaluation;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +33,7 @@ public final class ForecastCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Runs the command; exceptions are reported by {@link CliRunner}. */
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -46,8 +44,8 @@ public final class ForecastCommand implements Callable<Integer> {
             if (!Files.exists(file)) {
                 throw new IllegalArgumentException("--data: no such file: " + file);
             }
-            TimeSeries series = SeriesCsv.reader().optValueColumns(forecaster.featureNames().toArray(String[]::new))
-                    .readFile(file);
+            SeriesCsvReader.Table series = SeriesCsvReader.reader()
+                    .optValueColumns(forecaster.featureNames().toArray(String[]::new)).readFile(file);
             int steps = horizon != null ? horizon : forecaster.defaultHorizon().orElseThrow(() ->
                     new IllegalArgumentException("--horizon: required; the model records no horizon"));
             if (steps < 1) {
@@ -59,7 +57,7 @@ public final class ForecastCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--context: expected ≥ 1 but got " + rows);
             }
             rows = Math.min(rows, series.length());
-            double[][] values = series.valuesCopy();
+            double[][] values = series.values();
             double[][] history = Arrays.copyOfRange(values, values.length - rows, values.length);
             Forecast forecast = forecaster.forecast(history, steps);
             String last = series.timeStamps().isEmpty() ? "row " + series.length()
@@ -78,13 +76,11 @@ public final class ForecastCommand implements Callable<Integer> {
         }
     }
 
+    /** The data file named by the model's evaluation protocol ({@link ModelFormat#EVALUATION}), found as shipped. */
     private Path recordedData(ModelInfo info) {
-        String json = info.metadata().get(ModelEvaluation.EVALUATION_PROPERTY);
-        if (json != null) {
-            Object path = new com.google.gson.Gson().fromJson(json, java.util.Map.class).get("data");
-            if (path instanceof String s) {
-                return DefaultPaths.resolve(Path.of(s));
-            }
+        Object path = info.metadataObject(ModelFormat.EVALUATION).map(protocol -> protocol.get("data")).orElse(null);
+        if (path instanceof String s) {
+            return StepwiseHome.resolve(Path.of(s));
         }
         throw new IllegalArgumentException("--data: required; the model records no data file");
     }

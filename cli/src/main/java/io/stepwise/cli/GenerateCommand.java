@@ -1,4 +1,4 @@
-package io.stepwise.training.cli;
+package io.stepwise.cli;
 
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.runtime.text.GenerationConfig;
@@ -41,6 +41,7 @@ public final class GenerateCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Runs the command; exceptions are reported by {@link CliRunner}. */
     @Override
     public Integer call() {
         if (greedy && beam != null) {

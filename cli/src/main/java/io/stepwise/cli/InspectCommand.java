@@ -1,6 +1,6 @@
-package io.stepwise.training.cli;
+package io.stepwise.cli;
 
-import io.stepwise.runtime.ModelInfo;
+import io.stepwise.runtime.ModelInfoRenderer;
 import io.stepwise.runtime.RecurrentModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,14 +22,15 @@ public final class InspectCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Runs the command; exceptions are reported by {@link CliRunner}. */
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         try (RecurrentModel loaded = RecurrentModel.load(model)) {
-            ModelInfo info = loaded.info();
+            String text = ModelInfoRenderer.render(loaded.info());
             out.printf(Locale.ROOT, "%s (%,d bytes)%n", model, Files.size(model));
-            out.print(info);
-            if (!info.toString().endsWith("\n")) {
+            out.print(text);
+            if (!text.endsWith("\n")) {
                 out.println();
             }
             return 0;

@@ -44,7 +44,7 @@ import java.util.Map;
  */
 public final class ModelTraining {
     /** The Stepwise version recorded in provenance. */
-    public static final String STEPWISE_VERSION = "0.1.0-SNAPSHOT";
+    public static final String STEPWISE_VERSION = io.stepwise.runtime.StepwiseVersion.get();
     /** Folder under which runs without {@code --run-dir} get their own timestamped folder. */
     public static final Path RUNS = Path.of("runs");
 
