@@ -5,10 +5,13 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.List;
@@ -20,11 +23,11 @@ import java.util.zip.CRC32C;
  * Loads a model: reads its bytes, vets them, lets ONNX Runtime create the session, and binds the graph. This is
  * the security-sensitive entry point of the runtime, run once per model.
  *
- * <p>{@link #vet(byte[], ModelOrigin)} is the one method where every check happens before ONNX Runtime sees a
- * model; a structural validator belongs there. Models on disk are then opened by ONNX Runtime from their path, so
- * that it does not hold a second, Java-side copy of the weights: the vetted bytes are dropped before ONNX Runtime
- * reads the file, and afterwards the file is checked to be the one that was vetted (same size, modification time,
- * file key and CRC-32C); a file replaced or rewritten in between is refused.
+ * <p>{@link #vet(ByteBuffer, ModelOrigin)} is the one method where every check happens before ONNX Runtime sees
+ * a model; a structural validator belongs there. Models on disk are vetted through a read-only memory map (no copy
+ * of the weights on the Java heap) and then opened by ONNX Runtime from their path, so that the process holds
+ * ONNX Runtime's copy of the weights only; afterwards the file is checked to be the one that was vetted (same size,
+ * modification time, file key and CRC-32C), and a file replaced or rewritten in between is refused.
  */
 final class ModelLoader {
     private static final int READ_BUFFER = 1 << 16;
@@ -52,7 +55,7 @@ final class ModelLoader {
      * @return the scan's findings (external locations, operator types)
      * @throws StepwiseException naming the origin and the reason
      */
-    static OnnxWireScanner.Scan vet(byte[] model, ModelOrigin origin) {
+    static OnnxWireScanner.Scan vet(ByteBuffer model, ModelOrigin origin) {
         OnnxWireScanner.Scan scan;
         try {
             scan = OnnxWireScanner.scan(model);
@@ -133,14 +136,22 @@ final class ModelLoader {
         return model;
     }
 
-    /** Reads, vets and checksums the file; the bytes themselves go out of scope here. */
+    /**
+     * Maps, vets and checksums the file. The mapping is file-backed page cache, not heap: it is dropped with this
+     * method's scope, and the kernel may evict its pages at any time.
+     */
     private static Vetted readAndVet(Path file, ModelOrigin origin) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        ByteBuffer bytes;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new StepwiseException(file, "the file is " + size + " bytes; an ONNX model file is at most 2 GiB"
+                        + " (larger weights go into external data files)", null);
+            }
+            bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
         } catch (NoSuchFileException e) {
             throw new StepwiseException(file, "no such model file", e);
-        } catch (IOException | OutOfMemoryError e) {
+        } catch (IOException e) {
             throw new StepwiseException(file, "cannot read the model file: " + e, e);
         }
         OnnxWireScanner.Scan scan = vet(bytes, origin);
@@ -182,7 +193,7 @@ final class ModelLoader {
      */
     static RecurrentModel fromMemory(byte[] bytes, ModelSignature signature, RuntimeOptions options,
                                      ModelOrigin origin) {
-        OnnxWireScanner.Scan scan = vet(bytes, origin);
+        OnnxWireScanner.Scan scan = vet(ByteBuffer.wrap(bytes), origin);
         return open(origin, scan, signature, options, (env, so) -> env.createSession(bytes, so));
     }
 

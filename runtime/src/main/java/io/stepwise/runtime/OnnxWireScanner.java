@@ -1,5 +1,6 @@
 package io.stepwise.runtime;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -24,11 +25,18 @@ final class OnnxWireScanner {
     record Scan(long irVersion, List<String> externalLocations, Set<String> operatorTypes) {
     }
 
-    private final byte[] buf;
+    private final ByteBuffer buf;
     private final List<String> locations = new ArrayList<>();
     private final Set<String> opTypes = new LinkedHashSet<>();
 
-    private OnnxWireScanner(byte[] buf) {
+    /** The UTF-8 string in [start, end). */
+    private String text(int start, int end) {
+        byte[] bytes = new byte[end - start];
+        buf.get(start, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private OnnxWireScanner(ByteBuffer buf) {
         this.buf = buf;
     }
 
@@ -37,13 +45,24 @@ final class OnnxWireScanner {
      *                                  some other file), saying what is wrong
      */
     static Scan scan(byte[] model) {
-        if (model.length == 0) {
+        return scan(ByteBuffer.wrap(model));
+    }
+
+    /**
+     * Scans the bytes from {@code model}'s position to its limit (e.g. a memory-mapped file, so that vetting needs
+     * no copy on the Java heap); the buffer's own position is not changed.
+     *
+     * @throws IllegalArgumentException as {@link #scan(byte[])}
+     */
+    static Scan scan(ByteBuffer model) {
+        ByteBuffer view = model.slice();
+        if (view.remaining() == 0) {
             throw new IllegalArgumentException("the file is empty");
         }
-        OnnxWireScanner s = new OnnxWireScanner(model);
+        OnnxWireScanner s = new OnnxWireScanner(view);
         long[] ir = {-1};
         boolean[] graph = {false};
-        s.message(0, model.length, 0, (field, wire, start, end, cursor) -> {
+        s.message(0, view.limit(), 0, (field, wire, start, end, cursor) -> {
             if (field == 1 && wire == 0) {
                 ir[0] = cursor.value;
             } else if (field == 7 && wire == 2) {
@@ -97,7 +116,7 @@ final class OnnxWireScanner {
     private void node(int from, int to, int depth) {
         message(from, to, depth, (field, wire, start, end, cursor) -> {
             if (field == 4 && wire == 2) {
-                opTypes.add(new String(buf, start, end - start, StandardCharsets.UTF_8));
+                opTypes.add(text(start, end));
             } else if (field == 5 && wire == 2) {
                 attribute(start, end, depth + 1);
             }
@@ -132,7 +151,7 @@ final class OnnxWireScanner {
                 String[] kv = new String[2];
                 message(start, end, depth + 1, (f, w, s, e, c) -> {
                     if ((f == 1 || f == 2) && w == 2) {
-                        kv[f - 1] = new String(buf, s, e - s, StandardCharsets.UTF_8);
+                        kv[f - 1] = text(s, e);
                     }
                 });
                 if ("location".equals(kv[0])) {
@@ -201,7 +220,7 @@ final class OnnxWireScanner {
             if (c.pos >= to) {
                 throw new IllegalArgumentException("truncated: a varint runs past byte " + to);
             }
-            byte b = buf[c.pos++];
+            byte b = buf.get(c.pos++);
             result |= (long) (b & 0x7f) << shift;
             if (b >= 0) {
                 return result;
