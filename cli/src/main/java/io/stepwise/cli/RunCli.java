@@ -3,7 +3,6 @@ package io.stepwise.cli;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * The {@code stepwise} command line of the runtime alone: {@code generate}, {@code forecast}, {@code classify} and
@@ -17,20 +16,7 @@ import picocli.CommandLine.Option;
         description = "Run recurrent models (RNN, LSTM, GRU) exported by Stepwise, on ONNX Runtime alone.",
         subcommands = {GenerateCommand.class, ForecastCommand.class, ClassifyCommand.class, InspectCommand.class,
             CommandLine.HelpCommand.class})
-public final class RunCli implements Runnable {
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces with errors.")
-    boolean verbose;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    /** Without a command: the usage. */
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
-
+public final class RunCli extends RootCommand {
     /** Runs the command line and exits with its code. */
     public static void main(String[] args) {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));

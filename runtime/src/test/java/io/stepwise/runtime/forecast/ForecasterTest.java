@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stepwise.runtime.FakeSession;
-import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.runtime.Session;
-import io.stepwise.runtime.SessionSource;
+import io.stepwise.runtime.RecordingSource;
 import io.stepwise.runtime.StepSession;
 import io.stepwise.runtime.TinyModels;
 import java.util.ArrayList;
@@ -211,20 +210,7 @@ class ForecasterTest {
     @Test
     void runsUnchangedOnAnySessionSource() {
         try (RecurrentModel model = TinyModels.forecaster(3)) {
-            List<Session> opened = new ArrayList<>();
-            SessionSource front = new SessionSource() {
-                @Override
-                public ModelInfo info() {
-                    return model.info();
-                }
-
-                @Override
-                public Session newSession() {
-                    Session s = model.newSession();
-                    opened.add(s);
-                    return s;
-                }
-            };
+            RecordingSource front = new RecordingSource(model);
             double[][] history = {{480, 10}, {520, 11.5}, {610, 15}};
             assertEquals(new Forecaster(model).forecast(history, 3), new Forecaster(front).forecast(history, 3));
             try (ForecastStream stream = new Forecaster(front).openStream()) {
@@ -232,8 +218,8 @@ class ForecasterTest {
                 assertEquals(new Forecaster(model).forecast(history, 2).values()[1][0], stream.forecast(2).value(2, 0),
                         1e-3);
             }
-            assertEquals(2, opened.size());
-            assertTrue(opened.stream().allMatch(Session::isClosed), "forecasts and streams close their sessions");
+            assertEquals(2, front.opened().size());
+            assertTrue(front.opened().stream().allMatch(Session::isClosed), "forecasts and streams close their sessions");
         }
     }
 

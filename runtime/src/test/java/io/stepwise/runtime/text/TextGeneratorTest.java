@@ -8,10 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stepwise.runtime.FakeSession;
 import io.stepwise.runtime.Logits;
-import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
-import io.stepwise.runtime.Session;
-import io.stepwise.runtime.SessionSource;
+import io.stepwise.runtime.RecordingSource;
 import io.stepwise.runtime.StepSession;
 import io.stepwise.runtime.TinyModels;
 import io.stepwise.runtime.text.GenerationResult.StopReason;
@@ -418,25 +416,12 @@ class TextGeneratorTest {
     @Test
     void runsUnchangedOnAnySessionSource() {
         try (RecurrentModel model = TinyModels.languageModel(3)) {
-            List<Session> opened = new ArrayList<>();
-            SessionSource front = new SessionSource() {
-                @Override
-                public ModelInfo info() {
-                    return model.info();
-                }
-
-                @Override
-                public Session newSession() {
-                    Session s = model.newSession();
-                    opened.add(s);
-                    return s;
-                }
-            };
+            RecordingSource front = new RecordingSource(model);
             GenerationConfig config = GenerationConfig.builder().optSeed(9).optTopK(3).optMaxNewTokens(20).build();
             assertEquals(new TextGenerator(model).generate("bad", config).text(),
                     new TextGenerator(front).generate("bad", config).text());
-            assertEquals(1, opened.size());
-            assertTrue(opened.get(0).isClosed(), "the generator closes the sessions it opens");
+            assertEquals(1, front.opened().size());
+            assertTrue(front.opened().get(0).isClosed(), "the generator closes the sessions it opens");
         }
     }
 

@@ -5,12 +5,12 @@ import io.stepwise.cli.CliRunner;
 import io.stepwise.cli.ForecastCommand;
 import io.stepwise.cli.GenerateCommand;
 import io.stepwise.cli.InspectCommand;
+import io.stepwise.cli.RootCommand;
 import io.stepwise.cli.VersionProvider;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * The full {@code stepwise} command line: train, evaluate, verify and make the default models (this module), and
@@ -29,23 +29,11 @@ import picocli.CommandLine.Option;
         subcommands = {TrainCommand.class, EvaluateCommand.class, GenerateCommand.class, ForecastCommand.class,
             ClassifyCommand.class, InspectCommand.class, VerifyCommand.class, ModelsCommand.class,
             CommandLine.HelpCommand.class})
-public final class StepwiseCli implements Runnable {
+public final class StepwiseCli extends RootCommand {
     /** Exit code of a failure that is not the caller's input. */
     public static final int FAILURE = CliRunner.FAILURE;
     /** Exit code of bad input: options, files, data. */
     public static final int BAD_INPUT = CliRunner.BAD_INPUT;
-
-    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
-            description = "Print stack traces with errors.")
-    boolean verbose;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
 
     public static void main(String[] args) {
         io.stepwise.training.tasks.ModelTraining.configureThreads();
