@@ -154,10 +154,16 @@ final class ModelLoader {
         } catch (IOException e) {
             throw new StepwiseException(file, "cannot read the model file: " + e, e);
         }
-        OnnxWireScanner.Scan scan = vet(bytes, origin);
-        CRC32C crc = new CRC32C();
-        crc.update(bytes);
-        return new Vetted(scan, crc.getValue());
+        try {
+            OnnxWireScanner.Scan scan = vet(bytes, origin);
+            CRC32C crc = new CRC32C();
+            crc.update(bytes);
+            return new Vetted(scan, crc.getValue());
+        } catch (InternalError e) {
+            // The JVM reports a mapped file truncated under it (SIGBUS) as an InternalError.
+            throw new StepwiseException(file, "the model file changed while it was being read (" + e.getMessage()
+                    + "); load it again once it is written completely (write models atomically)", e);
+        }
     }
 
     /** Refuses a file that changed between vetting (identity {@code before}, content {@code checksum}) and now. */
