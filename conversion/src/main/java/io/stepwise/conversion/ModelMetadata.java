@@ -9,11 +9,12 @@ import java.util.Objects;
 
 /**
  * The task-level description stored in a model's {@code metadata_props} beside the structural keys that the
- * exporter derives from the {@link NetworkSpec}. Keys and value formats are listed in docs/model-format.md.
+ * exporter derives from the {@link NetworkSpec}. Keys ({@link MetadataKeys}) and value formats are listed in
+ * docs/model-format.md.
  */
 public final class ModelMetadata {
-    /** Prefix of every key Stepwise writes. */
-    public static final String PREFIX = "stepwise.";
+    /** Prefix of every key Stepwise writes (the same as {@link MetadataKeys#PREFIX}). */
+    public static final String PREFIX = MetadataKeys.PREFIX;
 
     private final Map<String, String> properties;
     /** Entry counts of the list-valued keys given, for validation against the spec. */
@@ -72,7 +73,7 @@ public final class ModelMetadata {
      */
     public void validate(NetworkSpec spec) {
         Objects.requireNonNull(spec, "spec");
-        String task = properties.get(PREFIX + "task");
+        String task = properties.get(MetadataKeys.TASK);
         validate(spec, task == null ? null : Task.fromId(task), size("vocabulary"), size("labels"),
                 size("feature_names"), size("target_names"), size("scaling"));
     }
@@ -98,7 +99,7 @@ public final class ModelMetadata {
         /** Token strings, index = token id. For character models, one code point each. */
         public Builder optVocabulary(List<String> vocabulary) {
             List<String> v = nonEmptyDistinct(vocabulary, "vocabulary");
-            props.put(PREFIX + "vocabulary", Json.write(v));
+            props.put(MetadataKeys.VOCABULARY, Json.write(v));
             sizes.put("vocabulary", v.size());
             return this;
         }
@@ -108,27 +109,27 @@ public final class ModelMetadata {
             if (id < 0) {
                 throw new IllegalArgumentException("unknown_token: expected a token id ≥ 0 but got " + id);
             }
-            props.put(PREFIX + "unknown_token", Integer.toString(id));
+            props.put(MetadataKeys.UNKNOWN_TOKEN, Integer.toString(id));
             return this;
         }
 
         public Builder optLabels(List<String> labels) {
             List<String> v = nonEmptyDistinct(labels, "labels");
-            props.put(PREFIX + "labels", Json.write(v));
+            props.put(MetadataKeys.LABELS, Json.write(v));
             sizes.put("labels", v.size());
             return this;
         }
 
         public Builder optFeatureNames(List<String> names) {
             List<String> v = nonEmptyDistinct(names, "feature_names");
-            props.put(PREFIX + "feature_names", Json.write(v));
+            props.put(MetadataKeys.FEATURE_NAMES, Json.write(v));
             sizes.put("feature_names", v.size());
             return this;
         }
 
         public Builder optTargetNames(List<String> names) {
             List<String> v = nonEmptyDistinct(names, "target_names");
-            props.put(PREFIX + "target_names", Json.write(v));
+            props.put(MetadataKeys.TARGET_NAMES, Json.write(v));
             sizes.put("target_names", v.size());
             return this;
         }
@@ -150,26 +151,26 @@ public final class ModelMetadata {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("mean", mean.clone());
             m.put("std", std.clone());
-            props.put(PREFIX + "scaling", Json.write(m));
+            props.put(MetadataKeys.SCALING, Json.write(m));
             sizes.put("scaling", mean.length);
             return this;
         }
 
         /** Forecaster settings such as window, horizon and season length (JSON object). */
         public Builder optForecast(Map<String, ?> settings) {
-            props.put(PREFIX + "forecast", Json.write(Objects.requireNonNull(settings, "settings")));
+            props.put(MetadataKeys.FORECAST, Json.write(Objects.requireNonNull(settings, "settings")));
             return this;
         }
 
         /** Training provenance: command, data, seed, epochs, versions, date (JSON object). */
         public Builder optTraining(Map<String, ?> provenance) {
-            props.put(PREFIX + "training", Json.write(Objects.requireNonNull(provenance, "provenance")));
+            props.put(MetadataKeys.TRAINING, Json.write(Objects.requireNonNull(provenance, "provenance")));
             return this;
         }
 
         /** Measured metrics, name → number (JSON object). */
         public Builder optMetrics(Map<String, ? extends Number> metrics) {
-            props.put(PREFIX + "metrics", Json.write(Objects.requireNonNull(metrics, "metrics")));
+            props.put(MetadataKeys.METRICS, Json.write(Objects.requireNonNull(metrics, "metrics")));
             return this;
         }
 
@@ -179,7 +180,7 @@ public final class ModelMetadata {
             m.put("max_abs_diff", maxAbsDiff);
             m.put("tolerance", tolerance);
             m.put("cases", cases);
-            props.put(PREFIX + "parity", Json.write(m));
+            props.put(MetadataKeys.PARITY, Json.write(m));
             return this;
         }
 
@@ -187,7 +188,7 @@ public final class ModelMetadata {
         public Builder optProperty(String key, String value) {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
-            props.put(key.startsWith(PREFIX) ? key : PREFIX + key, value);
+            props.put(MetadataKeys.prefixed(key), value);
             return this;
         }
 
@@ -196,7 +197,7 @@ public final class ModelMetadata {
                 throw new IllegalArgumentException("task: required but was not set");
             }
             Map<String, String> all = new LinkedHashMap<>();
-            all.put(PREFIX + "task", task.id());
+            all.put(MetadataKeys.TASK, task.id());
             all.putAll(props);
             return new ModelMetadata(all, sizes);
         }

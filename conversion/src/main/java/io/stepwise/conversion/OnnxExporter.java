@@ -1,10 +1,8 @@
 package io.stepwise.conversion;
 
-import io.stepwise.conversion.OnnxGraphBuilder.Dim;
 import io.stepwise.conversion.onnx.OnnxProto.ModelProto;
 import io.stepwise.conversion.onnx.OnnxProto.OperatorSetIdProto;
 import io.stepwise.conversion.onnx.OnnxProto.StringStringEntryProto;
-import io.stepwise.conversion.onnx.OnnxProto.TensorProto.DataType;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,8 +32,8 @@ public final class OnnxExporter {
     public static final int DEFAULT_OPSET = 17;
     /** Default IR version: 8, matching opset 17. */
     public static final int DEFAULT_IR_VERSION = 8;
-    /** Value of the {@code stepwise.format} metadata key written by this exporter. */
-    public static final int FORMAT_VERSION = 1;
+    /** Value of the {@code stepwise.format} metadata key written by this exporter ({@link MetadataKeys#FORMAT_VERSION}). */
+    public static final int FORMAT_VERSION = MetadataKeys.FORMAT_VERSION;
     /** ONNX {@code producer_name} of every exported model. */
     public static final String PRODUCER_NAME = "stepwise";
     /** Graph input and output names and dynamic axis names; see docs/model-format.md. */
@@ -53,8 +50,6 @@ public final class OnnxExporter {
     static final String HEAD_WEIGHT_INITIALIZER = "head_weight_transposed";
     static final String HEAD_BIAS_INITIALIZER = "head_bias";
 
-    /** Written as producer_version when the jar manifest carries no Implementation-Version (e.g. in tests). */
-    private static final String FALLBACK_VERSION = "0.1.0";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int opset;
@@ -100,7 +95,7 @@ public final class OnnxExporter {
 
         OnnxGraphBuilder graph = new OnnxGraphBuilder(graphName(spec), opset);
         graph.docString(describe(spec));
-        new GraphWriter(spec, weights, graph).write();
+        new RecurrentGraphWriter(spec, weights, graph).write();
 
         ModelProto.Builder model = ModelProto.newBuilder()
                 .setIrVersion(irVersion)
@@ -169,24 +164,23 @@ public final class OnnxExporter {
      */
     public static Map<String, String> structuralMetadata(NetworkSpec spec) {
         requireArgument(spec, "spec");
-        String p = ModelMetadata.PREFIX;
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(p + "format", Integer.toString(FORMAT_VERSION));
-        m.put(p + "cell", spec.cell().id());
-        m.put(p + "layers", Integer.toString(spec.layers()));
-        m.put(p + "hidden_size", Integer.toString(spec.hiddenSize()));
-        m.put(p + "bidirectional", Boolean.toString(spec.bidirectional()));
-        m.put(p + "input_kind", spec.inputKind().id());
-        m.put(p + "input_size", Integer.toString(spec.inputSize()));
+        m.put(MetadataKeys.FORMAT, Integer.toString(FORMAT_VERSION));
+        m.put(MetadataKeys.CELL, spec.cell().id());
+        m.put(MetadataKeys.LAYERS, Integer.toString(spec.layers()));
+        m.put(MetadataKeys.HIDDEN_SIZE, Integer.toString(spec.hiddenSize()));
+        m.put(MetadataKeys.BIDIRECTIONAL, Boolean.toString(spec.bidirectional()));
+        m.put(MetadataKeys.INPUT_KIND, spec.inputKind().id());
+        m.put(MetadataKeys.INPUT_SIZE, Integer.toString(spec.inputSize()));
         if (spec.inputKind() == InputKind.TOKENS) {
-            m.put(p + "embedding_size", Integer.toString(spec.embeddingSize()));
+            m.put(MetadataKeys.EMBEDDING_SIZE, Integer.toString(spec.embeddingSize()));
         }
-        m.put(p + "head", spec.head().id());
-        m.put(p + "output_size", Integer.toString(spec.outputSize()));
-        m.put(p + "input_name", spec.inputKind().id());
-        m.put(p + "output_name", OUTPUT);
-        m.put(p + "state_inputs", Json.write(stateNames(spec, H0, C0)));
-        m.put(p + "state_outputs", Json.write(stateNames(spec, HN, CN)));
+        m.put(MetadataKeys.HEAD, spec.head().id());
+        m.put(MetadataKeys.OUTPUT_SIZE, Integer.toString(spec.outputSize()));
+        m.put(MetadataKeys.INPUT_NAME, spec.inputKind().id());
+        m.put(MetadataKeys.OUTPUT_NAME, OUTPUT);
+        m.put(MetadataKeys.STATE_INPUTS, Json.write(stateNames(spec, H0, C0)));
+        m.put(MetadataKeys.STATE_OUTPUTS, Json.write(stateNames(spec, HN, CN)));
         return Collections.unmodifiableMap(m);
     }
 
@@ -224,185 +218,33 @@ public final class OnnxExporter {
                 + " with " + spec.outputSize() + " outputs";
     }
 
-    private static String producerVersion() {
-        String version = OnnxExporter.class.getPackage().getImplementationVersion();
-        return version == null || version.isBlank() ? FALLBACK_VERSION : version;
+    /**
+     * The project version, from the resource that Maven fills in from the build's {@code project.version}: the
+     * one place the version is kept (see ARCHITECTURE.md).
+     */
+    static String producerVersion() {
+        return PRODUCER_VERSION;
+    }
+
+    private static final String PRODUCER_VERSION = readVersion();
+
+    private static String readVersion() {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = OnnxExporter.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("io/stepwise/conversion/version.properties is missing from the class"
+                        + " path; the conversion jar is incomplete");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read io/stepwise/conversion/version.properties", e);
+        }
+        return p.getProperty("version");
     }
 
     private static void requireArgument(Object value, String name) {
         if (value == null) {
             throw new IllegalArgumentException(name + ": required but was null");
-        }
-    }
-
-    /** Writes the nodes of one network into a graph; one instance per export. */
-    private static final class GraphWriter {
-        private final NetworkSpec spec;
-        private final NetworkWeights weights;
-        private final OnnxGraphBuilder graph;
-        private final int directions;
-        private final int hidden;
-
-        GraphWriter(NetworkSpec spec, NetworkWeights weights, OnnxGraphBuilder graph) {
-            this.spec = spec;
-            this.weights = weights;
-            this.graph = graph;
-            this.directions = spec.directions();
-            this.hidden = spec.hiddenSize();
-        }
-
-        void write() {
-            Dim batch = Dim.named(BATCH);
-            Dim sequence = Dim.named(SEQUENCE);
-            Dim stateRows = Dim.of(spec.stateRows());
-            Dim hiddenDim = Dim.of(hidden);
-            String input = spec.inputKind() == InputKind.TOKENS
-                    ? graph.input(spec.inputKind().id(), DataType.INT64, batch, sequence)
-                    : graph.input(spec.inputKind().id(), DataType.FLOAT, batch, sequence, Dim.of(spec.inputSize()));
-            String h0 = graph.input(H0, DataType.FLOAT, stateRows, batch, hiddenDim);
-            String c0 = spec.cell().hasCellState()
-                    ? graph.input(C0, DataType.FLOAT, stateRows, batch, hiddenDim) : null;
-
-            String batchFirst = input;
-            if (spec.inputKind() == InputKind.TOKENS) {
-                String table = graph.floatInitializer(EMBEDDING_INITIALIZER, weights.embedding(),
-                        spec.inputSize(), spec.embeddingSize());
-                batchFirst = node(OnnxOperator.GATHER, "embedding", List.of(table, input), Map.of("axis", 0));
-            }
-            String layerInput = transpose("input_sequence_major", batchFirst, 1, 0, 2);
-
-            List<String> finalH = new ArrayList<>();
-            List<String> finalC = new ArrayList<>();
-            String topY = null;
-            for (int l = 0; l < spec.layers(); l++) {
-                OnnxGraphBuilder.Node layer = recurrentLayer(l, layerInput, h0, c0);
-                finalH.add(layer.output("Y_h"));
-                if (c0 != null) {
-                    finalC.add(layer.output("Y_c"));
-                }
-                topY = layer.output("Y");
-                if (l + 1 < spec.layers()) {
-                    // [seq, D, batch, H] → [seq, batch, D, H] → [seq, batch, D·H]: directions side by side.
-                    String stacked = transpose("layer" + l + "_directions_last", topY, 0, 2, 1, 3);
-                    layerInput = reshape("layer" + (l + 1) + "_input", stacked, 0, 0, -1);
-                }
-            }
-
-            String headInput;
-            if (spec.head() == HeadKind.PER_STEP) {
-                // [seq, D, batch, H] → [batch, seq, D, H] → [batch, seq, D·H]
-                String batchMajor = transpose("top_batch_first", topY, 2, 0, 1, 3);
-                headInput = reshape("head_input", batchMajor, 0, 0, -1);
-            } else {
-                // Y_h [D, batch, H] → [batch, D, H] → [batch, D·H]: forward state, then backward state.
-                String top = finalH.get(finalH.size() - 1);
-                String batchMajor = transpose("top_final_batch_first", top, 1, 0, 2);
-                headInput = reshape("head_input", batchMajor, 0, -1);
-            }
-            String headWeightT = graph.floatInitializer(HEAD_WEIGHT_INITIALIZER,
-                    transposeMatrix(weights.headWeight(), spec.outputSize(), spec.headInputSize()),
-                    spec.headInputSize(), spec.outputSize());
-            String headBias = graph.floatInitializer(HEAD_BIAS_INITIALIZER, weights.headBias(), spec.outputSize());
-            String logits = node(OnnxOperator.MATMUL, "head_matmul", List.of(headInput, headWeightT), Map.of());
-            node(OnnxOperator.ADD, OUTPUT, List.of(logits, headBias), Map.of());
-
-            concatStates(HN, finalH);
-            if (c0 != null) {
-                concatStates(CN, finalC);
-            }
-
-            Dim outputDim = Dim.of(spec.outputSize());
-            if (spec.head() == HeadKind.PER_STEP) {
-                graph.output(OUTPUT, DataType.FLOAT, batch, sequence, outputDim);
-            } else {
-                graph.output(OUTPUT, DataType.FLOAT, batch, outputDim);
-            }
-            graph.output(HN, DataType.FLOAT, stateRows, batch, hiddenDim);
-            if (c0 != null) {
-                graph.output(CN, DataType.FLOAT, stateRows, batch, hiddenDim);
-            }
-        }
-
-        private OnnxGraphBuilder.Node recurrentLayer(int l, String x, String h0, String c0) {
-            CellKind cell = spec.cell();
-            int rows = cell.gateCount() * hidden;
-            int in = spec.layerInputSize(l);
-            float[] w = new float[directions * rows * in];
-            float[] r = new float[directions * rows * hidden];
-            float[] b = new float[directions * 2 * rows];
-            for (int d = 0; d < directions; d++) {
-                LayerWeights lw = weights.layer(l, d);
-                System.arraycopy(GateLayout.reorderGates(cell, lw.inputWeights(), hidden), 0, w, d * rows * in,
-                        rows * in);
-                System.arraycopy(GateLayout.reorderGates(cell, lw.recurrentWeights(), hidden), 0, r,
-                        d * rows * hidden, rows * hidden);
-                System.arraycopy(GateLayout.onnxBias(cell, lw.inputBias(), lw.recurrentBias(), hidden), 0, b,
-                        d * 2 * rows, 2 * rows);
-            }
-            String prefix = "layer" + l;
-            String wName = graph.floatInitializer(layerInitializer(l, "W"), w, directions, rows, in);
-            String rName = graph.floatInitializer(layerInitializer(l, "R"), r, directions, rows, hidden);
-            String bName = graph.floatInitializer(layerInitializer(l, "B"), b, directions, 2L * rows);
-            String starts = graph.longInitializer(prefix + "_state_start", (long) l * directions);
-            String ends = graph.longInitializer(prefix + "_state_end", (long) (l + 1) * directions);
-            String axes = graph.longInitializer(prefix + "_state_axis", 0);
-            String initialH = node(OnnxOperator.SLICE, prefix + "_initial_h", List.of(h0, starts, ends, axes),
-                    Map.of());
-
-            List<String> inputs = new ArrayList<>(List.of(x, wName, rName, bName, OnnxGraphBuilder.OMITTED,
-                    initialH));
-            if (c0 != null) {
-                inputs.add(node(OnnxOperator.SLICE, prefix + "_initial_c", List.of(c0, starts, ends, axes),
-                        Map.of()));
-            }
-            Map<String, Object> attributes = new LinkedHashMap<>();
-            attributes.put("hidden_size", hidden);
-            attributes.put("direction", directions == 2 ? "bidirectional" : "forward");
-            attributes.put("layout", 0);
-            OnnxOperator op = switch (cell) {
-                case RNN_TANH, RNN_RELU -> {
-                    String activation = cell == CellKind.RNN_TANH ? "Tanh" : "Relu";
-                    attributes.put("activations", Collections.nCopies(directions, activation));
-                    yield OnnxOperator.RNN;
-                }
-                case GRU -> {
-                    attributes.put("linear_before_reset", 1);
-                    yield OnnxOperator.GRU;
-                }
-                case LSTM -> OnnxOperator.LSTM;
-            };
-            return graph.node(op, prefix + "_" + cell.id(), inputs, attributes);
-        }
-
-        private void concatStates(String name, List<String> perLayer) {
-            if (perLayer.size() == 1) {
-                node(OnnxOperator.IDENTITY, name, perLayer, Map.of());
-            } else {
-                node(OnnxOperator.CONCAT, name, perLayer, Map.of("axis", 0));
-            }
-        }
-
-        private String transpose(String label, String value, long... perm) {
-            return node(OnnxOperator.TRANSPOSE, label, List.of(value), Map.of("perm", perm));
-        }
-
-        private String reshape(String label, String value, long... shape) {
-            String target = graph.longInitializer(label + "_shape", shape);
-            return node(OnnxOperator.RESHAPE, label, List.of(value, target), Map.of());
-        }
-
-        private String node(OnnxOperator op, String label, List<String> inputs, Map<String, ?> attributes) {
-            return graph.node(op, label, inputs, attributes).output();
-        }
-
-        private static float[] transposeMatrix(float[] m, int rows, int cols) {
-            float[] t = new float[m.length];
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < cols; j++) {
-                    t[j * rows + i] = m[i * cols + j];
-                }
-            }
-            return t;
         }
     }
 

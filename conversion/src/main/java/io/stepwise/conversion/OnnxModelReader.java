@@ -89,30 +89,32 @@ public final class OnnxModelReader {
     }
 
     private static NetworkSpec spec(Map<String, String> metadata) {
-        String format = required(metadata, "format");
-        if (!format.equals(Integer.toString(OnnxExporter.FORMAT_VERSION))) {
-            throw new IllegalArgumentException("model: " + ModelMetadata.PREFIX + "format is '" + format
-                    + "' but this reader understands format " + OnnxExporter.FORMAT_VERSION);
+        String format = required(metadata, MetadataKeys.FORMAT);
+        if (!format.equals(Integer.toString(MetadataKeys.FORMAT_VERSION))) {
+            throw new IllegalArgumentException("model: " + MetadataKeys.FORMAT + " is '" + format
+                    + "' but this reader understands format " + MetadataKeys.FORMAT_VERSION);
         }
         CellKind cell;
         try {
-            cell = CellKind.fromId(required(metadata, "cell"));
+            cell = CellKind.fromId(required(metadata, MetadataKeys.CELL));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("model: " + ModelMetadata.PREFIX + e.getMessage(), e);
+            throw new IllegalArgumentException("model: " + MetadataKeys.PREFIX + e.getMessage(), e);
         }
-        InputKind inputKind = byId(InputKind.values(), InputKind::id, "input_kind", required(metadata, "input_kind"));
-        HeadKind head = byId(HeadKind.values(), HeadKind::id, "head", required(metadata, "head"));
-        String bidirectional = required(metadata, "bidirectional");
+        InputKind inputKind = byId(InputKind.values(), InputKind::id, MetadataKeys.INPUT_KIND,
+                required(metadata, MetadataKeys.INPUT_KIND));
+        HeadKind head = byId(HeadKind.values(), HeadKind::id, MetadataKeys.HEAD, required(metadata, MetadataKeys.HEAD));
+        String bidirectional = required(metadata, MetadataKeys.BIDIRECTIONAL);
         if (!bidirectional.equals("true") && !bidirectional.equals("false")) {
-            throw new IllegalArgumentException("model: " + ModelMetadata.PREFIX
-                    + "bidirectional: expected true or false but got '" + bidirectional + "'");
+            throw new IllegalArgumentException("model: " + MetadataKeys.BIDIRECTIONAL
+                    + ": expected true or false but got '" + bidirectional + "'");
         }
         NetworkSpec spec;
         try {
-            spec = new NetworkSpec(cell, integer(metadata, "layers"), integer(metadata, "hidden_size"),
-                    Boolean.parseBoolean(bidirectional), inputKind, integer(metadata, "input_size"),
-                    inputKind == InputKind.TOKENS ? integer(metadata, "embedding_size") : 0, head,
-                    integer(metadata, "output_size"));
+            spec = new NetworkSpec(cell, integer(metadata, MetadataKeys.LAYERS),
+                    integer(metadata, MetadataKeys.HIDDEN_SIZE), Boolean.parseBoolean(bidirectional), inputKind,
+                    integer(metadata, MetadataKeys.INPUT_SIZE),
+                    inputKind == InputKind.TOKENS ? integer(metadata, MetadataKeys.EMBEDDING_SIZE) : 0, head,
+                    integer(metadata, MetadataKeys.OUTPUT_SIZE));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("model: the structural metadata describe no valid network: "
                     + e.getMessage(), e);
@@ -130,9 +132,9 @@ public final class OnnxModelReader {
     }
 
     private static String required(Map<String, String> metadata, String key) {
-        String value = metadata.get(ModelMetadata.PREFIX + key);
+        String value = metadata.get(key);
         if (value == null) {
-            throw new IllegalArgumentException("model: metadata key " + ModelMetadata.PREFIX + key
+            throw new IllegalArgumentException("model: metadata key " + key
                     + " is missing; not a Stepwise model (see docs/model-format.md)");
         }
         return value;
@@ -143,7 +145,7 @@ public final class OnnxModelReader {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("model: " + ModelMetadata.PREFIX + key
+            throw new IllegalArgumentException("model: " + key
                     + ": expected an integer but got '" + value + "'", e);
         }
     }
@@ -154,7 +156,7 @@ public final class OnnxModelReader {
                 return v;
             }
         }
-        throw new IllegalArgumentException("model: " + ModelMetadata.PREFIX + key + ": expected one of "
+        throw new IllegalArgumentException("model: " + key + ": expected one of "
                 + Arrays.stream(values).map(id).toList() + " but got '" + value + "'");
     }
 

@@ -13,6 +13,12 @@ public record Device(String type, int deviceId) {
     /** The CPU (the default). */
     public static final Device CPU = new Device("cpu", 0);
 
+    /**
+     * Checks the combination.
+     *
+     * @throws IllegalArgumentException for a type other than {@code cpu}/{@code cuda}, a negative index, or a
+     *                                  non-zero index for the CPU
+     */
     public Device {
         if (!"cpu".equals(type) && !"cuda".equals(type)) {
             throw new IllegalArgumentException("type: expected 'cpu' or 'cuda' but got '" + type + "'");
@@ -28,6 +34,7 @@ public record Device(String type, int deviceId) {
         return new Device("cuda", deviceId);
     }
 
+    /** Whether this is a CUDA GPU. */
     public boolean isCuda() {
         return "cuda".equals(type);
     }

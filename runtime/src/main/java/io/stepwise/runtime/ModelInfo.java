@@ -1,7 +1,10 @@
 package io.stepwise.runtime;
 
+import io.stepwise.runtime.ModelFormat.Cell;
+import io.stepwise.runtime.ModelFormat.Head;
+import io.stepwise.runtime.ModelFormat.InputKind;
+import io.stepwise.runtime.ModelFormat.Task;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,51 +14,52 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * What a loaded model is: its architecture (from the Stepwise metadata, or from the graph for models bound with a
- * {@link ModelSignature}), its task-level description and the raw metadata. Immutable; lists and maps are
- * unmodifiable and arrays are copied on the way out. Keys and value formats: docs/model-format.md.
+ * {@link ModelSignature}), its task-level description and the raw metadata. A value: immutable, every collection
+ * unmodifiable, arrays copied on the way out, {@code equals}/{@code hashCode} over the whole content. Keys and
+ * value formats: docs/model-format.md and {@link ModelFormat}.
  *
- * <p>String-valued fields use the ids of the format: task {@code language_model} / {@code forecaster} /
- * {@code classifier} (or {@value #UNKNOWN}), cell {@code rnn_tanh} / {@code rnn_relu} / {@code lstm} /
- * {@code gru} (or {@code rnn} / {@value #UNKNOWN} for signature-bound models whose graph does not tell),
- * input kind {@code tokens} / {@code features}, head {@code per_step} / {@code final_state}.
+ * <p>{@link #toString()} is the multi-line description the CLI's {@code inspect} prints
+ * ({@link ModelInfoRenderer#render(ModelInfo)}).
  */
 public final class ModelInfo {
-    /** The value of task or cell when the file does not say. */
-    public static final String UNKNOWN = "unknown";
-    public static final String LANGUAGE_MODEL = "language_model";
-    public static final String FORECASTER = "forecaster";
-    public static final String CLASSIFIER = "classifier";
-    public static final String TOKENS = "tokens";
-    public static final String FEATURES = "features";
-    public static final String PER_STEP = "per_step";
-    public static final String FINAL_STATE = "final_state";
-    /** The model-file format version this runtime reads. */
-    public static final int FORMAT_VERSION = 1;
 
-    static final Set<String> TASKS = Set.of(LANGUAGE_MODEL, FORECASTER, CLASSIFIER);
-    static final Set<String> CELLS = Set.of("rnn_tanh", "rnn_relu", "lstm", "gru");
-    private static final String P = "stepwise.";
-
-    /** Per-feature standardisation: model value = (x − mean) / std. Arrays are copied on the way in and out. */
+    /**
+     * Per-feature standardisation: model value = (x − mean) / std. Arrays are copied on the way in and out;
+     * equality compares their contents.
+     *
+     * @param mean one value per feature
+     * @param std  one value per feature, each > 0
+     */
     public record Scaling(double[] mean, double[] std) {
+        /** Copies both arrays. */
         public Scaling {
             mean = mean.clone();
             std = std.clone();
         }
 
+        /** A copy of the means. */
         @Override
         public double[] mean() {
             return mean.clone();
         }
 
+        /** A copy of the standard deviations. */
         @Override
         public double[] std() {
             return std.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Scaling s && Arrays.equals(mean, s.mean) && Arrays.equals(std, s.std);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(mean) + Arrays.hashCode(std);
         }
 
         @Override
@@ -64,20 +68,26 @@ public final class ModelInfo {
         }
     }
 
-    /** The parity figure measured at export: largest absolute difference, tolerance, number of cases. */
+    /**
+     * The parity figure measured at export.
+     *
+     * @param maxAbsDiff largest absolute difference between the trained network and the ONNX graph
+     * @param tolerance  the tolerance it was checked against
+     * @param cases      number of cases compared
+     */
     public record Parity(double maxAbsDiff, double tolerance, int cases) {
     }
 
     private final int formatVersion;
-    private final String task;
-    private final String cell;
+    private final Task task;
+    private final Cell cell;
     private final int layers;
     private final int hiddenSize;
     private final boolean bidirectional;
-    private final String inputKind;
+    private final InputKind inputKind;
     private final int inputSize;
     private final int embeddingSize;
-    private final String head;
+    private final Head head;
     private final int outputSize;
     private final String inputName;
     private final String outputName;
@@ -96,34 +106,39 @@ public final class ModelInfo {
     private final Map<String, String> metadata;
     private final String fingerprint;
 
-    private ModelInfo(Parts p) {
-        this.formatVersion = p.formatVersion;
-        this.task = p.task;
-        this.cell = p.cell;
-        this.layers = p.layers;
-        this.hiddenSize = p.hiddenSize;
-        this.bidirectional = p.bidirectional;
-        this.inputKind = p.inputKind;
-        this.inputSize = p.inputSize;
-        this.embeddingSize = p.embeddingSize;
-        this.head = p.head;
-        this.outputSize = p.outputSize;
-        this.inputName = p.inputName;
-        this.outputName = p.outputName;
-        this.stateInputs = List.copyOf(p.stateInputs);
-        this.stateOutputs = List.copyOf(p.stateOutputs);
-        this.vocabulary = List.copyOf(p.vocabulary);
-        this.unknownToken = p.unknownToken;
-        this.labels = List.copyOf(p.labels);
-        this.featureNames = List.copyOf(p.featureNames);
-        this.targetNames = List.copyOf(p.targetNames);
-        this.scaling = p.scaling;
-        this.forecast = p.forecast;
-        this.training = p.training;
-        this.metrics = Collections.unmodifiableMap(new LinkedHashMap<>(p.metrics));
-        this.parity = p.parity;
-        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(p.metadata));
+    private ModelInfo(Builder b) {
+        this.formatVersion = b.formatVersion;
+        this.task = Objects.requireNonNull(b.task, "task");
+        this.cell = Objects.requireNonNull(b.cell, "cell");
+        this.layers = b.layers;
+        this.hiddenSize = b.hiddenSize;
+        this.bidirectional = b.bidirectional;
+        this.inputKind = Objects.requireNonNull(b.inputKind, "inputKind");
+        this.inputSize = b.inputSize;
+        this.embeddingSize = b.embeddingSize;
+        this.head = Objects.requireNonNull(b.head, "head");
+        this.outputSize = b.outputSize;
+        this.inputName = Objects.requireNonNull(b.inputName, "inputName");
+        this.outputName = Objects.requireNonNull(b.outputName, "outputName");
+        this.stateInputs = List.copyOf(b.stateInputs);
+        this.stateOutputs = List.copyOf(b.stateOutputs);
+        this.vocabulary = List.copyOf(b.vocabulary);
+        this.unknownToken = b.unknownToken;
+        this.labels = List.copyOf(b.labels);
+        this.featureNames = List.copyOf(b.featureNames);
+        this.targetNames = List.copyOf(b.targetNames);
+        this.scaling = b.scaling;
+        this.forecast = frozen(b.forecast);
+        this.training = frozen(b.training);
+        this.metrics = frozen(b.metrics);
+        this.parity = b.parity;
+        this.metadata = frozen(b.metadata);
         this.fingerprint = computeFingerprint();
+    }
+
+    /** An unmodifiable copy that keeps the key order (JSON values from {@code JsonReader} are unmodifiable). */
+    private static <V> Map<String, V> frozen(Map<String, V> map) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 
     /** The Stepwise format version of the file, or 0 for a model bound with a {@link ModelSignature}. */
@@ -131,24 +146,27 @@ public final class ModelInfo {
         return formatVersion;
     }
 
-    /** {@code language_model}, {@code forecaster}, {@code classifier} or {@value #UNKNOWN}. */
-    public String task() {
+    /** What the model is for; {@link Task#UNKNOWN} when a signature-bound file does not say. */
+    public Task task() {
         return task;
     }
 
-    /** {@code rnn_tanh}, {@code rnn_relu}, {@code lstm}, {@code gru} (signature-bound: also {@code rnn}, {@value #UNKNOWN}). */
-    public String cell() {
+    /** The cell; signature-bound models may also report {@link Cell#RNN} or {@link Cell#UNKNOWN}. */
+    public Cell cell() {
         return cell;
     }
 
+    /** Number of stacked recurrent layers L (≥ 1). */
     public int layers() {
         return layers;
     }
 
+    /** Hidden size H (≥ 1). */
     public int hiddenSize() {
         return hiddenSize;
     }
 
+    /** Whether every layer runs in both directions; such a model cannot be stepped (see {@link Session}). */
     public boolean bidirectional() {
         return bidirectional;
     }
@@ -168,13 +186,14 @@ public final class ModelInfo {
         return stateInputs.size() == 2;
     }
 
-    /** {@code tokens} or {@code features}. */
-    public String inputKind() {
+    /** Token ids or feature vectors. */
+    public InputKind inputKind() {
         return inputKind;
     }
 
+    /** Whether the model reads token ids ({@link InputKind#TOKENS}). */
     public boolean isTokenInput() {
-        return TOKENS.equals(inputKind);
+        return inputKind == InputKind.TOKENS;
     }
 
     /** Vocabulary size (tokens; 0 when a signature-bound model does not say) or feature count F. */
@@ -187,16 +206,17 @@ public final class ModelInfo {
         return embeddingSize;
     }
 
-    /** {@code per_step} or {@code final_state}. */
-    public String head() {
+    /** Where the output head reads from. */
+    public Head head() {
         return head;
     }
 
+    /** Whether the head produces one output row per step ({@link Head#PER_STEP}). */
     public boolean isPerStep() {
-        return PER_STEP.equals(head);
+        return head == Head.PER_STEP;
     }
 
-    /** Width O of the head's output. */
+    /** Width O of the head's output (≥ 1). */
     public int outputSize() {
         return outputSize;
     }
@@ -246,6 +266,7 @@ public final class ModelInfo {
         return targetNames;
     }
 
+    /** Per-feature standardisation, when the file has some. */
     public Optional<Scaling> scaling() {
         return Optional.ofNullable(scaling);
     }
@@ -265,13 +286,28 @@ public final class ModelInfo {
         return metrics;
     }
 
+    /** The parity figure measured at export, when recorded. */
     public Optional<Parity> parity() {
         return Optional.ofNullable(parity);
     }
 
-    /** Every metadata property of the file, as stored. */
+    /** Every metadata property of the file, as stored, in file order. */
     public Map<String, String> metadata() {
         return metadata;
+    }
+
+    /**
+     * A free-form metadata value that holds a JSON object (e.g. a tool's own {@code stepwise.*} key), parsed:
+     * objects become unmodifiable ordered maps, arrays unmodifiable lists, numbers Long when integral else Double.
+     *
+     * @param key the full key, e.g. {@code "stepwise.evaluation"}
+     * @return empty when the file has no such key
+     * @throws IllegalArgumentException naming the key when its value is not a JSON object
+     */
+    public Optional<Map<String, Object>> metadataObject(String key) {
+        Objects.requireNonNull(key, "key");
+        String value = metadata.get(key);
+        return value == null ? Optional.empty() : Optional.of(MetadataParser.object(key, value));
     }
 
     /**
@@ -284,8 +320,8 @@ public final class ModelInfo {
     }
 
     private String computeFingerprint() {
-        String canonical = String.join("|", cell, Integer.toString(layers), Integer.toString(hiddenSize),
-                Boolean.toString(bidirectional), inputKind, Integer.toString(inputSize), head,
+        String canonical = String.join("|", cell.wireName(), Integer.toString(layers), Integer.toString(hiddenSize),
+                Boolean.toString(bidirectional), inputKind.wireName(), Integer.toString(inputSize), head.wireName(),
                 Integer.toString(outputSize), Integer.toString(stateInputs.size()), String.join("\u0000", vocabulary));
         long h = 0xcbf29ce484222325L; // FNV-1a 64
         for (byte b : canonical.getBytes(StandardCharsets.UTF_8)) {
@@ -295,117 +331,48 @@ public final class ModelInfo {
         return String.format(Locale.ROOT, "%016x", h);
     }
 
-    /** A readable multi-line description, as the CLI's {@code inspect} prints it. */
+    /** The readable multi-line description of {@link ModelInfoRenderer#render(ModelInfo)}. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder();
-        line(sb, "format", formatVersion == 0 ? "(bound by signature)" : Integer.toString(formatVersion));
-        line(sb, "task", task);
-        line(sb, "network", cell + " × " + layers + " layer" + (layers == 1 ? "" : "s") + ", hidden " + hiddenSize
-                + (bidirectional ? ", bidirectional" : ""));
-        line(sb, "input", isTokenInput()
-                ? "tokens, vocabulary " + (inputSize > 0 ? inputSize : "?")
-                        + (embeddingSize > 0 ? ", embedding " + embeddingSize : "")
-                : "features, " + inputSize + " per step");
-        line(sb, "output", outputSize + " " + (isPerStep() ? "per step" : "from the final state"));
-        line(sb, "graph", inputName + " + " + stateInputs + " → " + outputName + " + " + stateOutputs);
-        line(sb, "fingerprint", fingerprint);
-        if (!vocabulary.isEmpty()) {
-            line(sb, "vocabulary", preview(vocabulary));
-        }
-        unknownToken.ifPresent(u -> line(sb, "unknown token", Integer.toString(u)));
-        if (!labels.isEmpty()) {
-            line(sb, "labels", preview(labels));
-        }
-        if (!featureNames.isEmpty()) {
-            line(sb, "features", preview(featureNames));
-        }
-        if (!targetNames.isEmpty()) {
-            line(sb, "targets", preview(targetNames));
-        }
-        if (scaling != null) {
-            line(sb, "scaling", scaling.toString());
-        }
-        if (!forecast.isEmpty()) {
-            line(sb, "forecast", forecast.toString());
-        }
-        if (!metrics.isEmpty()) {
-            line(sb, "metrics", metrics.toString());
-        }
-        if (parity != null) {
-            line(sb, "parity", String.format(Locale.ROOT, "max |diff| %.3g (tolerance %.3g, %d cases)",
-                    parity.maxAbsDiff(), parity.tolerance(), parity.cases()));
-        }
-        if (!training.isEmpty()) {
-            line(sb, "training", "");
-            new TreeMap<>(training).forEach((k, v) -> sb.append("    ").append(k).append(": ").append(v).append('\n'));
-        }
-        Map<String, String> other = new TreeMap<>();
-        metadata.forEach((k, v) -> {
-            if (!KNOWN_KEYS.contains(k)) {
-                other.put(k, v);
-            }
-        });
-        if (!other.isEmpty()) {
-            line(sb, "other metadata", "");
-            other.forEach((k, v) -> sb.append("    ").append(k).append(" = ").append(v).append('\n'));
-        }
-        return sb.toString();
+        return ModelInfoRenderer.render(this);
     }
 
-    private static final Set<String> KNOWN_KEYS = Set.of(P + "format", P + "cell", P + "layers", P + "hidden_size",
-            P + "bidirectional", P + "input_kind", P + "input_size", P + "embedding_size", P + "head",
-            P + "output_size", P + "input_name", P + "output_name", P + "state_inputs", P + "state_outputs",
-            P + "task", P + "vocabulary", P + "unknown_token", P + "labels", P + "feature_names", P + "target_names",
-            P + "scaling", P + "forecast", P + "training", P + "metrics", P + "parity");
-
-    private static void line(StringBuilder sb, String key, String value) {
-        sb.append(String.format(Locale.ROOT, "%-14s %s%n", key + ":", value));
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelInfo i && formatVersion == i.formatVersion && task == i.task && cell == i.cell
+                && layers == i.layers && hiddenSize == i.hiddenSize && bidirectional == i.bidirectional
+                && inputKind == i.inputKind && inputSize == i.inputSize && embeddingSize == i.embeddingSize
+                && head == i.head && outputSize == i.outputSize && inputName.equals(i.inputName)
+                && outputName.equals(i.outputName) && stateInputs.equals(i.stateInputs)
+                && stateOutputs.equals(i.stateOutputs) && vocabulary.equals(i.vocabulary)
+                && unknownToken.equals(i.unknownToken) && labels.equals(i.labels)
+                && featureNames.equals(i.featureNames) && targetNames.equals(i.targetNames)
+                && Objects.equals(scaling, i.scaling) && forecast.equals(i.forecast) && training.equals(i.training)
+                && metrics.equals(i.metrics) && Objects.equals(parity, i.parity) && metadata.equals(i.metadata);
     }
 
-    private static String preview(List<String> values) {
-        int shown = Math.min(values.size(), 40);
-        StringBuilder sb = new StringBuilder().append(values.size()).append(" [");
-        for (int i = 0; i < shown; i++) {
-            sb.append(i == 0 ? "" : ", ").append(printable(values.get(i)));
-        }
-        return sb.append(values.size() > shown ? ", …]" : "]").toString();
+    @Override
+    public int hashCode() {
+        return Objects.hash(formatVersion, task, cell, layers, hiddenSize, bidirectional, inputKind, inputSize,
+                embeddingSize, head, outputSize, inputName, outputName, stateInputs, stateOutputs, vocabulary,
+                unknownToken, labels, featureNames, targetNames, scaling, forecast, training, metrics, parity,
+                metadata);
     }
 
-    private static String printable(String s) {
-        StringBuilder sb = new StringBuilder("'");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                case '\'' -> sb.append("\\'");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('\'').toString();
-    }
+    // ---- construction (package-private: MetadataParser and GraphBinder fill it)
 
-    // ---- construction (package-private) ----
-
-    /** Mutable collector used by the loader; checked and frozen by {@link #build()}. */
-    static final class Parts {
+    /** Mutable collector used by the parser and the graph binder; checked and frozen by {@link #build()}. */
+    static final class Builder {
         int formatVersion;
-        String task = UNKNOWN;
-        String cell = UNKNOWN;
+        Task task = Task.UNKNOWN;
+        Cell cell = Cell.UNKNOWN;
         int layers;
         int hiddenSize;
         boolean bidirectional;
-        String inputKind;
+        InputKind inputKind;
         int inputSize;
         int embeddingSize;
-        String head = PER_STEP;
+        Head head = Head.PER_STEP;
         int outputSize;
         String inputName;
         String outputName;
@@ -423,232 +390,25 @@ public final class ModelInfo {
         Parity parity;
         Map<String, String> metadata = Map.of();
 
+        /**
+         * @throws IllegalArgumentException when sizes are not positive or the vocabulary or unknown token do not fit
+         *                                  the input size
+         */
         ModelInfo build() {
             if (layers < 1 || hiddenSize < 1 || outputSize < 1) {
                 throw new IllegalArgumentException("layers, hidden size and output size must be positive but are "
                         + layers + ", " + hiddenSize + ", " + outputSize);
             }
             if (!vocabulary.isEmpty() && inputSize > 0 && vocabulary.size() != inputSize) {
-                throw new IllegalArgumentException(P + "vocabulary: the model embeds " + inputSize
+                throw new IllegalArgumentException(ModelFormat.VOCABULARY + ": the model embeds " + inputSize
                         + " tokens but the vocabulary has " + vocabulary.size());
             }
-            if (unknownToken.isPresent() && inputSize > 0 && TOKENS.equals(inputKind)
+            if (unknownToken.isPresent() && inputSize > 0 && inputKind == InputKind.TOKENS
                     && unknownToken.getAsInt() >= inputSize) {
-                throw new IllegalArgumentException(P + "unknown_token: " + unknownToken.getAsInt()
+                throw new IllegalArgumentException(ModelFormat.UNKNOWN_TOKEN + ": " + unknownToken.getAsInt()
                         + " is outside the vocabulary [0, " + inputSize + ")");
             }
             return new ModelInfo(this);
         }
-    }
-
-    /**
-     * Fills the task-level keys (shared by Stepwise files and signature-bound files that carry them).
-     *
-     * @throws IllegalArgumentException naming the key and the problem
-     */
-    static void readTaskKeys(Map<String, String> meta, Parts p) {
-        p.metadata = meta;
-        String task = meta.get(P + "task");
-        if (task != null) {
-            if (!TASKS.contains(task)) {
-                throw new IllegalArgumentException(P + "task: expected one of " + TASKS + " but got '" + task + "'");
-            }
-            p.task = task;
-        }
-        if (meta.containsKey(P + "vocabulary")) {
-            p.vocabulary = stringList(meta, "vocabulary");
-        }
-        if (meta.containsKey(P + "unknown_token")) {
-            int u = integer(meta, "unknown_token");
-            if (u < 0) {
-                throw new IllegalArgumentException(P + "unknown_token: expected a token id ≥ 0 but got " + u);
-            }
-            p.unknownToken = OptionalInt.of(u);
-        }
-        if (meta.containsKey(P + "labels")) {
-            p.labels = stringList(meta, "labels");
-        }
-        if (meta.containsKey(P + "feature_names")) {
-            p.featureNames = stringList(meta, "feature_names");
-        }
-        if (meta.containsKey(P + "target_names")) {
-            p.targetNames = stringList(meta, "target_names");
-        }
-        if (meta.containsKey(P + "scaling")) {
-            Map<String, Object> s = object(meta, "scaling");
-            double[] mean = numbers(s.get("mean"), "scaling.mean");
-            double[] std = numbers(s.get("std"), "scaling.std");
-            if (mean.length != std.length) {
-                throw new IllegalArgumentException(P + "scaling: mean has " + mean.length + " entries but std has "
-                        + std.length);
-            }
-            for (int i = 0; i < std.length; i++) {
-                if (!(std[i] > 0) || !Double.isFinite(std[i]) || !Double.isFinite(mean[i])) {
-                    throw new IllegalArgumentException(P + "scaling: feature " + i + " has mean " + mean[i]
-                            + " and std " + std[i] + "; expected finite values and std > 0");
-                }
-            }
-            p.scaling = new Scaling(mean, std);
-        }
-        if (meta.containsKey(P + "forecast")) {
-            p.forecast = object(meta, "forecast");
-        }
-        if (meta.containsKey(P + "training")) {
-            p.training = object(meta, "training");
-        }
-        if (meta.containsKey(P + "metrics")) {
-            Map<String, Double> m = new LinkedHashMap<>();
-            object(meta, "metrics").forEach((k, v) -> {
-                if (!(v instanceof Number n)) {
-                    throw new IllegalArgumentException(P + "metrics: '" + k + "' should be a number but is " + v);
-                }
-                m.put(k, n.doubleValue());
-            });
-            p.metrics = m;
-        }
-        if (meta.containsKey(P + "parity")) {
-            Map<String, Object> m = object(meta, "parity");
-            p.parity = new Parity(number(m.get("max_abs_diff"), "parity.max_abs_diff"),
-                    number(m.get("tolerance"), "parity.tolerance"), (int) number(m.get("cases"), "parity.cases"));
-        }
-    }
-
-    /**
-     * Reads a Stepwise file's metadata (format 1).
-     *
-     * @throws IllegalArgumentException naming the missing or malformed key
-     */
-    static ModelInfo fromStepwiseMetadata(Map<String, String> meta) {
-        Parts p = new Parts();
-        int format = integer(meta, "format");
-        if (format != FORMAT_VERSION) {
-            throw new IllegalArgumentException(P + "format: this runtime reads format " + FORMAT_VERSION
-                    + " but the file is format " + format + (format > FORMAT_VERSION ? "; upgrade stepwise-runtime" : ""));
-        }
-        p.formatVersion = format;
-        p.cell = oneOf(meta, "cell", CELLS);
-        p.layers = positive(meta, "layers");
-        p.hiddenSize = positive(meta, "hidden_size");
-        p.bidirectional = bool(meta, "bidirectional");
-        p.inputKind = oneOf(meta, "input_kind", Set.of(TOKENS, FEATURES));
-        p.inputSize = positive(meta, "input_size");
-        p.embeddingSize = TOKENS.equals(p.inputKind) ? positive(meta, "embedding_size") : 0;
-        p.head = oneOf(meta, "head", Set.of(PER_STEP, FINAL_STATE));
-        p.outputSize = positive(meta, "output_size");
-        p.inputName = required(meta, "input_name");
-        p.outputName = required(meta, "output_name");
-        p.stateInputs = stringList(meta, "state_inputs");
-        p.stateOutputs = stringList(meta, "state_outputs");
-        int expectedStates = "lstm".equals(p.cell) ? 2 : 1;
-        if (p.stateInputs.size() != expectedStates || p.stateOutputs.size() != expectedStates) {
-            throw new IllegalArgumentException(P + "state_inputs/state_outputs: a " + p.cell + " model has "
-                    + expectedStates + " state(s) but the metadata lists " + p.stateInputs + " and " + p.stateOutputs);
-        }
-        if (p.bidirectional && PER_STEP.equals(p.head)) {
-            throw new IllegalArgumentException(P + "head: a bidirectional model needs head=final_state but has per_step");
-        }
-        readTaskKeys(meta, p);
-        return p.build();
-    }
-
-    private static String required(Map<String, String> meta, String key) {
-        String v = meta.get(P + key);
-        if (v == null) {
-            throw new IllegalArgumentException(P + key + ": required but missing");
-        }
-        return v;
-    }
-
-    private static String oneOf(Map<String, String> meta, String key, Set<String> allowed) {
-        String v = required(meta, key);
-        if (!allowed.contains(v)) {
-            throw new IllegalArgumentException(P + key + ": expected one of " + new java.util.TreeSet<>(allowed)
-                    + " but got '" + v + "'");
-        }
-        return v;
-    }
-
-    private static int integer(Map<String, String> meta, String key) {
-        String v = required(meta, key);
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(P + key + ": expected an integer but got '" + v + "'");
-        }
-    }
-
-    private static int positive(Map<String, String> meta, String key) {
-        int v = integer(meta, key);
-        if (v < 1) {
-            throw new IllegalArgumentException(P + key + ": expected a positive integer but got " + v);
-        }
-        return v;
-    }
-
-    private static boolean bool(Map<String, String> meta, String key) {
-        String v = required(meta, key);
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.parseBoolean(v);
-        }
-        throw new IllegalArgumentException(P + key + ": expected true or false but got '" + v + "'");
-    }
-
-    private static Object json(Map<String, String> meta, String key) {
-        try {
-            return JsonReader.parse(required(meta, key));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(P + key + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static List<String> stringList(Map<String, String> meta, String key) {
-        if (!(json(meta, key) instanceof List<?> list)) {
-            throw new IllegalArgumentException(P + key + ": expected a JSON array of strings");
-        }
-        List<String> out = new ArrayList<>(list.size());
-        for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof String s)) {
-                throw new IllegalArgumentException(P + key + ": entry " + i + " should be a string but is " + list.get(i));
-            }
-            out.add(s);
-        }
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> object(Map<String, String> meta, String key) {
-        if (!(json(meta, key) instanceof Map<?, ?> map)) {
-            throw new IllegalArgumentException(P + key + ": expected a JSON object");
-        }
-        return (Map<String, Object>) map;
-    }
-
-    private static double number(Object v, String name) {
-        if (!(v instanceof Number n)) {
-            throw new IllegalArgumentException(P + name + ": expected a number but got " + v);
-        }
-        return n.doubleValue();
-    }
-
-    private static double[] numbers(Object v, String name) {
-        if (!(v instanceof List<?> list) || list.isEmpty()) {
-            throw new IllegalArgumentException(P + name + ": expected a non-empty JSON array of numbers but got " + v);
-        }
-        double[] out = new double[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = number(list.get(i), name + "[" + i + "]");
-        }
-        return out;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ModelInfo other && metadata.equals(other.metadata) && fingerprint.equals(other.fingerprint)
-                && Objects.equals(inputName, other.inputName) && Objects.equals(outputName, other.outputName);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(metadata, fingerprint);
     }
 }

@@ -1,8 +1,10 @@
 package io.stepwise.runtime;
 
+import io.stepwise.runtime.ModelFormat.Task;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -32,7 +34,7 @@ public final class ModelSignature {
     private final boolean batchFirst;
     private final int vocabularySize;
     private final List<String> vocabulary;
-    private final String task;
+    private final Task task;
     private final boolean bidirectional;
 
     private ModelSignature(Builder b) {
@@ -47,6 +49,7 @@ public final class ModelSignature {
         this.bidirectional = b.bidirectional;
     }
 
+    /** A builder; {@link Builder#input}, {@link Builder#output} and one or two {@link Builder#state} pairs are required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -86,9 +89,9 @@ public final class ModelSignature {
         return vocabulary == null ? List.of() : vocabulary;
     }
 
-    /** The task id when given ({@code language_model}, {@code forecaster}, {@code classifier}), else null. */
-    String task() {
-        return task;
+    /** The task when given; else the file's metadata decides, or the task is {@link Task#UNKNOWN}. */
+    public Optional<Task> task() {
+        return Optional.ofNullable(task);
     }
 
     /** Whether the recurrent layers are bidirectional (state rows = 2 × layers). */
@@ -112,7 +115,7 @@ public final class ModelSignature {
         private boolean batchFirst = true;
         private int vocabularySize;
         private List<String> vocabulary;
-        private String task;
+        private Task task;
         private boolean bidirectional;
 
         private Builder() {
@@ -162,11 +165,16 @@ public final class ModelSignature {
             return this;
         }
 
-        /** What the model is for: {@code language_model}, {@code forecaster} or {@code classifier}. */
-        public Builder optTask(String task) {
+        /**
+         * What the model is for; decides which helper accepts it.
+         *
+         * @throws IllegalArgumentException for {@link Task#UNKNOWN}, which is what not setting it means
+         */
+        public Builder optTask(Task task) {
             Objects.requireNonNull(task, "task");
-            if (!ModelInfo.TASKS.contains(task)) {
-                throw new IllegalArgumentException("task: expected one of " + ModelInfo.TASKS + " but got '" + task + "'");
+            if (!task.inFiles()) {
+                throw new IllegalArgumentException("task: expected one of " + ModelFormat.wireNames(Task.values(),
+                        Task::wireName, Task::inFiles) + " but got '" + task + "'");
             }
             this.task = task;
             return this;
@@ -178,6 +186,12 @@ public final class ModelSignature {
             return this;
         }
 
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException when input, output or the state pairs are missing, names repeat, or the
+         *                                  vocabulary size disagrees with the vocabulary
+         */
         public ModelSignature build() {
             if (input == null) {
                 throw new IllegalArgumentException("input: required but was not set");

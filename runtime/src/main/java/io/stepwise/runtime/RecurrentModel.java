@@ -1,25 +1,17 @@
 package io.stepwise.runtime;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
-import java.io.IOException;
-import java.io.InputStream;
+import java.nio.Buffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +19,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A loaded recurrent model (vanilla RNN, LSTM or GRU with an embedding or dense input and a linear head) on its
@@ -55,418 +48,189 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * data would be read from outside the model's folder are refused with a {@link StepwiseException}; tensors whose
  * data does not match their type and shape, models beyond {@link RuntimeOptions#modelLimits()}, Stepwise files
  * that differ from what the exporter writes and signature-bound models with operators outside the allow-list
- * are refused with a {@link ModelValidationException}.
+ * are refused with a {@link ModelValidationException}. A file is then opened by ONNX Runtime from its path, so
+ * the weights are not held twice (once in a Java array).
+ *
+ * <p>Bidirectional models read whole sequences (the backward direction starts at the end), so they cannot be
+ * stepped: {@link #newSession()} refuses them; run them with {@link #forward} (which
+ * {@code io.stepwise.runtime.classify.SequenceClassifier} does).
  *
  * <p>{@link #close()} waits for runs in flight, then closes every session still open and the ORT session;
  * anything used afterwards throws {@link IllegalStateException}.
  */
-public final class RecurrentModel implements AutoCloseable {
+public final class RecurrentModel implements SessionSource, AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final ModelInfo info;
     private final String source;
     private final OnnxJavaType tokenType;
     private final boolean batchFirst;
+    private final BatchRunner batch;
     /** Runs hold the read lock, close() the write lock, so the native session is never freed under a run. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Set<StepSession> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private RecurrentModel(OrtEnvironment env, OrtSession session, ModelInfo info, String source,
-                           OnnxJavaType tokenType, boolean batchFirst) {
+    /** Used by {@link ModelLoader} once the graph is bound. */
+    RecurrentModel(OrtEnvironment env, OrtSession session, GraphBinder.Binding binding, String source) {
         this.env = env;
         this.session = session;
-        this.info = info;
+        this.info = binding.info();
         this.source = source;
-        this.tokenType = tokenType;
-        this.batchFirst = batchFirst;
+        this.tokenType = binding.tokenType();
+        this.batchFirst = binding.batchFirst();
+        this.batch = new BatchRunner(this);
     }
 
     // ---------------------------------------------------------------- loading
 
-    /** Loads a Stepwise model file with {@link RuntimeOptions#defaults()}. */
+    /**
+     * Loads a Stepwise model file with {@link RuntimeOptions#defaults()}.
+     *
+     * @see #load(Path, RuntimeOptions)
+     */
     public static RecurrentModel load(Path file) {
-        return load(file, null, RuntimeOptions.defaults());
-    }
-
-    /** Loads a Stepwise model file. */
-    public static RecurrentModel load(Path file, RuntimeOptions options) {
-        return load(file, null, options);
-    }
-
-    /** Loads any recurrent ONNX model, bound by {@code signature}, with {@link RuntimeOptions#defaults()}. */
-    public static RecurrentModel load(Path file, ModelSignature signature) {
-        return load(file, Objects.requireNonNull(signature, "signature"), RuntimeOptions.defaults());
+        return load(file, RuntimeOptions.defaults());
     }
 
     /**
-     * Loads a model file.
+     * Loads a Stepwise model file. ONNX Runtime opens it from its path after the runtime has vetted its bytes.
      *
-     * @param file      the ONNX file; external data, if any, must lie in its folder or below
-     * @param signature how to bind a model not written by Stepwise, or {@code null} for a Stepwise file
-     * @param options   device, threads and optimisation
+     * @param file    the ONNX file; external data, if any, must lie in its folder or below
+     * @param options device, threads and optimisation
      * @throws StepwiseException when the file is missing, unreadable, not a valid ONNX model, escapes its folder
-     *                           with external data, carries neither Stepwise metadata nor a signature, does not
-     *                           match its metadata or signature, or ONNX Runtime refuses it
+     *                           with external data, carries no Stepwise metadata, does not match its metadata,
+     *                           changes while it is loaded, or ONNX Runtime refuses it
+     */
+    public static RecurrentModel load(Path file, RuntimeOptions options) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        return ModelLoader.load(file, null, options);
+    }
+
+    /**
+     * Loads any recurrent ONNX model, bound by {@code signature}, with {@link RuntimeOptions#defaults()}.
+     *
+     * @see #load(Path, ModelSignature, RuntimeOptions)
+     */
+    public static RecurrentModel load(Path file, ModelSignature signature) {
+        return load(file, signature, RuntimeOptions.defaults());
+    }
+
+    /**
+     * Loads any recurrent ONNX model, bound by {@code signature}: a model from another tool, or a Stepwise file
+     * read through explicit names.
+     *
+     * @throws StepwiseException as {@link #load(Path, RuntimeOptions)}, or when the graph does not match the
+     *                           signature
      */
     public static RecurrentModel load(Path file, ModelSignature signature, RuntimeOptions options) {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(signature, "signature");
         Objects.requireNonNull(options, "options");
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new StepwiseException(file, "no such model file", e);
-        } catch (IOException | OutOfMemoryError e) {
-            throw new StepwiseException(file, "cannot read the model file: " + e, e);
-        }
-        OnnxWireScanner.Scan scan = scan(bytes, file.toString(), file, signature, options);
-        if (scan.externalLocations().isEmpty()) {
-            return create(bytes, null, scan, signature, options, file.toString(), file);
-        }
-        checkExternalData(file, scan.externalLocations());
-        // ORT must read from the path so that it resolves the (vetted) external data against the model's folder.
-        return create(null, file, scan, signature, options, file.toString(), file);
-    }
-
-    /** Loads a self-contained model from memory with {@link RuntimeOptions#defaults()}. */
-    public static RecurrentModel fromBytes(byte[] model) {
-        return fromBytes(model, null, RuntimeOptions.defaults());
-    }
-
-    public static RecurrentModel fromBytes(byte[] model, RuntimeOptions options) {
-        return fromBytes(model, null, options);
+        return ModelLoader.load(file, signature, options);
     }
 
     /**
-     * Loads a model from memory. It must be self-contained: without a folder there is nowhere safe to read
-     * external data from, so models referring to external data are refused.
+     * Loads a self-contained Stepwise model from memory with {@link RuntimeOptions#defaults()}.
      *
-     * @param signature how to bind a model not written by Stepwise, or {@code null}
+     * @see #fromBytes(byte[], RuntimeOptions)
+     */
+    public static RecurrentModel fromBytes(byte[] model) {
+        return fromBytes(model, RuntimeOptions.defaults());
+    }
+
+    /**
+     * Loads a Stepwise model from memory. It must be self-contained: without a folder there is nowhere safe to read
+     * external data from, so models referring to external data are refused. ONNX Runtime parses its own copy of
+     * the bytes; prefer {@link #load(Path)} for large models on disk.
+     *
+     * @throws StepwiseException as {@link #load(Path, RuntimeOptions)}, or when the model refers to external data
+     */
+    public static RecurrentModel fromBytes(byte[] model, RuntimeOptions options) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(options, "options");
+        return ModelLoader.fromMemory(model, null, options, ModelOrigin.memory("model bytes"));
+    }
+
+    /**
+     * Loads any self-contained recurrent ONNX model from memory, bound by {@code signature}, with
+     * {@link RuntimeOptions#defaults()}.
+     */
+    public static RecurrentModel fromBytes(byte[] model, ModelSignature signature) {
+        return fromBytes(model, signature, RuntimeOptions.defaults());
+    }
+
+    /**
+     * Loads any self-contained recurrent ONNX model from memory, bound by {@code signature}.
+     *
+     * @throws StepwiseException as {@link #fromBytes(byte[], RuntimeOptions)}, or when the graph does not match
+     *                           the signature
      */
     public static RecurrentModel fromBytes(byte[] model, ModelSignature signature, RuntimeOptions options) {
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(signature, "signature");
         Objects.requireNonNull(options, "options");
-        return fromMemory(model, signature, options, "model bytes");
-    }
-
-    /** Loads a self-contained model from the classpath, e.g. {@code "models/names.onnx"}. */
-    public static RecurrentModel fromResource(String classpathResource) {
-        return fromResource(classpathResource, null, RuntimeOptions.defaults());
-    }
-
-    public static RecurrentModel fromResource(String classpathResource, RuntimeOptions options) {
-        return fromResource(classpathResource, null, options);
+        return ModelLoader.fromMemory(model, signature, options, ModelOrigin.memory("model bytes"));
     }
 
     /**
-     * Loads a self-contained model from the classpath (the context class loader, else this class's loader). A
-     * leading {@code /} is ignored.
+     * Loads a self-contained Stepwise model from the classpath, e.g. {@code "models/names.onnx"}, with
+     * {@link RuntimeOptions#defaults()}.
+     *
+     * @see #fromResource(String, RuntimeOptions)
+     */
+    public static RecurrentModel fromResource(String classpathResource) {
+        return fromResource(classpathResource, RuntimeOptions.defaults());
+    }
+
+    /**
+     * Loads a self-contained Stepwise model from the classpath (the context class loader, else this class's
+     * loader). A leading {@code /} is ignored.
      *
      * @throws StepwiseException when the resource is missing or the model cannot be loaded
+     */
+    public static RecurrentModel fromResource(String classpathResource, RuntimeOptions options) {
+        Objects.requireNonNull(classpathResource, "classpathResource");
+        Objects.requireNonNull(options, "options");
+        ModelOrigin origin = resourceOrigin(classpathResource);
+        return ModelLoader.fromMemory(ModelLoader.readResource(resourceName(classpathResource), origin), null,
+                options, origin);
+    }
+
+    /** Loads any self-contained recurrent ONNX model from the classpath, bound by {@code signature}. */
+    public static RecurrentModel fromResource(String classpathResource, ModelSignature signature) {
+        return fromResource(classpathResource, signature, RuntimeOptions.defaults());
+    }
+
+    /**
+     * Loads any self-contained recurrent ONNX model from the classpath, bound by {@code signature}.
+     *
+     * @throws StepwiseException when the resource is missing, the model cannot be loaded or does not match the
+     *                           signature
      */
     public static RecurrentModel fromResource(String classpathResource, ModelSignature signature,
                                               RuntimeOptions options) {
         Objects.requireNonNull(classpathResource, "classpathResource");
+        Objects.requireNonNull(signature, "signature");
         Objects.requireNonNull(options, "options");
-        String name = classpathResource.startsWith("/") ? classpathResource.substring(1) : classpathResource;
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null || loader.getResource(name) == null) {
-            loader = RecurrentModel.class.getClassLoader();
-        }
-        byte[] bytes;
-        try (InputStream in = loader.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new StepwiseException("classpath resource '" + name + "': not found");
-            }
-            bytes = in.readAllBytes();
-        } catch (IOException e) {
-            throw new StepwiseException("classpath resource '" + name + "': cannot be read: " + e, e);
-        }
-        return fromMemory(bytes, signature, options, "classpath resource '" + name + "'");
+        ModelOrigin origin = resourceOrigin(classpathResource);
+        return ModelLoader.fromMemory(ModelLoader.readResource(resourceName(classpathResource), origin), signature,
+                options, origin);
     }
 
-    private static RecurrentModel fromMemory(byte[] bytes, ModelSignature signature, RuntimeOptions options,
-                                             String source) {
-        OnnxWireScanner.Scan scan = scan(bytes, source, null, signature, options);
-        if (!scan.externalLocations().isEmpty()) {
-            throw new StepwiseException(source + ": the model stores tensors as external data "
-                    + scan.externalLocations() + "; a model loaded from memory must be self-contained; load it"
-                    + " from its file instead");
-        }
-        return create(bytes, null, scan, signature, options, source, null);
+    private static String resourceName(String classpathResource) {
+        return classpathResource.startsWith("/") ? classpathResource.substring(1) : classpathResource;
     }
 
-    private static OnnxWireScanner.Scan scan(byte[] bytes, String source, Path file, ModelSignature signature,
-                                             RuntimeOptions options) {
-        try {
-            OnnxModelValidator.validate(bytes, options.modelLimits(), signature == null
-                    ? OnnxModelValidator.Format.STEPWISE : OnnxModelValidator.Format.FOREIGN);
-        } catch (ModelValidationException e) {
-            throw file != null ? new ModelValidationException(file, e.getMessage(), null)
-                    : new ModelValidationException(source + ": " + e.getMessage());
-        }
-        try {
-            return OnnxWireScanner.scan(bytes);
-        } catch (IllegalArgumentException e) {
-            String reason = "not a valid ONNX model (" + e.getMessage() + "); the file may be truncated, corrupt,"
-                    + " or not a model at all";
-            throw file != null ? new StepwiseException(file, reason, null) : new StepwiseException(source + ": " + reason);
-        }
-    }
-
-    /**
-     * Refuses external-data locations that would make ONNX Runtime read outside the model's folder: absolute
-     * paths, {@code ..} segments, and links that resolve elsewhere.
-     */
-    static void checkExternalData(Path file, List<String> locations) {
-        Path folder = file.toAbsolutePath().normalize().getParent();
-        for (String location : locations) {
-            String reason = null;
-            Path resolved = null;
-            if (location.isEmpty()) {
-                reason = "is empty";
-            } else if (location.indexOf('\0') >= 0) {
-                reason = "contains a NUL character";
-            } else if (location.startsWith("/") || location.startsWith("\\") || location.matches("^[A-Za-z]:.*")) {
-                reason = "is absolute";
-            } else if (Arrays.asList(location.split("[/\\\\]")).contains("..")) {
-                reason = "contains '..'";
-            } else {
-                try {
-                    resolved = folder.resolve(location).normalize();
-                    if (!resolved.startsWith(folder)) {
-                        reason = "resolves outside the model's folder";
-                    } else if (Files.exists(resolved)
-                            && !resolved.toRealPath().startsWith(folder.toRealPath())) {
-                        reason = "is a link to a file outside the model's folder";
-                    }
-                } catch (InvalidPathException | IOException e) {
-                    reason = "is not a usable path (" + e.getMessage() + ")";
-                }
-            }
-            if (reason != null) {
-                throw new StepwiseException(file, "refused: external data location '" + location + "' " + reason
-                        + "; a model may only read external data from its own folder (" + folder + ") or below", null);
-            }
-        }
-    }
-
-    private static RecurrentModel create(byte[] bytes, Path path, OnnxWireScanner.Scan scan,
-                                         ModelSignature signature, RuntimeOptions options, String source, Path file) {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        OrtSession session;
-        try (OrtSession.SessionOptions so = sessionOptions(options, source)) {
-            session = bytes != null ? env.createSession(bytes, so) : env.createSession(path.toString(), so);
-        } catch (OrtException e) {
-            throw fail(file, source, "ONNX Runtime cannot load the model: " + e.getMessage(), e);
-        }
-        try {
-            Map<String, String> metadata = session.getMetadata().getCustomMetadata();
-            Binding binding = signature != null
-                    ? bindSignature(session, signature, scan, metadata)
-                    : bindStepwise(session, metadata);
-            return new RecurrentModel(env, session, binding.info, source, binding.tokenType, binding.batchFirst);
-        } catch (IllegalArgumentException | OrtException e) {
-            closeQuietly(session);
-            throw fail(file, source, e.getMessage(), e);
-        } catch (RuntimeException | Error e) {
-            closeQuietly(session);
-            throw e;
-        }
-    }
-
-    private static StepwiseException fail(Path file, String source, String reason, Throwable cause) {
-        return file != null ? new StepwiseException(file, reason, cause)
-                : new StepwiseException(source + ": " + reason, cause);
-    }
-
-    private static void closeQuietly(OrtSession session) {
-        try {
-            session.close();
-        } catch (OrtException ignored) {
-            // Already failing; the original error is the one worth reporting.
-        }
-    }
-
-    static OrtSession.SessionOptions sessionOptions(RuntimeOptions options, String source) throws OrtException {
-        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
-        try {
-            so.setIntraOpNumThreads(options.intraOpThreads());
-            so.setInterOpNumThreads(1);
-            String spin = options.spinning() ? "1" : "0";
-            so.addConfigEntry("session.intra_op.allow_spinning", spin);
-            so.addConfigEntry("session.inter_op.allow_spinning", spin);
-            so.setOptimizationLevel(switch (options.optimizationLevel()) {
-                case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
-                case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
-                case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
-                case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
-            });
-            if (options.device().isCuda()) {
-                addCuda(so, options.device().deviceId(), source);
-            }
-            return so;
-        } catch (OrtException | RuntimeException e) {
-            so.close();
-            throw e;
-        }
-    }
-
-    private static void addCuda(OrtSession.SessionOptions so, int deviceId, String source) {
-        String fix = "To run on a GPU, build with the ONNX Runtime GPU artifact (Maven profile -Pgpu, artifact"
-                + " com.microsoft.onnxruntime:onnxruntime_gpu) and install CUDA 12 with cuDNN 9 and an NVIDIA driver;"
-                + " or use Device.CPU.";
-        if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-            throw new StepwiseException(source + ": CUDA was requested but this ONNX Runtime has no CUDA execution"
-                    + " provider (available: " + OrtEnvironment.getAvailableProviders() + "). " + fix);
-        }
-        try {
-            so.addCUDA(deviceId);
-        } catch (OrtException e) {
-            throw new StepwiseException(source + ": CUDA device " + deviceId + " could not be initialised ("
-                    + e.getMessage() + "). " + fix, e);
-        }
-    }
-
-    /** The result of matching a graph against metadata or a signature. */
-    private record Binding(ModelInfo info, OnnxJavaType tokenType, boolean batchFirst) {
-    }
-
-    private static Binding bindStepwise(OrtSession session, Map<String, String> metadata) throws OrtException {
-        if (!metadata.containsKey("stepwise.format")) {
-            throw new IllegalArgumentException("the model has no Stepwise metadata (stepwise.format) and no signature"
-                    + " was given. To run a recurrent ONNX model from another tool, bind it with"
-                    + " RecurrentModel.load(path, ModelSignature.builder().input(..).output(..).state(..).build());"
-                    + " graph inputs " + session.getInputNames() + ", outputs " + session.getOutputNames());
-        }
-        ModelInfo info = ModelInfo.fromStepwiseMetadata(metadata);
-        Map<String, NodeInfo> inputs = session.getInputInfo();
-        Map<String, NodeInfo> outputs = session.getOutputInfo();
-        TensorInfo in = tensor(inputs, info.inputName(), "input");
-        OnnxJavaType expectedType = info.isTokenInput() ? OnnxJavaType.INT64 : OnnxJavaType.FLOAT;
-        if (in.type != expectedType) {
-            throw new IllegalArgumentException("graph input '" + info.inputName() + "' is " + in.type
-                    + " but the metadata says input kind " + info.inputKind() + " (" + expectedType + ")");
-        }
-        for (String s : info.stateInputs()) {
-            checkState(tensor(inputs, s, "state input"), s, info.stateRows(), info.hiddenSize());
-        }
-        for (String s : info.stateOutputs()) {
-            tensor(outputs, s, "state output");
-        }
-        TensorInfo out = tensor(outputs, info.outputName(), "output");
-        int expectedRank = info.isPerStep() ? 3 : 2;
-        if (out.getShape().length != expectedRank) {
-            throw new IllegalArgumentException("graph output '" + info.outputName() + "' has rank "
-                    + out.getShape().length + " but a " + info.head() + " head has rank " + expectedRank);
-        }
-        return new Binding(info, OnnxJavaType.INT64, true);
-    }
-
-    private static Binding bindSignature(OrtSession session, ModelSignature sig, OnnxWireScanner.Scan scan,
-                                         Map<String, String> metadata) throws OrtException {
-        Map<String, NodeInfo> inputs = session.getInputInfo();
-        Map<String, NodeInfo> outputs = session.getOutputInfo();
-        ModelInfo.Parts p = new ModelInfo.Parts();
-        TensorInfo in = tensor(inputs, sig.input(), "input");
-        OnnxJavaType tokenType = OnnxJavaType.INT64;
-        long[] inShape = in.getShape();
-        if (in.type == OnnxJavaType.INT64 || in.type == OnnxJavaType.INT32) {
-            if (inShape.length != 2) {
-                throw new IllegalArgumentException("signature input '" + sig.input() + "' holds token ids, so it must"
-                        + " be 2-D [batch, sequence] but has shape " + Arrays.toString(inShape));
-            }
-            p.inputKind = ModelInfo.TOKENS;
-            tokenType = in.type;
-            p.inputSize = sig.vocabularySize().orElse(0);
-        } else if (in.type == OnnxJavaType.FLOAT) {
-            if (inShape.length != 3 || inShape[2] < 1) {
-                throw new IllegalArgumentException("signature input '" + sig.input() + "' holds features, so it must"
-                        + " be 3-D with a fixed feature count but has shape " + Arrays.toString(inShape));
-            }
-            p.inputKind = ModelInfo.FEATURES;
-            p.inputSize = (int) inShape[2];
-        } else {
-            throw new IllegalArgumentException("signature input '" + sig.input() + "' has element type " + in.type
-                    + "; expected int64 or int32 (tokens) or float (features)");
-        }
-        TensorInfo h = tensor(inputs, sig.stateInputs().get(0), "state input");
-        long[] hShape = h.getShape();
-        if (hShape.length != 3 || hShape[0] < 1 || hShape[2] < 1 || h.type != OnnxJavaType.FLOAT) {
-            throw new IllegalArgumentException("state input '" + sig.stateInputs().get(0) + "' must be float"
-                    + " [layers·directions, batch, hidden] with fixed first and last dimensions but is " + h.type
-                    + " " + Arrays.toString(hShape));
-        }
-        int rows = (int) hShape[0];
-        p.bidirectional = sig.bidirectional();
-        if (p.bidirectional && rows % 2 != 0) {
-            throw new IllegalArgumentException("state input '" + sig.stateInputs().get(0) + "' has " + rows
-                    + " rows, which cannot be layers × 2 directions");
-        }
-        p.layers = p.bidirectional ? rows / 2 : rows;
-        p.hiddenSize = (int) hShape[2];
-        for (String s : sig.stateInputs()) {
-            checkState(tensor(inputs, s, "state input"), s, rows, p.hiddenSize);
-        }
-        for (String s : sig.stateOutputs()) {
-            checkState(tensor(outputs, s, "state output"), s, rows, p.hiddenSize);
-        }
-        TensorInfo out = tensor(outputs, sig.output(), "output");
-        long[] outShape = out.getShape();
-        if ((outShape.length != 2 && outShape.length != 3) || outShape[outShape.length - 1] < 1) {
-            throw new IllegalArgumentException("signature output '" + sig.output() + "' must be [batch, sequence, O]"
-                    + " or [batch, O] with a fixed O but has shape " + Arrays.toString(outShape));
-        }
-        p.head = outShape.length == 3 ? ModelInfo.PER_STEP : ModelInfo.FINAL_STATE;
-        p.outputSize = (int) outShape[outShape.length - 1];
-        Set<String> ops = scan.operatorTypes();
-        p.cell = ops.contains("LSTM") ? "lstm" : ops.contains("GRU") ? "gru" : ops.contains("RNN") ? "rnn"
-                : ModelInfo.UNKNOWN;
-        if ("lstm".equals(p.cell) != (sig.stateInputs().size() == 2) && !ModelInfo.UNKNOWN.equals(p.cell)) {
-            throw new IllegalArgumentException("the graph's recurrent operator is " + p.cell + " but the signature"
-                    + " names " + sig.stateInputs().size() + " state pair(s); an LSTM needs two (h, c), GRU/RNN one");
-        }
-        p.inputName = sig.input();
-        p.outputName = sig.output();
-        p.stateInputs = sig.stateInputs();
-        p.stateOutputs = sig.stateOutputs();
-        ModelInfo.readTaskKeys(metadata, p);
-        if (!sig.vocabulary().isEmpty()) {
-            p.vocabulary = sig.vocabulary();
-        }
-        if (p.inputSize == 0 && p.inputKind.equals(ModelInfo.TOKENS) && !p.vocabulary.isEmpty()) {
-            p.inputSize = p.vocabulary.size();
-        }
-        if (sig.task() != null) {
-            p.task = sig.task();
-        }
-        return new Binding(p.build(), tokenType, sig.batchFirst());
-    }
-
-    private static TensorInfo tensor(Map<String, NodeInfo> infos, String name, String what) {
-        NodeInfo node = infos.get(name);
-        if (node == null) {
-            throw new IllegalArgumentException("the graph has no " + what + " named '" + name + "'; it has "
-                    + infos.keySet());
-        }
-        if (!(node.getInfo() instanceof TensorInfo t)) {
-            throw new IllegalArgumentException(what + " '" + name + "' is not a tensor but " + node.getInfo());
-        }
-        return t;
-    }
-
-    private static void checkState(TensorInfo t, String name, int rows, int hidden) {
-        long[] s = t.getShape();
-        if (t.type != OnnxJavaType.FLOAT || s.length != 3 || (s[0] > 0 && s[0] != rows) || (s[2] > 0 && s[2] != hidden)) {
-            throw new IllegalArgumentException("state '" + name + "' should be float [" + rows + ", batch, " + hidden
-                    + "] but is " + t.type + " " + Arrays.toString(s));
-        }
+    private static ModelOrigin resourceOrigin(String classpathResource) {
+        return ModelOrigin.memory("classpath resource '" + resourceName(classpathResource) + "'");
     }
 
     // ---------------------------------------------------------------- use
 
     /** What the model is: architecture, task, vocabulary, metadata. */
+    @Override
     public ModelInfo info() {
         return info;
     }
@@ -479,8 +243,17 @@ public final class RecurrentModel implements AutoCloseable {
     /**
      * A new stream with a zero state. Sessions are cheap (a few small native tensors), single-threaded, and must
      * be closed; closing the model closes those still open.
+     *
+     * @throws UnsupportedOperationException when the model is bidirectional, naming the alternatives
+     * @throws IllegalStateException         when the model is closed
      */
+    @Override
     public StepSession newSession() {
+        if (info.bidirectional()) {
+            throw new UnsupportedOperationException(source + ": this model is bidirectional: its backward direction"
+                    + " reads each sequence from the end, so it cannot be stepped one input at a time. Run whole"
+                    + " sequences with RecurrentModel.forward, or classify them with SequenceClassifier");
+        }
         lock.readLock().lock();
         try {
             checkClosed();
@@ -493,40 +266,32 @@ public final class RecurrentModel implements AutoCloseable {
     }
 
     /**
+     * Runs whole token sequences from the zero state in one call; see {@link #forward(long[][], float[], float[])}.
+     */
+    public BatchResult forward(long[][] tokens) {
+        return forward(tokens, null, null);
+    }
+
+    /**
      * Runs whole token sequences in one call.
      *
      * @param tokens [batch][sequence] token ids; every row the same length ≥ 1
      * @param h0     initial hidden state, flat [L·D·batch·H] row-major, or {@code null} for zeros
      * @param c0     initial cell state (LSTM only), same shape, or {@code null} for zeros
-     * @throws IllegalArgumentException for ragged or empty input, ids outside [0, vocabulary), wrong state sizes,
-     *                                  NaN/infinite state, or a cell state given to a model without one
+     * @throws IllegalArgumentException      for ragged or empty input, ids outside [0, vocabulary), wrong state
+     *                                       sizes, NaN/infinite state, or a cell state given to a model without one
+     * @throws UnsupportedOperationException when the model reads features
      */
     public BatchResult forward(long[][] tokens, float[] h0, float[] c0) {
-        Objects.requireNonNull(tokens, "tokens");
-        requireInput(true);
-        int batch = tokens.length;
-        int seq = sequenceLength(tokens.length, i -> tokens[i] == null ? -1 : tokens[i].length, "tokens");
-        int vocab = info.inputSize();
-        boolean ints = tokenType == OnnxJavaType.INT32;
-        long[] longs = ints ? null : new long[batch * seq];
-        int[] int32 = ints ? new int[batch * seq] : null;
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < seq; t++) {
-                long id = tokens[b][t];
-                if (id < 0 || (vocab > 0 && id >= vocab) || (ints && id > Integer.MAX_VALUE)) {
-                    throw new IllegalArgumentException("tokens[" + b + "][" + t + "]: expected a token id in [0, "
-                            + (vocab > 0 ? vocab : "vocabulary size") + ") but got " + id);
-                }
-                int at = batchFirst ? b * seq + t : t * batch + b;
-                if (ints) {
-                    int32[at] = (int) id;
-                } else {
-                    longs[at] = id;
-                }
-            }
-        }
-        long[] shape = batchFirst ? new long[] {batch, seq} : new long[] {seq, batch};
-        return run(batch, seq, ints ? IntBuffer.wrap(int32) : LongBuffer.wrap(longs), shape, h0, c0);
+        return batch.forward(tokens, h0, c0);
+    }
+
+    /**
+     * Runs whole feature sequences from the zero state in one call; see
+     * {@link #forward(float[][][], float[], float[])}.
+     */
+    public BatchResult forward(float[][][] features) {
+        return forward(features, null, null);
     }
 
     /**
@@ -535,164 +300,12 @@ public final class RecurrentModel implements AutoCloseable {
      * @param features [batch][sequence][F] values, already scaled; every row the same length ≥ 1
      * @param h0       initial hidden state, flat [L·D·batch·H] row-major, or {@code null} for zeros
      * @param c0       initial cell state (LSTM only), or {@code null} for zeros
-     * @throws IllegalArgumentException for ragged or empty input, a wrong feature count, NaN or infinite values,
-     *                                  or wrong state sizes
+     * @throws IllegalArgumentException      for ragged or empty input, a wrong feature count, NaN or infinite
+     *                                       values, or wrong state sizes
+     * @throws UnsupportedOperationException when the model reads tokens
      */
     public BatchResult forward(float[][][] features, float[] h0, float[] c0) {
-        Objects.requireNonNull(features, "features");
-        requireInput(false);
-        int batch = features.length;
-        int seq = sequenceLength(batch, i -> features[i] == null ? -1 : features[i].length, "features");
-        int f = info.inputSize();
-        float[] flat = new float[batch * seq * f];
-        for (int b = 0; b < batch; b++) {
-            for (int t = 0; t < seq; t++) {
-                float[] row = features[b][t];
-                String where = "features[" + b + "][" + t + "]";
-                checkFeatures(row, f, where);
-                int at = batchFirst ? b * seq + t : t * batch + b;
-                System.arraycopy(row, 0, flat, at * f, f);
-            }
-        }
-        long[] shape = batchFirst ? new long[] {batch, seq, f} : new long[] {seq, batch, f};
-        return run(batch, seq, FloatBuffer.wrap(flat), shape, h0, c0);
-    }
-
-    private int sequenceLength(int batch, java.util.function.IntUnaryOperator length, String name) {
-        if (batch < 1) {
-            throw new IllegalArgumentException(name + ": expected at least one sequence but got none");
-        }
-        int seq = length.applyAsInt(0);
-        for (int b = 0; b < batch; b++) {
-            int n = length.applyAsInt(b);
-            if (n < 1) {
-                throw new IllegalArgumentException(name + "[" + b + "]: expected a sequence of at least one step but got "
-                        + (n < 0 ? "null" : "an empty one"));
-            }
-            if (n != seq) {
-                throw new IllegalArgumentException(name + "[" + b + "]: all sequences of a batch need the same length;"
-                        + " sequence 0 has " + seq + " steps but sequence " + b + " has " + n);
-            }
-        }
-        return seq;
-    }
-
-    void requireInput(boolean tokens) {
-        if (tokens != info.isTokenInput()) {
-            throw new UnsupportedOperationException(tokens
-                    ? "this model reads features (" + info.inputSize() + " per step), not token ids; pass float[] features"
-                    : "this model reads token ids, not features; pass token ids");
-        }
-    }
-
-    /** Checks one step's feature vector: not null, F values, all finite. */
-    static void checkFeatures(float[] row, int f, String where) {
-        if (row == null) {
-            throw new IllegalArgumentException(where + ": expected " + f + " features but got null");
-        }
-        if (row.length != f) {
-            throw new IllegalArgumentException(where + ": expected " + f + " features but got " + row.length);
-        }
-        for (int i = 0; i < f; i++) {
-            if (!Float.isFinite(row[i])) {
-                throw new IllegalArgumentException(where + "[" + i + "]: features must be finite but got " + row[i]);
-            }
-        }
-    }
-
-    private float[] initialState(float[] given, int batch, String name) {
-        int size = info.stateRows() * batch * info.hiddenSize();
-        if (given == null) {
-            return new float[size];
-        }
-        if (given.length != size) {
-            throw new IllegalArgumentException(name + ": expected " + size + " values ([" + info.stateRows() + ", "
-                    + batch + ", " + info.hiddenSize() + "]) but got " + given.length);
-        }
-        for (int i = 0; i < size; i++) {
-            if (!Float.isFinite(given[i])) {
-                throw new IllegalArgumentException(name + "[" + i + "]: state must be finite but got " + given[i]);
-            }
-        }
-        return given;
-    }
-
-    private BatchResult run(int batch, int seq, java.nio.Buffer input, long[] inputShape, float[] h0, float[] c0) {
-        float[] h = initialState(h0, batch, "h0");
-        float[] c = null;
-        if (info.hasCellState()) {
-            c = initialState(c0, batch, "c0");
-        } else if (c0 != null) {
-            throw new IllegalArgumentException("c0: this " + info.cell() + " model has no cell state; pass null");
-        }
-        long[] stateShape = {info.stateRows(), batch, info.hiddenSize()};
-        lock.readLock().lock();
-        List<OnnxTensor> tensors = new ArrayList<>(3);
-        try {
-            checkClosed();
-            Map<String, OnnxTensor> feeds = new HashMap<>();
-            feeds.put(info.inputName(), track(tensors, createInput(input, inputShape)));
-            feeds.put(info.stateInputs().get(0), track(tensors, OnnxTensor.createTensor(env, FloatBuffer.wrap(h),
-                    stateShape)));
-            if (c != null) {
-                feeds.put(info.stateInputs().get(1), track(tensors, OnnxTensor.createTensor(env, FloatBuffer.wrap(c),
-                        stateShape)));
-            }
-            try (OrtSession.Result result = session.run(feeds)) {
-                OnnxTensor out = (OnnxTensor) result.get(info.outputName()).orElseThrow();
-                float[] output = toArray(out.getFloatBuffer());
-                long[] outputShape = out.getInfo().getShape();
-                if (!batchFirst && outputShape.length == 3) {
-                    output = swapFirstAxes(output, (int) outputShape[0], (int) outputShape[1], (int) outputShape[2]);
-                    outputShape = new long[] {outputShape[1], outputShape[0], outputShape[2]};
-                }
-                float[] hn = stateOutput(result, 0);
-                float[] cn = info.hasCellState() ? stateOutput(result, 1) : null;
-                return new BatchResult(output, outputShape, hn, cn, stateShape);
-            }
-        } catch (OrtException e) {
-            throw new StepwiseException(source + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
-        } finally {
-            tensors.forEach(OnnxTensor::close);
-            lock.readLock().unlock();
-        }
-    }
-
-    private float[] stateOutput(OrtSession.Result result, int index) {
-        OnnxValue v = result.get(info.stateOutputs().get(index)).orElseThrow();
-        return toArray(((OnnxTensor) v).getFloatBuffer());
-    }
-
-    private static OnnxTensor track(List<OnnxTensor> tensors, OnnxTensor t) {
-        tensors.add(t);
-        return t;
-    }
-
-    OnnxTensor createInput(java.nio.Buffer input, long[] shape) throws OrtException {
-        if (input instanceof LongBuffer l) {
-            return OnnxTensor.createTensor(env, l, shape);
-        }
-        if (input instanceof IntBuffer i) {
-            return OnnxTensor.createTensor(env, i, shape);
-        }
-        return OnnxTensor.createTensor(env, (FloatBuffer) input, shape);
-    }
-
-    static float[] toArray(FloatBuffer buffer) {
-        float[] a = new float[buffer.remaining()];
-        buffer.get(a);
-        return a;
-    }
-
-    /** [a, b, w] → [b, a, w]. */
-    static float[] swapFirstAxes(float[] x, int a, int b, int w) {
-        float[] y = new float[x.length];
-        for (int i = 0; i < a; i++) {
-            for (int j = 0; j < b; j++) {
-                System.arraycopy(x, (i * b + j) * w, y, (j * a + i) * w, w);
-            }
-        }
-        return y;
+        return batch.forward(features, h0, c0);
     }
 
     // ---------------------------------------------------------------- plumbing for StepSession
@@ -703,6 +316,17 @@ public final class RecurrentModel implements AutoCloseable {
 
     OrtSession ortSession() {
         return session;
+    }
+
+    /** A tensor over {@code input}: int64, int32 or float by the buffer's type. */
+    OnnxTensor createInput(Buffer input, long[] shape) throws OrtException {
+        if (input instanceof LongBuffer l) {
+            return OnnxTensor.createTensor(env, l, shape);
+        }
+        if (input instanceof IntBuffer i) {
+            return OnnxTensor.createTensor(env, i, shape);
+        }
+        return OnnxTensor.createTensor(env, (FloatBuffer) input, shape);
     }
 
     OnnxJavaType tokenType() {
@@ -731,6 +355,7 @@ public final class RecurrentModel implements AutoCloseable {
         return sessions.size();
     }
 
+    /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;
     }

@@ -3,7 +3,8 @@ package io.stepwise.runtime;
 import java.util.Objects;
 
 /**
- * How ONNX Runtime runs a model: device, threads, spinning and graph optimisation.
+ * How ONNX Runtime runs a model (device, threads, spinning and graph optimisation) and the bounds a model must
+ * keep to be loaded at all ({@link ModelLimits}).
  *
  * <pre>{@code
  * RuntimeOptions options = RuntimeOptions.builder().optDevice(Device.cuda(0)).build();
@@ -50,22 +51,27 @@ public final class RuntimeOptions {
         return DEFAULTS;
     }
 
+    /** A builder starting from the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
+    /** Where the model runs; default {@link Device#CPU}. */
     public Device device() {
         return device;
     }
 
+    /** Threads ONNX Runtime may use inside one run: 1..1024, default 1. */
     public int intraOpThreads() {
         return intraOpThreads;
     }
 
+    /** Whether idle intra-op threads busy-wait for work; default false. */
     public boolean spinning() {
         return spinning;
     }
 
+    /** ONNX Runtime's graph optimisation level; default {@link OptimizationLevel#ALL}. */
     public OptimizationLevel optimizationLevel() {
         return optimizationLevel;
     }
@@ -98,7 +104,7 @@ public final class RuntimeOptions {
             return this;
         }
 
-        /** Threads ONNX Runtime may use inside one run (default 1; see the class comment). */
+        /** Threads ONNX Runtime may use inside one run: 1..1024, default 1 (see the class comment). */
         public Builder optIntraOpThreads(int threads) {
             this.intraOpThreads = threads;
             return this;
@@ -110,6 +116,7 @@ public final class RuntimeOptions {
             return this;
         }
 
+        /** ONNX Runtime's graph optimisation level; default {@link OptimizationLevel#ALL}. */
         public Builder optOptimizationLevel(OptimizationLevel level) {
             this.optimizationLevel = Objects.requireNonNull(level, "level");
             return this;
@@ -118,12 +125,19 @@ public final class RuntimeOptions {
         /**
          * Bounds checked before ONNX Runtime reads a model (default {@link ModelLimits#defaults()}); widen them for
          * a trusted model that is larger or uses more operators than the defaults allow.
+         *
+         * @throws NullPointerException when {@code limits} is null
          */
         public Builder optModelLimits(ModelLimits limits) {
             this.modelLimits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
+        /**
+         * Validates and builds.
+         *
+         * @throws IllegalArgumentException when the thread count is outside 1..1024
+         */
         public RuntimeOptions build() {
             if (intraOpThreads < 1 || intraOpThreads > 1024) {
                 throw new IllegalArgumentException("intraOpThreads: expected 1..1024 but got " + intraOpThreads);

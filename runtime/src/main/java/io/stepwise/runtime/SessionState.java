@@ -9,11 +9,12 @@ import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
- * An immutable copy of a {@link StepSession}'s recurrent state: hidden state h (and cell state c for an LSTM),
+ * An immutable copy of a {@link Session}'s recurrent state: hidden state h (and cell state c for an LSTM),
  * each {@code [L·D, 1, H]}, the number of steps consumed, and the fingerprint of the model architecture it
- * belongs to ({@link ModelInfo#fingerprint()}). Take one with {@link StepSession#snapshot()}, put it back with
- * {@link StepSession#restore(SessionState)} (on the same or another session of a compatible model), or persist
- * it with {@link #toBytes()} / {@link #fromBytes(byte[])}.
+ * belongs to ({@link ModelInfo#fingerprint()}). Take one with {@link Session#snapshot()}, put it back with
+ * {@link Session#restore(SessionState)} (on the same or another session of a compatible model), or persist
+ * it with {@link #toBytes()} / {@link #fromBytes(byte[])}. Implementations of {@link Session} that keep the
+ * state elsewhere (e.g. a batching front) build one with {@link #of(ModelInfo, long, float[])}.
  *
  * <p>Serialized form (big-endian): magic {@code "SWSS"}, format version (u16, {@value #FORMAT_VERSION}), flags
  * (u16; bit 0 = has cell state), fingerprint (u64), position (i64), rows (i32), hidden size (i32), h
@@ -42,6 +43,62 @@ public final class SessionState {
         this.cell = cell;
     }
 
+    /**
+     * The state of a model without a cell state (RNN, GRU).
+     *
+     * @param model    the model the state belongs to (its fingerprint and state shape)
+     * @param position steps consumed, ≥ 0
+     * @param hidden   h, flat {@code [rows, 1, H]}: {@link ModelInfo#stateRows()} × {@link ModelInfo#hiddenSize()}
+     *                 values; copied
+     * @throws IllegalArgumentException when the model has a cell state, the position is negative or the length
+     *                                  does not fit
+     */
+    public static SessionState of(ModelInfo model, long position, float[] hidden) {
+        Objects.requireNonNull(model, "model");
+        if (model.hasCellState()) {
+            throw new IllegalArgumentException("cell: this " + model.cell() + " model has a cell state; use"
+                    + " of(model, position, hidden, cell)");
+        }
+        return checked(model, position, hidden, null);
+    }
+
+    /**
+     * The state of a model with a cell state (LSTM).
+     *
+     * @param cell c, same shape as {@code hidden}; copied
+     * @throws IllegalArgumentException when the model has no cell state, the position is negative or a length does
+     *                                  not fit
+     * @see #of(ModelInfo, long, float[])
+     */
+    public static SessionState of(ModelInfo model, long position, float[] hidden, float[] cell) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(cell, "cell");
+        if (!model.hasCellState()) {
+            throw new IllegalArgumentException("cell: this " + model.cell() + " model has no cell state; use"
+                    + " of(model, position, hidden)");
+        }
+        return checked(model, position, hidden, cell);
+    }
+
+    private static SessionState checked(ModelInfo model, long position, float[] hidden, float[] cell) {
+        Objects.requireNonNull(hidden, "hidden");
+        if (position < 0) {
+            throw new IllegalArgumentException("position: expected ≥ 0 but got " + position);
+        }
+        int size = model.stateRows() * model.hiddenSize();
+        String shape = "[" + model.stateRows() + ", 1, " + model.hiddenSize() + "]";
+        if (hidden.length != size) {
+            throw new IllegalArgumentException("hidden: expected " + size + " values " + shape + " but got "
+                    + hidden.length);
+        }
+        if (cell != null && cell.length != size) {
+            throw new IllegalArgumentException("cell: expected " + size + " values " + shape + " but got "
+                    + cell.length);
+        }
+        return new SessionState(model.fingerprint(), position, model.stateRows(), model.hiddenSize(), hidden.clone(),
+                cell == null ? null : cell.clone());
+    }
+
     /** The architecture fingerprint of the model that produced this state. */
     public String fingerprint() {
         return fingerprint;
@@ -57,6 +114,7 @@ public final class SessionState {
         return rows;
     }
 
+    /** Hidden size H. */
     public int hiddenSize() {
         return hiddenSize;
     }
@@ -76,11 +134,12 @@ public final class SessionState {
         return cell == null ? Optional.empty() : Optional.of(cell.clone());
     }
 
+    /** Whether the state includes a cell state c (LSTM). */
     public boolean hasCellState() {
         return cell != null;
     }
 
-    /** Direct access for the session, which copies from here into its own buffers. */
+    /** Direct access for the session, which copies from here into its own buffers; never modified. */
     float[] hiddenArray() {
         return hidden;
     }

@@ -16,8 +16,9 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One stream through a {@link RecurrentModel}: the recurrent state (h, and c for an LSTM) after the steps fed so
- * far. Light; create one per conversation or series with {@link RecurrentModel#newSession()}.
+ * One stream through a {@link RecurrentModel}, on the model's own ONNX Runtime session: the {@link Session}
+ * contract (state carried, feed equals stepping, immutable snapshots, one thread at a time). Light; create one per
+ * conversation or series with {@link RecurrentModel#newSession()}.
  *
  * <p><b>Not thread-safe.</b> A session is one sequence, so concurrent calls would interleave two sequences'
  * steps; they are detected and refused with {@link IllegalStateException}. Use one session per thread (any
@@ -33,11 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * row per step; for a final-state head (classifiers), the head's values for the state after the call (feed: one
  * row). Feeding N steps in one call equals stepping N times.
  *
- * <p>Bidirectional models read whole sequences: the backward direction starts at the end, so their state cannot
- * be continued. Their sessions take one {@link #feed} (or {@link #step}) from position 0 and then need
- * {@link #reset()}.
+ * <p>Bidirectional models cannot be stepped; {@link RecurrentModel#newSession()} refuses them.
  */
-public final class StepSession implements AutoCloseable {
+public final class StepSession implements Session {
     private final RecurrentModel model;
     private final ModelInfo info;
     private final int stateSize;
@@ -144,15 +143,19 @@ public final class StepSession implements AutoCloseable {
     }
 
     /** The model's description (same as {@code model().info()}). */
+    @Override
     public ModelInfo info() {
         return info;
     }
 
     /** Steps consumed since creation or the last {@link #reset()} (or as restored by {@link #restore}). */
+    @Override
     public long position() {
         return position;
     }
 
+    /** Whether the session, or its model, was closed. */
+    @Override
     public boolean isClosed() {
         return closed;
     }
@@ -167,12 +170,12 @@ public final class StepSession implements AutoCloseable {
      * @throws IllegalArgumentException when {@code token} is outside [0, vocabulary size)
      * @throws UnsupportedOperationException when the model reads features
      */
+    @Override
     public float[] step(int token) {
         enter();
         try {
-            model.requireInput(true);
-            checkToken(token, "token");
-            checkContinuable();
+            InputChecks.requireInput(info, true);
+            InputChecks.checkToken(token, vocabulary, false, "token");
             if (tokenLong != null) {
                 tokenLong.put(0, token);
             } else {
@@ -191,12 +194,12 @@ public final class StepSession implements AutoCloseable {
      * @throws IllegalArgumentException when {@code features} is null, not F long, or holds NaN or infinity
      * @throws UnsupportedOperationException when the model reads tokens
      */
+    @Override
     public float[] step(float[] features) {
         enter();
         try {
-            model.requireInput(false);
-            RecurrentModel.checkFeatures(features, info.inputSize(), "features");
-            checkContinuable();
+            InputChecks.requireInput(info, false);
+            InputChecks.checkFeatures(features, info.inputSize(), "features");
             featureBuffer.put(0, features);
             return runStep();
         } finally {
@@ -224,18 +227,18 @@ public final class StepSession implements AutoCloseable {
      * @throws IllegalArgumentException naming the first id outside [0, vocabulary size) and its index; the
      *                                  session is unchanged
      */
+    @Override
     public float[][] feed(int[] tokens) {
         Objects.requireNonNull(tokens, "tokens");
         enter();
         try {
-            model.requireInput(true);
+            InputChecks.requireInput(info, true);
             if (tokens.length == 0) {
                 return new float[0][];
             }
             for (int i = 0; i < tokens.length; i++) {
-                checkToken(tokens[i], "tokens[" + i + "]");
+                InputChecks.checkToken(tokens[i], vocabulary, false, "tokens[" + i + "]");
             }
-            checkContinuable();
             java.nio.Buffer input;
             if (model.tokenType() == OnnxJavaType.INT32) {
                 input = IntBuffer.wrap(tokens.clone());
@@ -259,21 +262,21 @@ public final class StepSession implements AutoCloseable {
      * @param steps [sequence][F] values
      * @return as {@link #feed(int[])}
      */
+    @Override
     public float[][] feed(float[][] steps) {
         Objects.requireNonNull(steps, "steps");
         enter();
         try {
-            model.requireInput(false);
+            InputChecks.requireInput(info, false);
             if (steps.length == 0) {
                 return new float[0][];
             }
             int f = info.inputSize();
             float[] flat = new float[steps.length * f];
             for (int t = 0; t < steps.length; t++) {
-                RecurrentModel.checkFeatures(steps[t], f, "steps[" + t + "]");
+                InputChecks.checkFeatures(steps[t], f, "steps[" + t + "]");
                 System.arraycopy(steps[t], 0, flat, t * f, f);
             }
-            checkContinuable();
             long[] shape = model.batchFirst() ? new long[] {1, steps.length, f} : new long[] {steps.length, 1, f};
             return runSequence(FloatBuffer.wrap(flat), shape, steps.length);
         } finally {
@@ -308,20 +311,6 @@ public final class StepSession implements AutoCloseable {
         }
     }
 
-    private void checkToken(int token, String name) {
-        if (token < 0 || (vocabulary > 0 && token >= vocabulary)) {
-            throw new IllegalArgumentException(name + ": expected a token id in [0, "
-                    + (vocabulary > 0 ? Integer.toString(vocabulary) : "vocabulary size") + ") but got " + token);
-        }
-    }
-
-    private void checkContinuable() {
-        if (info.bidirectional() && position > 0) {
-            throw new IllegalStateException("this session's model is bidirectional, so it reads one whole sequence"
-                    + " at a time; call reset() before feeding another sequence (position is " + position + ")");
-        }
-    }
-
     private StepwiseException runFailure(OrtException e) {
         return new StepwiseException(model.source() + ": ONNX Runtime failed to run a step: " + e.getMessage(), e);
     }
@@ -329,6 +318,7 @@ public final class StepSession implements AutoCloseable {
     // ---------------------------------------------------------------- state
 
     /** Back to a zero state at position 0. */
+    @Override
     public void reset() {
         enter();
         try {
@@ -343,6 +333,7 @@ public final class StepSession implements AutoCloseable {
     }
 
     /** An immutable copy of the current state and position. */
+    @Override
     public SessionState snapshot() {
         enter();
         try {
@@ -365,6 +356,7 @@ public final class StepSession implements AutoCloseable {
      * @throws IllegalArgumentException when the state belongs to a model of another architecture (the message
      *                                  names both fingerprints) or its shape does not fit
      */
+    @Override
     public void restore(SessionState state) {
         Objects.requireNonNull(state, "state");
         enter();

@@ -24,6 +24,7 @@ public class StepwiseException extends RuntimeException {
         this(null, message, null);
     }
 
+    /** A failure not tied to a file, with its underlying error. */
     public StepwiseException(String message, Throwable cause) {
         this(null, message, cause);
     }

@@ -50,12 +50,12 @@ final class StepwiseFormatCheck {
      * @throws IllegalArgumentException naming what differs from the exporter's structure
      */
     static void check(Model model, ProtoWire wire, Map<String, String> metadata) {
-        if (!metadata.containsKey("stepwise.format")) {
+        if (!metadata.containsKey(ModelFormat.FORMAT)) {
             throw new IllegalArgumentException("the model has no Stepwise metadata (stepwise.format) and no signature"
                     + " was given. To run a recurrent ONNX model from another tool, bind it with"
                     + " RecurrentModel.load(path, ModelSignature.builder().input(..).output(..).state(..).build())");
         }
-        ModelInfo info = ModelInfo.fromStepwiseMetadata(metadata);
+        ModelInfo info = MetadataParser.fromStepwiseMetadata(metadata);
         header(model);
         StepwiseFormatCheck expected = new StepwiseFormatCheck();
         Graph g = model.graph();
@@ -88,10 +88,10 @@ final class StepwiseFormatCheck {
     /** Checks the metadata's names and the graph inputs and outputs. */
     private void interface_(ModelInfo info, Graph g) {
         boolean lstm = info.hasCellState();
-        expectName("stepwise.input_name", info.inputName(), info.inputKind(), g.inputs(), "input");
-        expectName("stepwise.output_name", info.outputName(), "output", g.outputs(), "output");
-        expectEquals("stepwise.state_inputs", info.stateInputs(), lstm ? List.of("h0", "c0") : List.of("h0"));
-        expectEquals("stepwise.state_outputs", info.stateOutputs(), lstm ? List.of("hn", "cn") : List.of("hn"));
+        expectName(ModelFormat.INPUT_NAME, info.inputName(), info.inputKind().wireName(), g.inputs(), "input");
+        expectName(ModelFormat.OUTPUT_NAME, info.outputName(), "output", g.outputs(), "output");
+        expectEquals(ModelFormat.STATE_INPUTS, info.stateInputs(), lstm ? List.of("h0", "c0") : List.of("h0"));
+        expectEquals(ModelFormat.STATE_OUTPUTS, info.stateOutputs(), lstm ? List.of("hn", "cn") : List.of("hn"));
         List<Object> state = List.of((long) info.stateRows(), "batch", (long) info.hiddenSize());
         List<ValueInfo> inputs = new ArrayList<>();
         inputs.add(info.isTokenInput() ? new ValueInfo("tokens", true, INT64, List.of("batch", "sequence"))
@@ -145,13 +145,13 @@ final class StepwiseFormatCheck {
     private void build(ModelInfo info) {
         int directions = info.directions();
         int hidden = info.hiddenSize();
-        String cell = info.cell();
+        String cell = info.cell().wireName();
         int gates = switch (cell) {
             case "lstm" -> 4;
             case "gru" -> 3;
             default -> 1;
         };
-        String x = info.inputKind();
+        String x = info.inputKind().wireName();
         if (info.isTokenInput()) {
             initializers.put("embedding_weight", new ExpectedTensor(FLOAT,
                     new long[] {info.inputSize(), info.embeddingSize()}, null));

@@ -35,8 +35,8 @@ class ModelInfoTest {
 
     @Test
     void readsTheFormatKeys() {
-        ModelInfo info = ModelInfo.fromStepwiseMetadata(gruLanguageModel());
-        assertEquals("gru", info.cell());
+        ModelInfo info = MetadataParser.fromStepwiseMetadata(gruLanguageModel());
+        assertEquals(ModelFormat.Cell.GRU, info.cell());
         assertEquals(2, info.stateRows());
         assertEquals(List.of("a", "\n", "é"), info.vocabulary());
         assertEquals(0, info.unknownToken().getAsInt());
@@ -51,12 +51,55 @@ class ModelInfoTest {
         Map<String, String> a = gruLanguageModel();
         Map<String, String> b = gruLanguageModel();
         b.put("stepwise.training", "{\"seed\": 7}");
-        assertEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(b).fingerprint());
+        assertEquals(MetadataParser.fromStepwiseMetadata(a).fingerprint(), MetadataParser.fromStepwiseMetadata(b).fingerprint());
         b.put("stepwise.hidden_size", "9");
-        assertNotEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(b).fingerprint());
+        assertNotEquals(MetadataParser.fromStepwiseMetadata(a).fingerprint(), MetadataParser.fromStepwiseMetadata(b).fingerprint());
         Map<String, String> c = gruLanguageModel();
         c.put("stepwise.vocabulary", "[\"a\",\"b\",\"c\"]");
-        assertNotEquals(ModelInfo.fromStepwiseMetadata(a).fingerprint(), ModelInfo.fromStepwiseMetadata(c).fingerprint());
+        assertNotEquals(MetadataParser.fromStepwiseMetadata(a).fingerprint(), MetadataParser.fromStepwiseMetadata(c).fingerprint());
+    }
+
+    @Test
+    void isAValueWithContentEqualityAndUnmodifiableCollections() {
+        ModelInfo a = MetadataParser.fromStepwiseMetadata(gruLanguageModel());
+        ModelInfo b = MetadataParser.fromStepwiseMetadata(new LinkedHashMap<>(gruLanguageModel()));
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        Map<String, String> provenance = gruLanguageModel();
+        provenance.put("stepwise.training", "{\"seed\": 7}");
+        ModelInfo c = MetadataParser.fromStepwiseMetadata(provenance);
+        assertEquals(a.fingerprint(), c.fingerprint(), "same architecture");
+        assertNotEquals(a, c, "different content");
+        assertEquals(ModelFormat.Task.LANGUAGE_MODEL, a.task());
+        assertEquals(ModelFormat.InputKind.TOKENS, a.inputKind());
+        assertEquals(ModelFormat.Head.PER_STEP, a.head());
+        assertThrows(UnsupportedOperationException.class, () -> a.vocabulary().add("x"));
+        assertThrows(UnsupportedOperationException.class, () -> a.metadata().put("stepwise.x", "y"));
+        assertThrows(UnsupportedOperationException.class, () -> c.training().put("x", 1));
+        Map<String, String> scaled = gruLanguageModel();
+        scaled.put("stepwise.scaling", "{\"mean\":[1,2,3],\"std\":[1,1,1]}");
+        ModelInfo d = MetadataParser.fromStepwiseMetadata(scaled);
+        assertEquals(d, MetadataParser.fromStepwiseMetadata(scaled), "scaling arrays compare by content");
+        double[] mean = d.scaling().orElseThrow().mean();
+        mean[0] = 99;
+        assertEquals(1, d.scaling().orElseThrow().mean()[0]);
+    }
+
+    @Test
+    void readsFreeFormJsonObjectsByKey() {
+        Map<String, String> m = gruLanguageModel();
+        m.put("stepwise.evaluation", "{\"data\":\"text.txt\",\"streams\":4}");
+        m.put("stepwise.notes", "plain text");
+        ModelInfo info = MetadataParser.fromStepwiseMetadata(m);
+        assertEquals("text.txt", info.metadataObject("stepwise.evaluation").orElseThrow().get("data"));
+        assertEquals(4L, info.metadataObject("stepwise.evaluation").orElseThrow().get("streams"));
+        assertTrue(info.metadataObject("stepwise.absent").isEmpty());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> info.metadataObject("stepwise.notes"));
+        assertTrue(e.getMessage().startsWith("stepwise.notes:"), e.getMessage());
+        String text = ModelInfoRenderer.render(info);
+        assertEquals(text, info.toString());
+        assertTrue(text.contains("stepwise.notes = plain text"), text);
     }
 
     @Test
@@ -83,7 +126,7 @@ class ModelInfoTest {
         } else {
             m.put(key, value);
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelInfo.fromStepwiseMetadata(m),
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MetadataParser.fromStepwiseMetadata(m),
                 key + "=" + value);
         assertTrue(e.getMessage().contains(message), e.getMessage());
     }

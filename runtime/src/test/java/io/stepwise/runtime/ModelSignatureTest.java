@@ -12,7 +12,7 @@ class ModelSignatureTest {
     @Test
     void buildsWithRequiredAndOptionalSettings() {
         ModelSignature s = ModelSignature.builder().input("x").output("y").state("h0", "hn").state("c0", "cn")
-                .optBatchFirst(false).optVocabulary(List.of("a", "b")).optTask("language_model").build();
+                .optBatchFirst(false).optVocabulary(List.of("a", "b")).optTask(ModelFormat.Task.LANGUAGE_MODEL).build();
         assertEquals(List.of("h0", "c0"), s.stateInputs());
         assertEquals(List.of("hn", "cn"), s.stateOutputs());
         assertFalse(s.batchFirst());
@@ -30,7 +30,7 @@ class ModelSignatureTest {
         assertMessage(() -> ModelSignature.builder().input("x").output("x").state("h0", "hn").build(), "must differ");
         assertMessage(() -> ModelSignature.builder().input(" "), "input");
         assertMessage(() -> ModelSignature.builder().optVocabularySize(0), "vocabularySize");
-        assertMessage(() -> ModelSignature.builder().optTask("chat"), "task");
+        assertMessage(() -> ModelSignature.builder().optTask(ModelFormat.Task.UNKNOWN), "task");
     }
 
     private static void assertMessage(Runnable r, String fragment) {

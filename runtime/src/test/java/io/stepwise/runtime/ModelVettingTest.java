@@ -63,7 +63,7 @@ class ModelVettingTest {
         assertTrue(e.getMessage().contains("uses operator 'Squeeze'"), e.getMessage());
         try (RecurrentModel model = RecurrentModel.fromResource("fixtures/gru_features.onnx", sig,
                 RuntimeOptions.defaults())) {
-            assertEquals("gru", model.info().cell());
+            assertEquals(ModelFormat.Cell.GRU, model.info().cell());
         }
     }
 }

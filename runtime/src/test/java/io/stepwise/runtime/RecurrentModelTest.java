@@ -48,15 +48,15 @@ class RecurrentModelTest {
         try (RecurrentModel model = RecurrentModel.load(file)) {
             ModelInfo info = model.info();
             assertEquals(1, info.formatVersion());
-            assertEquals(ModelInfo.FORECASTER, info.task());
-            assertEquals("lstm", info.cell());
+            assertEquals(ModelFormat.Task.FORECASTER, info.task());
+            assertEquals(ModelFormat.Cell.LSTM, info.cell());
             assertEquals(2, info.layers());
             assertEquals(5, info.hiddenSize());
             assertFalse(info.bidirectional());
-            assertEquals(ModelInfo.FEATURES, info.inputKind());
+            assertEquals(ModelFormat.InputKind.FEATURES, info.inputKind());
             assertEquals(2, info.inputSize());
             assertEquals(0, info.embeddingSize());
-            assertEquals(ModelInfo.PER_STEP, info.head());
+            assertEquals(ModelFormat.Head.PER_STEP, info.head());
             assertEquals(2, info.outputSize());
             assertEquals(List.of("sales", "price"), info.featureNames());
             assertArrayEquals(new double[] {10, 2}, info.scaling().orElseThrow().mean());
@@ -221,6 +221,26 @@ class RecurrentModelTest {
         Path linked = Files.write(sub.resolve("linked.onnx"), withLocation(external, "link.bin").toByteArray());
         e = assertThrows(StepwiseException.class, () -> RecurrentModel.load(linked));
         assertTrue(e.getMessage().contains("link"), e.getMessage());
+    }
+
+    @Test
+    void aFileThatChangesWhileItIsLoadedIsRefused() throws IOException {
+        Path file = RandomModels.write(dir, "moving.onnx", RandomModels.tokenSpec(CellKind.GRU, 1, 4, 5), 10);
+        byte[] vetted = Files.readAllBytes(file);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(vetted);
+        ModelLoader.FileIdentity before = ModelLoader.FileIdentity.of(file);
+        ModelLoader.checkUnchanged(file, before, crc.getValue()); // unchanged: accepted
+
+        StepwiseException e = assertThrows(StepwiseException.class,
+                () -> ModelLoader.checkUnchanged(file, before, crc.getValue() ^ 1));
+        assertTrue(e.getMessage().contains("changed while it was being loaded") && e.getMessage().contains("content"),
+                e.getMessage());
+        Files.write(file, RandomModels.bytes(RandomModels.tokenSpec(CellKind.GRU, 1, 4, 5), 11));
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(before.modified() + 5_000));
+        e = assertThrows(StepwiseException.class, () -> ModelLoader.checkUnchanged(file, before, crc.getValue()));
+        assertTrue(e.getMessage().contains("modification time"), e.getMessage());
+        assertEquals(file, e.path().orElseThrow());
     }
 
     @Test

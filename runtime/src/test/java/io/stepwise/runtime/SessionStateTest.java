@@ -35,6 +35,28 @@ class SessionStateTest {
     }
 
     @Test
+    void factoriesCheckTheModelsShapeAndCopyTheArrays() {
+        ModelInfo lstm = RecurrentModelInfos.parse(io.stepwise.conversion.CellKind.LSTM, 2, 3);
+        float[] h = {1, 2, 3, 4, 5, 6};
+        SessionState s = SessionState.of(lstm, 5, h, h.clone());
+        h[0] = 99;
+        assertEquals(1f, s.hidden()[0]);
+        assertEquals(lstm.fingerprint(), s.fingerprint());
+        assertArrayEquals(new long[] {2, 1, 3}, s.stateShape());
+        assertMessage(() -> SessionState.of(lstm, 5, new float[6]), "has a cell state");
+        assertMessage(() -> SessionState.of(lstm, 5, new float[5], new float[6]), "hidden: expected 6 values");
+        assertMessage(() -> SessionState.of(lstm, -1, new float[6], new float[6]), "position");
+        ModelInfo gru = RecurrentModelInfos.parse(io.stepwise.conversion.CellKind.GRU, 1, 2);
+        assertEquals(0, SessionState.of(gru, 0, new float[2]).position());
+        assertMessage(() -> SessionState.of(gru, 0, new float[2], new float[2]), "has no cell state");
+    }
+
+    private static void assertMessage(Runnable r, String fragment) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
+        assertTrue(e.getMessage().contains(fragment), e.getMessage());
+    }
+
+    @Test
     void accessorsReturnCopies() {
         SessionState s = lstmState();
         s.hidden()[0] = 99f;

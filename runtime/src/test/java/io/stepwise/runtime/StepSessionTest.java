@@ -95,17 +95,18 @@ class StepSessionTest {
     }
 
     @Test
-    void bidirectionalSessionsReadOneWholeSequence() {
+    void bidirectionalModelsRefuseSessionsFromTheStartAndNameTheAlternatives() {
         NetworkSpec spec = RandomModels.classifierSpec(CellKind.LSTM, 2, 4, 6, 3, true);
-        int[] tokens = {1, 4, 2, 5, 0};
-        try (RecurrentModel model = RecurrentModel.fromBytes(RandomModels.bytes(spec, 14));
-             StepSession session = model.newSession()) {
-            float[] expected = model.forward(new long[][] {{1, 4, 2, 5, 0}}, null, null).outputAt(0);
-            assertClose(expected, session.feed(tokens)[0], "feed");
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> session.feed(tokens));
-            assertTrue(e.getMessage().contains("bidirectional"), e.getMessage());
-            session.reset();
-            assertClose(expected, session.feed(tokens)[0], "after reset");
+        try (RecurrentModel model = RecurrentModel.fromBytes(RandomModels.bytes(spec, 14))) {
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, model::newSession);
+            assertTrue(e.getMessage().contains("bidirectional") && e.getMessage().contains("SequenceClassifier")
+                    && e.getMessage().contains("RecurrentModel.forward"), e.getMessage());
+            assertEquals(0, model.openSessions());
+            // The whole-sequence path still runs it, as often as asked.
+            float[] once = model.forward(new long[][] {{1, 4, 2, 5, 0}}).outputAt(0);
+            assertClose(once, model.forward(new long[][] {{1, 4, 2, 5, 0}}).outputAt(0), "forward again");
+            SessionSource source = model;
+            assertThrows(UnsupportedOperationException.class, source::newSession);
         }
     }
 

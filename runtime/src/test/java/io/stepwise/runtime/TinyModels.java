@@ -13,14 +13,14 @@ import java.util.Map;
 import java.util.Random;
 
 /** Small randomly initialised models, exported with the real exporter, for end-to-end tests of the task helpers. */
-final class TinyModels {
-    static final List<String> LETTERS = List.of("a", "b", "c", "d", "e", "f", "g", "h", " ", "\n");
+public final class TinyModels {
+    public static final List<String> LETTERS = List.of("a", "b", "c", "d", "e", "f", "g", "h", " ", "\n");
 
     private TinyModels() {
     }
 
     /** A 2-layer LSTM character language model over {@link #LETTERS}. */
-    static RecurrentModel languageModel(long seed) {
+    public static RecurrentModel languageModel(long seed) {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.LSTM).optLayers(2).setHiddenSize(8)
                 .setTokenInput(LETTERS.size(), 5).setOutputSize(LETTERS.size()).build();
         ModelMetadata meta = ModelMetadata.builder().setTask(Task.LANGUAGE_MODEL).optVocabulary(LETTERS).build();
@@ -28,7 +28,7 @@ final class TinyModels {
     }
 
     /** A GRU forecaster over two features with non-trivial scaling and a stored horizon of 4. */
-    static RecurrentModel forecaster(long seed) {
+    public static RecurrentModel forecaster(long seed) {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(2)
                 .setOutputSize(2).build();
         ModelMetadata meta = ModelMetadata.builder().setTask(Task.FORECASTER)
@@ -39,7 +39,7 @@ final class TinyModels {
     }
 
     /** A bidirectional LSTM classifier over {@link #LETTERS} with three labels and an unknown token (' '). */
-    static RecurrentModel classifier(long seed) {
+    public static RecurrentModel classifier(long seed) {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.LSTM).setHiddenSize(6)
                 .setTokenInput(LETTERS.size(), 4).optBidirectional(true).optHead(HeadKind.FINAL_STATE)
                 .setOutputSize(3).build();

@@ -22,17 +22,18 @@ class TorchFixturesTest {
     void lstmLanguageModelMatchesPyTorch() {
         Map<String, Object> fx = fixture("lstm_lm.json");
         ModelSignature sig = ModelSignature.builder().input("tokens").output("logits")
-                .state("h0", "hn").state("c0", "cn").optVocabularySize(11).optTask("language_model").build();
+                .state("h0", "hn").state("c0", "cn").optVocabularySize(11)
+                .optTask(ModelFormat.Task.LANGUAGE_MODEL).build();
         try (RecurrentModel model = RecurrentModel.fromResource("fixtures/lstm_lm.onnx", sig, RuntimeOptions.defaults())) {
             ModelInfo info = model.info();
-            assertEquals("lstm", info.cell());
+            assertEquals(ModelFormat.Cell.LSTM, info.cell());
             assertEquals(2, info.layers());
             assertEquals(6, info.hiddenSize());
             assertEquals(11, info.inputSize());
             assertEquals(11, info.outputSize());
             assertTrue(info.isTokenInput());
             assertTrue(info.hasCellState());
-            assertEquals("language_model", info.task());
+            assertEquals(ModelFormat.Task.LANGUAGE_MODEL, info.task());
 
             Map<String, Object> batch = section(fx, "batch");
             long[] tokenShape = shape(batch, "tokens");
@@ -80,10 +81,10 @@ class TorchFixturesTest {
         try (RecurrentModel model = RecurrentModel.fromResource("/fixtures/gru_features.onnx", sig,
                 RuntimeOptions.defaults())) {
             ModelInfo info = model.info();
-            assertEquals("gru", info.cell());
+            assertEquals(ModelFormat.Cell.GRU, info.cell());
             assertEquals(3, info.inputSize());
             assertEquals(2, info.outputSize());
-            assertEquals(ModelInfo.UNKNOWN, info.task());
+            assertEquals(ModelFormat.Task.UNKNOWN, info.task());
 
             Map<String, Object> batch = section(fx, "batch");
             long[] xs = shape(batch, "features");

@@ -1,5 +1,6 @@
 package io.stepwise.training.cli;
 
+import io.stepwise.runtime.ModelFormat;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.export.ModelExporter;
@@ -105,12 +106,12 @@ public final class VerifyCommand implements Callable<Integer> {
     /** What a Stepwise model file must record; empty when complete. */
     static List<String> metadataProblems(ModelInfo info) {
         List<String> problems = new ArrayList<>();
-        if (info.formatVersion() != ModelInfo.FORMAT_VERSION) {
-            problems.add("stepwise.format is " + info.formatVersion() + ", expected " + ModelInfo.FORMAT_VERSION);
+        if (info.formatVersion() != ModelFormat.VERSION) {
+            problems.add("stepwise.format is " + info.formatVersion() + ", expected " + ModelFormat.VERSION);
         }
         TaskKind task;
         try {
-            task = TaskKind.ofModelTask(info.task());
+            task = TaskKind.ofModelTask(info.task().wireName());
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
             return problems;

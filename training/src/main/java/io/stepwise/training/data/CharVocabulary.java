@@ -1,10 +1,12 @@
 package io.stepwise.training.data;
 
+import io.stepwise.runtime.text.CharTokenizer;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -16,6 +18,9 @@ import java.util.TreeMap;
  * character counts (no dependence on reading order). A character is kept when it occurs at least
  * {@code minCount} times in the text the vocabulary is built from (the training split). Every other
  * character, and U+FFFD itself, maps to the unknown id.
+ *
+ * <p>Encoding and decoding are the runtime's {@link CharTokenizer} (with unknown token 0), so a model sees the same
+ * ids in training as in serving; this class adds what only training needs: building the vocabulary from counts.
  */
 public final class CharVocabulary {
     /** Token id of the unknown token. */
@@ -24,14 +29,11 @@ public final class CharVocabulary {
     public static final int UNKNOWN_CODE_POINT = 0xFFFD;
 
     private final int[] codePoints;
-    private final Map<Integer, Integer> ids;
+    private final CharTokenizer tokenizer;
 
     private CharVocabulary(int[] codePoints) {
         this.codePoints = codePoints;
-        this.ids = new HashMap<>(codePoints.length * 2);
-        for (int id = 1; id < codePoints.length; id++) {
-            ids.put(codePoints[id], id);
-        }
+        this.tokenizer = CharTokenizer.of(tokens(codePoints), UNKNOWN_ID);
     }
 
     /**
@@ -82,12 +84,14 @@ public final class CharVocabulary {
             throw new IllegalArgumentException("tokens[0]: expected the unknown token U+FFFD but got '"
                     + tokens.get(0) + "'");
         }
-        CharVocabulary v = new CharVocabulary(cps);
-        if (v.ids.size() != cps.length - 1 || v.ids.containsKey(UNKNOWN_CODE_POINT)) {
-            throw new IllegalArgumentException("tokens: expected distinct code points but got duplicates in "
-                    + tokens);
+        Set<Integer> distinct = new HashSet<>();
+        for (int cp : cps) {
+            if (!distinct.add(cp)) {
+                throw new IllegalArgumentException("tokens: expected distinct code points but got duplicates in "
+                        + tokens);
+            }
         }
-        return v;
+        return new CharVocabulary(cps);
     }
 
     private static CharVocabulary fromCounts(TreeMap<Integer, Integer> counts, int minCount) {
@@ -112,8 +116,7 @@ public final class CharVocabulary {
 
     /** Id of a code point, {@link #UNKNOWN_ID} when it is not in the vocabulary. */
     public int idOf(int codePoint) {
-        Integer id = ids.get(codePoint);
-        return id == null ? UNKNOWN_ID : id;
+        return tokenizer.idOf(codePoint);
     }
 
     /** Code point of a token id (U+FFFD for the unknown id). */
@@ -126,25 +129,30 @@ public final class CharVocabulary {
 
     /** Whether the code point has its own id. */
     public boolean contains(int codePoint) {
-        return ids.containsKey(codePoint);
+        return codePoint != UNKNOWN_CODE_POINT && tokenizer.contains(codePoint);
     }
 
     /** Encodes text to token ids, one per code point. */
     public int[] encode(CharSequence text) {
-        return text.codePoints().map(this::idOf).toArray();
+        return tokenizer.encode(text.toString());
     }
 
     /** Decodes token ids to text (unknown ids become U+FFFD). */
     public String decode(int[] ids) {
-        StringBuilder sb = new StringBuilder(ids.length);
-        for (int id : ids) {
-            sb.appendCodePoint(codePointOf(id));
-        }
-        return sb.toString();
+        return tokenizer.decode(ids);
+    }
+
+    /** The runtime tokenizer that encodes and decodes with this vocabulary. */
+    public CharTokenizer tokenizer() {
+        return tokenizer;
     }
 
     /** The tokens as one-code-point strings, index = id: the value for {@code stepwise.vocabulary}. */
     public List<String> tokens() {
+        return tokenizer.vocabulary();
+    }
+
+    private static List<String> tokens(int[] codePoints) {
         List<String> tokens = new ArrayList<>(codePoints.length);
         for (int cp : codePoints) {
             tokens.add(new String(Character.toChars(cp)));

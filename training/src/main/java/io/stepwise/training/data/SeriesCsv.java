@@ -1,42 +1,26 @@
 package io.stepwise.training.data;
 
+import io.stepwise.cli.SeriesCsvReader;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
- * Reads a numeric time series from a CSV file.
+ * Reads a numeric time series from a CSV file into a {@link TimeSeries}. The format and its errors are those of
+ * {@link SeriesCsvReader} (the command line's reader), so that training and {@code stepwise forecast} read a file
+ * the same way:
  *
- * <p>Format: UTF-8 (strict), comma-separated, first line a header of column names; fields may be wrapped in
- * double quotes ({@code ""} inside quotes is a quote); cells are trimmed; blank lines are skipped. Every row
- * must have as many cells as the header. An empty cell in a value column is a missing value (NaN in
- * {@link TimeSeries#values()}); any other cell must be a plain decimal number ({@code 12}, {@code -3.5},
- * {@code 1e-3}; not {@code NaN} or {@code Infinity}).
- *
- * <p><b>Time column.</b> Named with {@link #optTimeColumn}; or, by default, auto-detected: the first column is
- * the time column when its header is one of {@value #TIME_NAMES_TEXT} (case-insensitive) or when any of its
- * cells is not a number. Time stamps are kept as text. {@link #optNoTimeColumn()} treats every column as a
- * value.
- *
- * <p><b>Value columns.</b> All non-time columns by default, or the ones named with {@link #optValueColumns}
- * (in that order).
+ * <p>UTF-8 (strict), comma-separated, first line a header of column names; fields may be wrapped in double quotes;
+ * cells are trimmed; blank lines are skipped. An empty cell in a value column is a missing value (NaN in
+ * {@link TimeSeries#values()}); any other cell must be a plain decimal number. The time column is named with
+ * {@link #optTimeColumn} or auto-detected (the first column, when its header is a time word such as {@code date} or
+ * {@code year}, or when any of its cells is not a number); {@link #optNoTimeColumn()} treats every column as a
+ * value. Value columns: all non-time columns, or the ones named with {@link #optValueColumns}, in that order.
  *
  * <p>Errors are {@link IllegalArgumentException}s that name the file, line (1-based, the header is line 1),
  * column and offending value.
  */
 public final class SeriesCsv {
-    static final String TIME_NAMES_TEXT = "date, time, timestamp, datetime, year, month, week, day, period";
-    private static final Set<String> TIME_NAMES = Set.of("date", "time", "timestamp", "datetime", "year", "month",
-            "week", "day", "period");
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-
-    private String timeColumn;
-    private boolean noTimeColumn;
-    private List<String> valueColumns;
+    private final SeriesCsvReader reader = SeriesCsvReader.reader();
 
     private SeriesCsv() {
     }
@@ -53,178 +37,25 @@ public final class SeriesCsv {
 
     /** Uses the named column as the time column. */
     public SeriesCsv optTimeColumn(String name) {
-        this.timeColumn = Objects.requireNonNull(name, "name");
-        this.noTimeColumn = false;
+        reader.optTimeColumn(Objects.requireNonNull(name, "name"));
         return this;
     }
 
     /** There is no time column: every column is a value column. */
     public SeriesCsv optNoTimeColumn() {
-        this.noTimeColumn = true;
-        this.timeColumn = null;
+        reader.optNoTimeColumn();
         return this;
     }
 
     /** Reads only these value columns, in this order. */
     public SeriesCsv optValueColumns(String... names) {
-        if (names.length == 0) {
-            throw new IllegalArgumentException("names: expected at least one value column");
-        }
-        this.valueColumns = List.of(names);
+        reader.optValueColumns(names);
         return this;
     }
 
     /** Reads the file. */
     public TimeSeries readFile(Path file) {
-        String text = TextFiles.readUtf8Strict(file);
-        List<String> lines = TextFiles.lines(text);
-        String where = file.toString();
-        if (lines.isEmpty() || lines.get(0).isBlank()) {
-            throw new IllegalArgumentException(where + ": line 1: expected a header of column names but the "
-                    + (lines.isEmpty() ? "file is empty" : "line is blank"));
-        }
-        List<String> header = splitRow(lines.get(0), where, 1);
-        for (int i = 0; i < header.size(); i++) {
-            if (header.get(i).isEmpty()) {
-                throw new IllegalArgumentException(where + ": line 1: column " + (i + 1) + " has an empty name");
-            }
-            if (header.indexOf(header.get(i)) != i) {
-                throw new IllegalArgumentException(where + ": line 1: column name '" + header.get(i)
-                        + "' appears twice");
-            }
-        }
-        List<List<String>> rows = new ArrayList<>();
-        List<Integer> lineNumbers = new ArrayList<>();
-        for (int i = 1; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
-            }
-            List<String> cells = splitRow(lines.get(i), where, i + 1);
-            if (cells.size() != header.size()) {
-                throw new IllegalArgumentException(where + ": line " + (i + 1) + ": " + cells.size()
-                        + " cells, expected " + header.size() + " as in the header " + header);
-            }
-            rows.add(cells);
-            lineNumbers.add(i + 1);
-        }
-        if (rows.isEmpty()) {
-            throw new IllegalArgumentException(where + ": expected at least one data row after the header");
-        }
-
-        int timeIndex = -1;
-        if (timeColumn != null) {
-            timeIndex = header.indexOf(timeColumn);
-            if (timeIndex < 0) {
-                throw new IllegalArgumentException(where + ": line 1: time column '" + timeColumn
-                        + "' not found; columns are " + header);
-            }
-        } else if (!noTimeColumn && looksLikeTime(header.get(0), rows)) {
-            timeIndex = 0;
-        }
-        List<Integer> valueIndices = new ArrayList<>();
-        if (valueColumns != null) {
-            for (String name : valueColumns) {
-                int i = header.indexOf(name);
-                if (i < 0) {
-                    throw new IllegalArgumentException(where + ": line 1: value column '" + name
-                            + "' not found; columns are " + header);
-                }
-                if (i == timeIndex) {
-                    throw new IllegalArgumentException(where + ": line 1: column '" + name
-                            + "' is the time column and cannot also be a value column");
-                }
-                valueIndices.add(i);
-            }
-        } else {
-            for (int i = 0; i < header.size(); i++) {
-                if (i != timeIndex) {
-                    valueIndices.add(i);
-                }
-            }
-        }
-        if (valueIndices.isEmpty()) {
-            throw new IllegalArgumentException(where + ": no value column: the only column '" + header.get(0)
-                    + "' is the time column");
-        }
-
-        double[][] values = new double[rows.size()][valueIndices.size()];
-        List<String> stamps = new ArrayList<>();
-        for (int r = 0; r < rows.size(); r++) {
-            List<String> cells = rows.get(r);
-            if (timeIndex >= 0) {
-                String stamp = cells.get(timeIndex);
-                if (stamp.isEmpty()) {
-                    throw new IllegalArgumentException(where + ": line " + lineNumbers.get(r) + ", column '"
-                            + header.get(timeIndex) + "': empty time stamp");
-                }
-                stamps.add(stamp);
-            }
-            for (int c = 0; c < valueIndices.size(); c++) {
-                int i = valueIndices.get(c);
-                String cell = cells.get(i);
-                if (cell.isEmpty()) {
-                    values[r][c] = Double.NaN;
-                } else if (NUMBER.matcher(cell).matches()) {
-                    values[r][c] = Double.parseDouble(cell);
-                } else {
-                    throw new IllegalArgumentException(where + ": line " + lineNumbers.get(r) + ", column '"
-                            + header.get(i) + "' (" + (i + 1) + "): '" + cell + "' is not a number"
-                            + " (expected a decimal number, or an empty cell for a missing value)");
-                }
-            }
-        }
-        List<String> names = new ArrayList<>();
-        for (int i : valueIndices) {
-            names.add(header.get(i));
-        }
-        return new TimeSeries(where, timeIndex >= 0 ? header.get(timeIndex) : null, stamps, names, values);
-    }
-
-    private static boolean looksLikeTime(String name, List<List<String>> rows) {
-        if (TIME_NAMES.contains(name.toLowerCase(Locale.ROOT))) {
-            return true;
-        }
-        for (List<String> row : rows) {
-            String cell = row.get(0);
-            if (!cell.isEmpty() && !NUMBER.matcher(cell).matches()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Splits one CSV line into trimmed cells, honouring double quotes. */
-    static List<String> splitRow(String line, String where, int lineNumber) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char ch = line.charAt(i);
-            if (quoted) {
-                if (ch == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cell.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    cell.append(ch);
-                }
-            } else if (ch == '"' && cell.toString().isBlank()) {
-                quoted = true;
-                cell.setLength(0);
-            } else if (ch == ',') {
-                cells.add(cell.toString().trim());
-                cell.setLength(0);
-            } else {
-                cell.append(ch);
-            }
-        }
-        if (quoted) {
-            throw new IllegalArgumentException(where + ": line " + lineNumber + ": unterminated quoted field in: " + line);
-        }
-        cells.add(cell.toString().trim());
-        return cells;
+        SeriesCsvReader.Table t = reader.readFile(file);
+        return new TimeSeries(t.source(), t.timeColumn().orElse(null), t.timeStamps(), t.columns(), t.values());
     }
 }

@@ -114,11 +114,11 @@ public final class ModelCards {
 
     private static String describeTask(ModelInfo info) {
         return switch (info.task()) {
-            case ModelInfo.LANGUAGE_MODEL -> "Character language model: predicts the next character; "
+            case LANGUAGE_MODEL -> "Character language model: predicts the next character; "
                     + "`stepwise generate` writes text with it.";
-            case ModelInfo.FORECASTER -> "Forecaster: predicts the next step of " + info.featureNames()
+            case FORECASTER -> "Forecaster: predicts the next step of " + info.featureNames()
                     + "; multi-step forecasts feed predictions back (`stepwise forecast`).";
-            case ModelInfo.CLASSIFIER -> "Classifier: " + info.labels().size() + " labels " + info.labels()
+            case CLASSIFIER -> "Classifier: " + info.labels().size() + " labels " + info.labels()
                     + " (`stepwise classify`).";
             default -> "Task " + info.task() + ".";
         };
@@ -158,12 +158,12 @@ public final class ModelCards {
                 ModelInfo info = model.info();
                 Map<String, Double> m = info.metrics();
                 String[] primary = switch (info.task()) {
-                    case ModelInfo.LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelProtocol.VAL_BPC,
+                    case LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelProtocol.VAL_BPC,
                         "Kneser-Ney " + LanguageModelProtocol.BASELINE_ORDER + "-gram",
                         LanguageModelProtocol.BASELINE_BPC};
-                    case ModelInfo.FORECASTER -> new String[] {"test MASE", ForecastProtocol.TEST_MASE,
+                    case FORECASTER -> new String[] {"test MASE", ForecastProtocol.TEST_MASE,
                         "seasonal naive", ForecastProtocol.BASELINE_MASE};
-                    case ModelInfo.CLASSIFIER -> new String[] {"test accuracy", ClassifyProtocol.TEST_ACCURACY,
+                    case CLASSIFIER -> new String[] {"test accuracy", ClassifyProtocol.TEST_ACCURACY,
                         "naive Bayes", ClassifyProtocol.BASELINE_ACCURACY};
                     default -> new String[] {"?", "?", "?", "?"};
                 };

@@ -1,12 +1,12 @@
 package io.stepwise.training.tasks;
 
-import io.stepwise.conversion.CellKind;
 import io.stepwise.runtime.BatchResult;
-import io.stepwise.runtime.Classification;
-import io.stepwise.runtime.Forecaster;
+import io.stepwise.runtime.Logits;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
-import io.stepwise.runtime.SequenceClassifier;
+import io.stepwise.runtime.classify.Classification;
+import io.stepwise.runtime.classify.SequenceClassifier;
+import io.stepwise.runtime.forecast.Forecaster;
 import io.stepwise.training.data.BpttBatches;
 import io.stepwise.training.data.CharCorpus;
 import io.stepwise.training.data.CharVocabulary;
@@ -100,7 +100,7 @@ public final class ModelEvaluation {
     public static Result evaluate(RecurrentModel model, Path data) {
         Objects.requireNonNull(model, "model");
         ModelInfo info = model.info();
-        TaskKind task = TaskKind.ofModelTask(info.task());
+        TaskKind task = TaskKind.ofModelTask(info.task().wireName());
         Map<String, Object> protocol = protocol(info, model.source());
         Map<String, Double> metrics = switch (task) {
             case LANGUAGE_MODEL -> {
@@ -148,7 +148,7 @@ public final class ModelEvaluation {
     static double bitsPerCharacter(RecurrentModel model, CharCorpus corpus, int streams, int bptt) {
         String text = corpus.vocabulary().decode(corpus.validationIds());
         int[] ids = CharVocabulary.fromTokens(model.info().vocabulary()).encode(text);
-        boolean lstm = CellKind.fromId(model.info().cell()).hasCellState();
+        boolean lstm = model.info().hasCellState();
         double nats = 0;
         long count = 0;
         float[] h = null;
@@ -163,24 +163,12 @@ public final class ModelEvaluation {
             c = lstm ? result.cn() : null;
             for (int b = 0; b < tokens.length; b++) {
                 for (int t = 0; t < w.length(); t++) {
-                    nats += negativeLogSoftmax(result.outputAt(b, t), w.targets()[b][t]);
+                    nats -= Logits.logSoftmax(result.outputAt(b, t))[w.targets()[b][t]];
                     count++;
                 }
             }
         }
         return Metrics.bitsPerChar(nats / count);
-    }
-
-    private static double negativeLogSoftmax(float[] logits, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits) {
-            sum += Math.exp(v - max);
-        }
-        return Math.log(sum) + max - logits[target];
     }
 
     /** Rolling-origin metrics of a forecaster over the test tail, through the runtime's {@link Forecaster}. */

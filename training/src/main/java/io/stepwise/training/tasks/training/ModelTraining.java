@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.StepwiseVersion;
 import io.stepwise.training.export.ModelExporter;
 import io.stepwise.training.export.ParityReport;
 import io.stepwise.training.model.DjlRuntime;
@@ -42,7 +43,7 @@ import java.util.Map;
  */
 public final class ModelTraining {
     /** The Stepwise version recorded in provenance. */
-    public static final String STEPWISE_VERSION = "0.1.0-SNAPSHOT";
+    public static final String STEPWISE_VERSION = StepwiseVersion.get();
     /** Folder under which runs without a run folder of their own get a timestamped one. */
     public static final Path RUNS = Path.of("runs");
 

@@ -1,0 +1,294 @@
+package io.stepwise.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a numeric time series from a CSV file: the history that {@code stepwise forecast} continues, and the
+ * training module's series data ({@code io.stepwise.training.data.SeriesCsv} reads through this class, so training
+ * and forecasting read a file the same way).
+ *
+ * <p>Format: UTF-8 (strict), comma-separated, first line a header of column names; fields may be wrapped in
+ * double quotes ({@code ""} inside quotes is a quote); cells are trimmed; blank lines are skipped. Every row
+ * must have as many cells as the header. An empty cell in a value column is a missing value (NaN in
+ * {@link Table#values()}); any other cell must be a plain decimal number ({@code 12}, {@code -3.5},
+ * {@code 1e-3}; not {@code NaN} or {@code Infinity}).
+ *
+ * <p><b>Time column.</b> Named with {@link #optTimeColumn}; or, by default, auto-detected: the first column is
+ * the time column when its header is one of {@value #TIME_NAMES_TEXT} (case-insensitive) or when any of its
+ * cells is not a number. Time stamps are kept as text. {@link #optNoTimeColumn()} treats every column as a
+ * value.
+ *
+ * <p><b>Value columns.</b> All non-time columns by default, or the ones named with {@link #optValueColumns}
+ * (in that order).
+ *
+ * <p>Errors are {@link IllegalArgumentException}s that name the file, line (1-based, the header is line 1),
+ * column and offending value.
+ */
+public final class SeriesCsvReader {
+    static final String TIME_NAMES_TEXT = "date, time, timestamp, datetime, year, month, week, day, period";
+    private static final Set<String> TIME_NAMES = Set.of("date", "time", "timestamp", "datetime", "year", "month",
+            "week", "day", "period");
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
+    private String timeColumn;
+    private boolean noTimeColumn;
+    private List<String> valueColumns;
+
+    private SeriesCsvReader() {
+    }
+
+    /** A reader with the defaults (auto-detected time column, all other columns as values). */
+    public static SeriesCsvReader reader() {
+        return new SeriesCsvReader();
+    }
+
+    /** Reads {@code file} with the defaults. */
+    public static Table read(Path file) {
+        return reader().readFile(file);
+    }
+
+    /** Uses the named column as the time column. */
+    public SeriesCsvReader optTimeColumn(String name) {
+        this.timeColumn = Objects.requireNonNull(name, "name");
+        this.noTimeColumn = false;
+        return this;
+    }
+
+    /** There is no time column: every column is a value column. */
+    public SeriesCsvReader optNoTimeColumn() {
+        this.noTimeColumn = true;
+        this.timeColumn = null;
+        return this;
+    }
+
+    /** Reads only these value columns, in this order. */
+    public SeriesCsvReader optValueColumns(String... names) {
+        if (names.length == 0) {
+            throw new IllegalArgumentException("names: expected at least one value column");
+        }
+        this.valueColumns = List.of(names);
+        return this;
+    }
+
+    /**
+     * Reads the file.
+     *
+     * @throws IllegalArgumentException naming the file, line, column and value of the first problem
+     * @throws java.io.UncheckedIOException when the file cannot be read
+     */
+    public Table readFile(Path file) {
+        String text = Utf8Files.readStrict(file);
+        List<String> lines = Utf8Files.lines(text);
+        String where = file.toString();
+        if (lines.isEmpty() || lines.get(0).isBlank()) {
+            throw new IllegalArgumentException(where + ": line 1: expected a header of column names but the "
+                    + (lines.isEmpty() ? "file is empty" : "line is blank"));
+        }
+        List<String> header = splitRow(lines.get(0), where, 1);
+        for (int i = 0; i < header.size(); i++) {
+            if (header.get(i).isEmpty()) {
+                throw new IllegalArgumentException(where + ": line 1: column " + (i + 1) + " has an empty name");
+            }
+            if (header.indexOf(header.get(i)) != i) {
+                throw new IllegalArgumentException(where + ": line 1: column name '" + header.get(i)
+                        + "' appears twice");
+            }
+        }
+        List<List<String>> rows = new ArrayList<>();
+        List<Integer> lineNumbers = new ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            List<String> cells = splitRow(lines.get(i), where, i + 1);
+            if (cells.size() != header.size()) {
+                throw new IllegalArgumentException(where + ": line " + (i + 1) + ": " + cells.size()
+                        + " cells, expected " + header.size() + " as in the header " + header);
+            }
+            rows.add(cells);
+            lineNumbers.add(i + 1);
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(where + ": expected at least one data row after the header");
+        }
+
+        int timeIndex = -1;
+        if (timeColumn != null) {
+            timeIndex = header.indexOf(timeColumn);
+            if (timeIndex < 0) {
+                throw new IllegalArgumentException(where + ": line 1: time column '" + timeColumn
+                        + "' not found; columns are " + header);
+            }
+        } else if (!noTimeColumn && looksLikeTime(header.get(0), rows)) {
+            timeIndex = 0;
+        }
+        List<Integer> valueIndices = new ArrayList<>();
+        if (valueColumns != null) {
+            for (String name : valueColumns) {
+                int i = header.indexOf(name);
+                if (i < 0) {
+                    throw new IllegalArgumentException(where + ": line 1: value column '" + name
+                            + "' not found; columns are " + header);
+                }
+                if (i == timeIndex) {
+                    throw new IllegalArgumentException(where + ": line 1: column '" + name
+                            + "' is the time column and cannot also be a value column");
+                }
+                valueIndices.add(i);
+            }
+        } else {
+            for (int i = 0; i < header.size(); i++) {
+                if (i != timeIndex) {
+                    valueIndices.add(i);
+                }
+            }
+        }
+        if (valueIndices.isEmpty()) {
+            throw new IllegalArgumentException(where + ": no value column: the only column '" + header.get(0)
+                    + "' is the time column");
+        }
+
+        double[][] values = new double[rows.size()][valueIndices.size()];
+        List<String> stamps = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            List<String> cells = rows.get(r);
+            if (timeIndex >= 0) {
+                String stamp = cells.get(timeIndex);
+                if (stamp.isEmpty()) {
+                    throw new IllegalArgumentException(where + ": line " + lineNumbers.get(r) + ", column '"
+                            + header.get(timeIndex) + "': empty time stamp");
+                }
+                stamps.add(stamp);
+            }
+            for (int c = 0; c < valueIndices.size(); c++) {
+                int i = valueIndices.get(c);
+                String cell = cells.get(i);
+                if (cell.isEmpty()) {
+                    values[r][c] = Double.NaN;
+                } else if (NUMBER.matcher(cell).matches()) {
+                    values[r][c] = Double.parseDouble(cell);
+                } else {
+                    throw new IllegalArgumentException(where + ": line " + lineNumbers.get(r) + ", column '"
+                            + header.get(i) + "' (" + (i + 1) + "): '" + cell + "' is not a number"
+                            + " (expected a decimal number, or an empty cell for a missing value)");
+                }
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (int i : valueIndices) {
+            names.add(header.get(i));
+        }
+        return new Table(where, timeIndex >= 0 ? Optional.of(header.get(timeIndex)) : Optional.empty(), stamps, names,
+                values);
+    }
+
+    private static boolean looksLikeTime(String name, List<List<String>> rows) {
+        if (TIME_NAMES.contains(name.toLowerCase(Locale.ROOT))) {
+            return true;
+        }
+        for (List<String> row : rows) {
+            String cell = row.get(0);
+            if (!cell.isEmpty() && !NUMBER.matcher(cell).matches()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Splits one CSV line into trimmed cells, honouring double quotes. */
+    static List<String> splitRow(String line, String where, int lineNumber) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (quoted) {
+                if (ch == '"') {
+                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        cell.append('"');
+                        i++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    cell.append(ch);
+                }
+            } else if (ch == '"' && cell.toString().isBlank()) {
+                quoted = true;
+                cell.setLength(0);
+            } else if (ch == ',') {
+                cells.add(cell.toString().trim());
+                cell.setLength(0);
+            } else {
+                cell.append(ch);
+            }
+        }
+        if (quoted) {
+            throw new IllegalArgumentException(where + ": line " + lineNumber + ": unterminated quoted field in: " + line);
+        }
+        cells.add(cell.toString().trim());
+        return cells;
+    }
+
+    /**
+     * A series table as read: time stamps kept as text, values in file order.
+     *
+     * @param source     the file the data came from (for messages)
+     * @param timeColumn name of the time-stamp column, when there is one
+     * @param timeStamps one per row (empty when there is no time column)
+     * @param columns    names of the value columns
+     * @param values     [row][column], NaN = missing; copied in and out
+     */
+    public record Table(String source, Optional<String> timeColumn, List<String> timeStamps, List<String> columns,
+                        double[][] values) {
+        /** Copies the lists and every row. */
+        public Table {
+            timeStamps = List.copyOf(timeStamps);
+            columns = List.copyOf(columns);
+            values = copy(values);
+        }
+
+        /** A copy of the values, [row][column]. */
+        @Override
+        public double[][] values() {
+            return copy(values);
+        }
+
+        /** Number of rows. */
+        public int length() {
+            return values.length;
+        }
+
+        private static double[][] copy(double[][] rows) {
+            double[][] out = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                out[i] = rows[i].clone();
+            }
+            return out;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Table t && source.equals(t.source) && timeColumn.equals(t.timeColumn)
+                    && timeStamps.equals(t.timeStamps) && columns.equals(t.columns)
+                    && java.util.Arrays.deepEquals(values, t.values);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(source, timeColumn, timeStamps, columns, java.util.Arrays.deepHashCode(values));
+        }
+
+        @Override
+        public String toString() {
+            return "Table[" + source + ", " + values.length + " rows, columns " + columns + "]";
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.stepwise.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Strict UTF-8 reading, shared by the series reader here and the training module's data loaders: malformed bytes
+ * are refused rather than silently replaced, so that a Latin-1 file is reported rather than read as garbage.
+ */
+public final class Utf8Files {
+    private Utf8Files() {
+    }
+
+    /**
+     * Reads a whole file as UTF-8.
+     *
+     * @throws IllegalArgumentException naming the file and the byte offset of the first bad sequence
+     * @throws UncheckedIOException     when the file cannot be read
+     */
+    public static String readStrict(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return decodeStrict(bytes, file.toString());
+    }
+
+    /**
+     * Decodes UTF-8, dropping a leading byte-order mark.
+     *
+     * @param sourceName names the bytes in errors
+     * @throws IllegalArgumentException naming the source and the byte offset of the first bad sequence
+     */
+    public static String decodeStrict(byte[] bytes, String sourceName) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            throw new IllegalArgumentException(sourceName + ": not valid UTF-8 at byte offset " + in.position()
+                    + " (" + result.length() + " bad byte(s), first 0x"
+                    + String.format("%02X", bytes[in.position()] & 0xFF) + ")");
+        }
+        result = decoder.flush(out);
+        if (result.isError()) {
+            throw new IllegalArgumentException(sourceName + ": not valid UTF-8 at byte offset " + in.position());
+        }
+        out.flip();
+        String text = out.toString();
+        // A byte-order mark is an encoding artefact, not a character of the text.
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    /** Splits text into lines on \n, \r\n or \r; a final line terminator does not produce an empty last line. */
+    public static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        int n = text.length();
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                lines.add(text.substring(start, i));
+                if (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        if (start < n) {
+            lines.add(text.substring(start));
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,74 @@
+package io.stepwise.cli;
+
+import io.stepwise.conversion.CellKind;
+import io.stepwise.conversion.HeadKind;
+import io.stepwise.conversion.LayerWeights;
+import io.stepwise.conversion.ModelMetadata;
+import io.stepwise.conversion.NetworkSpec;
+import io.stepwise.conversion.NetworkWeights;
+import io.stepwise.conversion.OnnxExporter;
+import io.stepwise.conversion.Task;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/** Small models with random weights, written with the real exporter, for the command tests. */
+final class CliModels {
+    static final List<String> LETTERS = List.of("a", "b", "c", "d", "e", " ");
+
+    private CliModels() {
+    }
+
+    static Path languageModel(Path dir) throws IOException {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(8)
+                .setTokenInput(LETTERS.size(), 4).setOutputSize(LETTERS.size()).build();
+        return write(dir.resolve("lm.onnx"), spec, ModelMetadata.builder().setTask(Task.LANGUAGE_MODEL)
+                .optVocabulary(LETTERS).optUnknownToken(5).build());
+    }
+
+    /** One feature, "level", scaled, with a stored horizon of 3 and window 4, evaluated on {@code data}. */
+    static Path forecaster(Path dir, String data) throws IOException {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.LSTM).setHiddenSize(6).setFeatureInput(1)
+                .setOutputSize(1).build();
+        return write(dir.resolve("fc.onnx"), spec, ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("level")).optTargetNames(List.of("level"))
+                .optScaling(new double[] {10}, new double[] {2}).optForecast(Map.of("horizon", 3, "window", 4))
+                .optProperty("evaluation", "{\"data\":\"" + data + "\"}").build());
+    }
+
+    static Path classifier(Path dir) throws IOException {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(5)
+                .setTokenInput(LETTERS.size(), 3).optBidirectional(true).optHead(HeadKind.FINAL_STATE)
+                .setOutputSize(3).build();
+        return write(dir.resolve("cls.onnx"), spec, ModelMetadata.builder().setTask(Task.CLASSIFIER)
+                .optVocabulary(LETTERS).optUnknownToken(5).optLabels(List.of("alpha", "beta", "gamma")).build());
+    }
+
+    private static Path write(Path file, NetworkSpec spec, ModelMetadata metadata) throws IOException {
+        Random r = new Random(7);
+        NetworkWeights.Builder w = NetworkWeights.builder(spec);
+        if (spec.embeddingSize() > 0) {
+            w.setEmbedding(gaussian(r, spec.inputSize() * spec.embeddingSize()));
+        }
+        int rows = spec.cell().gateCount() * spec.hiddenSize();
+        for (int l = 0; l < spec.layers(); l++) {
+            for (int d = 0; d < spec.directions(); d++) {
+                w.setLayer(l, d, new LayerWeights(gaussian(r, rows * spec.layerInputSize(l)),
+                        gaussian(r, rows * spec.hiddenSize()), gaussian(r, rows), gaussian(r, rows)));
+            }
+        }
+        w.setHead(gaussian(r, spec.outputSize() * spec.headInputSize()), gaussian(r, spec.outputSize()));
+        OnnxExporter.builder().build().write(spec, w.build(), metadata, file);
+        return file;
+    }
+
+    private static float[] gaussian(Random r, int n) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) r.nextGaussian() * 0.7f;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,104 @@
+package io.stepwise.runtime.forecast;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A multi-step forecast in the series' own units.
+ *
+ * @param values         [horizon][feature]: row h is the forecast h + 1 steps after the last observation
+ * @param featureNames   one name per feature (column of {@code values})
+ * @param historyLength  observations the forecast was conditioned on
+ * @param filledValues   missing (NaN) history values that were filled in before forecasting
+ */
+public record Forecast(double[][] values, List<String> featureNames, int historyLength, int filledValues) {
+
+    /**
+     * Copies every row and the names.
+     *
+     * @throws IllegalArgumentException when a row's width differs from the number of features
+     */
+    public Forecast {
+        Objects.requireNonNull(values, "values");
+        featureNames = List.copyOf(featureNames);
+        values = deepCopy(values);
+        for (int h = 0; h < values.length; h++) {
+            if (values[h].length != featureNames.size()) {
+                throw new IllegalArgumentException("values: row " + h + " has " + values[h].length
+                        + " entries but there are " + featureNames.size() + " features");
+            }
+        }
+    }
+
+    /** A copy of the forecast, [horizon][feature]. */
+    @Override
+    public double[][] values() {
+        return deepCopy(values);
+    }
+
+    /** Steps forecast. */
+    public int horizon() {
+        return values.length;
+    }
+
+    /** The forecast value {@code step} steps ahead (1-based: 1 = the next step) of feature {@code feature}. */
+    public double value(int step, int feature) {
+        if (step < 1 || step > values.length) {
+            throw new IllegalArgumentException("step: expected 1.." + values.length + " but got " + step);
+        }
+        checkFeature(feature);
+        return values[step - 1][feature];
+    }
+
+    /** The forecast path of one feature, one value per step. */
+    public double[] series(int feature) {
+        checkFeature(feature);
+        double[] out = new double[values.length];
+        for (int h = 0; h < values.length; h++) {
+            out[h] = values[h][feature];
+        }
+        return out;
+    }
+
+    /** The forecast path of the feature named {@code name}. */
+    public double[] series(String name) {
+        int index = featureNames.indexOf(name);
+        if (index < 0) {
+            throw new IllegalArgumentException("name: no feature '" + name + "'; the features are " + featureNames);
+        }
+        return series(index);
+    }
+
+    private void checkFeature(int feature) {
+        if (feature < 0 || feature >= featureNames.size()) {
+            throw new IllegalArgumentException("feature: expected 0.." + (featureNames.size() - 1) + " but got "
+                    + feature);
+        }
+    }
+
+    private static double[][] deepCopy(double[][] a) {
+        double[][] out = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = Objects.requireNonNull(a[i], "values row").clone();
+        }
+        return out;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Forecast f && Arrays.deepEquals(values, f.values) && featureNames.equals(f.featureNames)
+                && historyLength == f.historyLength && filledValues == f.filledValues;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.deepHashCode(values), featureNames, historyLength, filledValues);
+    }
+
+    @Override
+    public String toString() {
+        return "Forecast{horizon=" + values.length + ", features=" + featureNames + ", historyLength=" + historyLength
+                + ", filledValues=" + filledValues + ", values=" + Arrays.deepToString(values) + '}';
+    }
+}

@@ -1,0 +1,301 @@
+package io.stepwise.runtime.forecast;
+
+import io.stepwise.runtime.ModelFormat.Task;
+import io.stepwise.runtime.ModelInfo;
+import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.Session;
+import io.stepwise.runtime.SessionSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.function.Supplier;
+
+/**
+ * Multi-step forecasts from a recurrent forecaster ({@code stepwise.task = forecaster}): a model that reads one
+ * row of F scaled features per step and outputs its prediction of the next row (output size F).
+ *
+ * <p>{@link #forecast(double[][], int)} works in the series' own units:
+ * <ol>
+ *   <li>missing values (NaN) in the history are filled per feature by linear interpolation between the nearest
+ *       known values before and after; a gap at the start or end takes the nearest known value. A feature with no
+ *       known value at all, or any infinite value, is refused;</li>
+ *   <li>every value is scaled with the model's {@code stepwise.scaling}: model value = (x − mean) / std (no
+ *       scaling metadata = identity);</li>
+ *   <li>the whole history is fed in one call; the last output is the first forecast step, and each predicted row
+ *       is fed back to get the next (autoregressive), {@code horizon} times;</li>
+ *   <li>predictions are unscaled: x = model value · std + mean.</li>
+ * </ol>
+ * For a live series use {@link #openStream()}, which carries the state between observations.
+ *
+ * <p>Each forecast opens its own session from the {@link SessionSource} (a {@link RecurrentModel}, or a front
+ * that batches many sessions), so one forecaster may serve several threads; it does not own the source, which must
+ * stay open while the forecaster is used.
+ */
+public final class Forecaster {
+    private final List<String> featureNames;
+    private final double[] mean;
+    private final double[] std;
+    private final OptionalInt defaultHorizon;
+    private final Supplier<Session> sessions;
+
+    /**
+     * A forecaster over the sessions of {@code model}.
+     *
+     * @throws IllegalArgumentException when the model is not a feature-input, per-step model whose output size
+     *                                  equals its feature count
+     */
+    public Forecaster(RecurrentModel model) {
+        this((SessionSource) Objects.requireNonNull(model, "model"));
+    }
+
+    /**
+     * A forecaster over the sessions of {@code source}, e.g. a batching front.
+     *
+     * @throws IllegalArgumentException when the model is not a feature-input, per-step model whose output size
+     *                                  equals its feature count
+     */
+    public Forecaster(SessionSource source) {
+        Objects.requireNonNull(source, "source");
+        ModelInfo info = source.info();
+        if (info.task() != Task.FORECASTER && info.task() != Task.UNKNOWN) {
+            throw new IllegalArgumentException("model: Forecaster needs task " + Task.FORECASTER
+                    + " but the model's task is " + info.task());
+        }
+        if (info.isTokenInput() || !info.isPerStep()) {
+            throw new IllegalArgumentException("model: Forecaster needs feature input and a per_step head but the"
+                    + " model has " + info.inputKind() + " input and a " + info.head() + " head");
+        }
+        int features = info.inputSize();
+        if (info.outputSize() != features) {
+            throw new IllegalArgumentException("model: a forecaster predicts the next step of its own features, so"
+                    + " its output size must equal its " + features + " input features, but it is "
+                    + info.outputSize());
+        }
+        double[] m = new double[features];
+        double[] s = new double[features];
+        Arrays.fill(s, 1.0);
+        if (info.scaling().isPresent()) {
+            m = info.scaling().get().mean();
+            s = info.scaling().get().std();
+        }
+        Object horizon = info.forecast().get("horizon");
+        this.featureNames = names(info.featureNames(), features);
+        this.mean = check(m, features, "scaling mean");
+        this.std = check(s, features, "scaling std");
+        this.defaultHorizon = horizon instanceof Number n && n.intValue() >= 1
+                ? OptionalInt.of(n.intValue()) : OptionalInt.empty();
+        this.sessions = source::newSession;
+    }
+
+    /** For tests: forecasting against any session. */
+    Forecaster(List<String> featureNames, double[] mean, double[] std, OptionalInt defaultHorizon,
+               Supplier<Session> sessions) {
+        this.featureNames = List.copyOf(featureNames);
+        this.mean = check(mean.clone(), featureNames.size(), "mean");
+        this.std = check(std.clone(), featureNames.size(), "std");
+        this.defaultHorizon = defaultHorizon;
+        this.sessions = sessions;
+    }
+
+    /** Number of features F per step. */
+    public int featureCount() {
+        return featureNames.size();
+    }
+
+    /** Feature names from the metadata, or {@code x0, x1, …} when it has none. */
+    public List<String> featureNames() {
+        return featureNames;
+    }
+
+    /** The horizon stored in the model's {@code stepwise.forecast} settings, if any. */
+    public OptionalInt defaultHorizon() {
+        return defaultHorizon;
+    }
+
+    /**
+     * Forecasts a single-feature series.
+     *
+     * @throws IllegalArgumentException when the model has more than one feature, or see
+     *                                  {@link #forecast(double[][], int)}
+     */
+    public Forecast forecast(double[] history, int horizon) {
+        Objects.requireNonNull(history, "history");
+        if (featureCount() != 1) {
+            throw new IllegalArgumentException("history: a one-dimensional history fits a single-feature model, but"
+                    + " this one reads " + featureCount() + " features " + featureNames + "; pass double[steps][features]");
+        }
+        double[][] rows = new double[history.length][];
+        for (int t = 0; t < history.length; t++) {
+            rows[t] = new double[] {history[t]};
+        }
+        return forecast(rows, horizon);
+    }
+
+    /** Forecasts {@link #defaultHorizon()} steps; refused when the model stores no horizon. */
+    public Forecast forecast(double[][] history) {
+        if (defaultHorizon.isEmpty()) {
+            throw new IllegalArgumentException("horizon: the model's metadata has no stepwise.forecast horizon;"
+                    + " pass one explicitly");
+        }
+        return forecast(history, defaultHorizon.getAsInt());
+    }
+
+    /**
+     * Forecasts {@code horizon} steps after {@code history}, in the series' own units.
+     *
+     * @param history [steps][features] observations, oldest first; NaN marks a missing value (see class doc)
+     * @param horizon steps to forecast (≥ 1)
+     * @throws IllegalArgumentException for an empty history, a row of the wrong width, an infinite value, a feature
+     *                                  with no known value, or a horizon below 1
+     */
+    public Forecast forecast(double[][] history, int horizon) {
+        Objects.requireNonNull(history, "history");
+        if (horizon < 1) {
+            throw new IllegalArgumentException("horizon: expected ≥ 1 but got " + horizon);
+        }
+        double[][] filled = copyChecked(history);
+        int missing = fillMissing(filled, featureNames);
+        float[][] scaled = new float[filled.length][];
+        for (int t = 0; t < filled.length; t++) {
+            scaled[t] = scale(filled[t]);
+        }
+        double[][] values = new double[horizon][];
+        try (Session session = sessions.get()) {
+            float[][] outputs = session.feed(scaled);
+            float[] next = outputs[outputs.length - 1];
+            for (int h = 0; h < horizon; h++) {
+                values[h] = unscale(next);
+                if (h + 1 < horizon) {
+                    next = session.step(next);
+                }
+            }
+        }
+        return new Forecast(values, featureNames, history.length, missing);
+    }
+
+    /**
+     * Opens a stream that carries the model state across observations pushed one at a time, for services that
+     * follow a live series. Close it when the series ends.
+     */
+    public ForecastStream openStream() {
+        return new ForecastStream(this, sessions.get());
+    }
+
+    /** One row in model units: (x − mean) / std. */
+    float[] scale(double[] row) {
+        float[] out = new float[row.length];
+        for (int f = 0; f < row.length; f++) {
+            out[f] = (float) ((row[f] - mean[f]) / std[f]);
+        }
+        return out;
+    }
+
+    /** One model output row in the series' units: v · std + mean. */
+    double[] unscale(float[] output) {
+        if (output.length != mean.length) {
+            throw new IllegalStateException("model output: expected " + mean.length + " values (one per feature)"
+                    + " but got " + output.length);
+        }
+        double[] out = new double[output.length];
+        for (int f = 0; f < output.length; f++) {
+            if (!Float.isFinite(output[f])) {
+                throw new IllegalStateException("model output: value " + f + " is " + output[f]
+                        + "; the model produced a non-finite prediction");
+            }
+            out[f] = output[f] * std[f] + mean[f];
+        }
+        return out;
+    }
+
+    /** A copy of {@code history} after checking that it is non-empty, rectangular and free of infinities. */
+    double[][] copyChecked(double[][] history) {
+        if (history.length == 0) {
+            throw new IllegalArgumentException("history: expected at least one step but got none");
+        }
+        double[][] copy = new double[history.length][];
+        for (int t = 0; t < history.length; t++) {
+            copy[t] = checkRow(history[t], "history row " + t);
+        }
+        return copy;
+    }
+
+    /** A copy of one observation after checking its width and that it holds no infinity (NaN = missing). */
+    double[] checkRow(double[] row, String name) {
+        if (row == null) {
+            throw new IllegalArgumentException(name + ": is null");
+        }
+        if (row.length != featureCount()) {
+            throw new IllegalArgumentException(name + ": expected " + featureCount() + " values " + featureNames
+                    + " but got " + row.length);
+        }
+        for (int f = 0; f < row.length; f++) {
+            if (Double.isInfinite(row[f])) {
+                throw new IllegalArgumentException(name + ": value of feature '" + featureNames.get(f) + "' is "
+                        + row[f] + "; use NaN for a missing value");
+            }
+        }
+        return row.clone();
+    }
+
+    /**
+     * Fills NaN values in place, per feature: linear interpolation between the nearest known values before and
+     * after, or the nearest known value for a gap at the start or end.
+     *
+     * @return how many values were filled
+     * @throws IllegalArgumentException when a feature has no known value at all
+     */
+    static int fillMissing(double[][] rows, List<String> featureNames) {
+        int filled = 0;
+        for (int f = 0; f < featureNames.size(); f++) {
+            int previous = -1;
+            for (int t = 0; t <= rows.length; t++) {
+                if (t < rows.length && Double.isNaN(rows[t][f])) {
+                    continue;
+                }
+                int gapStart = previous + 1;
+                if (t == rows.length && previous < 0) {
+                    throw new IllegalArgumentException("history: feature '" + featureNames.get(f)
+                            + "' has no known value in " + rows.length + " step(s); at least one is needed");
+                }
+                for (int g = gapStart; g < t; g++) {
+                    if (previous < 0) {
+                        rows[g][f] = rows[t][f];
+                    } else if (t == rows.length) {
+                        rows[g][f] = rows[previous][f];
+                    } else {
+                        double w = (double) (g - previous) / (t - previous);
+                        rows[g][f] = rows[previous][f] + w * (rows[t][f] - rows[previous][f]);
+                    }
+                    filled++;
+                }
+                previous = t;
+            }
+        }
+        return filled;
+    }
+
+    private static List<String> names(List<String> names, int features) {
+        if (names.size() == features) {
+            return List.copyOf(names);
+        }
+        if (!names.isEmpty()) {
+            throw new IllegalArgumentException("model: stepwise.feature_names has " + names.size()
+                    + " names but the model reads " + features + " features");
+        }
+        List<String> generated = new ArrayList<>(features);
+        for (int f = 0; f < features; f++) {
+            generated.add("x" + f);
+        }
+        return generated;
+    }
+
+    private static double[] check(double[] values, int features, String name) {
+        if (values.length != features) {
+            throw new IllegalArgumentException(name + ": expected " + features + " values (one per feature) but got "
+                    + values.length);
+        }
+        return values;
+    }
+}
