@@ -25,10 +25,10 @@ import java.util.zip.CRC32C;
  *
  * <p>{@link #vet} is the one method where every check happens before ONNX Runtime sees a model: the structural
  * validator ({@link OnnxModelValidator}) and the wire scan with its external-data checks. Models on disk are vetted
- * through a read-only memory map and then opened by ONNX Runtime from their path; afterwards the file is checked to
- * be the one that was vetted (same size, modification time, file key and CRC-32C), and a file replaced or rewritten
- * in between is refused. (The validator still reads a heap array, so vetting a file copies it once; the copy is
- * garbage as soon as vetting ends.)
+ * through a read-only memory map (no copy of the weights on the Java heap: the validator and the scanner read the
+ * map in place) and then opened by ONNX Runtime from their path, so that the process holds ONNX Runtime's copy of
+ * the weights only; afterwards the file is checked to be the one that was vetted (same size, modification time,
+ * file key and CRC-32C), and a file replaced or rewritten in between is refused.
  */
 final class ModelLoader {
     private static final int READ_BUFFER = 1 << 16;
@@ -70,7 +70,7 @@ final class ModelLoader {
     static OnnxWireScanner.Scan vet(ByteBuffer model, ModelOrigin origin, ModelSignature signature,
                                     ModelLimits limits) {
         try {
-            OnnxModelValidator.validate(heapCopy(model), limits, signature == null
+            OnnxModelValidator.validate(model, limits, signature == null
                     ? OnnxModelValidator.Format.STEPWISE : OnnxModelValidator.Format.FOREIGN);
         } catch (ModelValidationException e) {
             throw origin.invalid(e);
@@ -90,17 +90,6 @@ final class ModelLoader {
             checkExternalData(origin.file().get(), scan.externalLocations());
         }
         return scan;
-    }
-
-    /** The validator reads a heap array; a buffer that is not one is copied. */
-    private static byte[] heapCopy(ByteBuffer model) {
-        ByteBuffer view = model.slice();
-        if (view.hasArray() && view.arrayOffset() == 0 && view.array().length == view.remaining()) {
-            return view.array();
-        }
-        byte[] copy = new byte[view.remaining()];
-        view.get(copy);
-        return copy;
     }
 
     /**

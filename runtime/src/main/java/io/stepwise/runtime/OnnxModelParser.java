@@ -1,6 +1,5 @@
 package io.stepwise.runtime;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -71,8 +70,8 @@ final class OnnxModelParser {
     private int nodes;
     private long metadataBytes;
 
-    private OnnxModelParser(byte[] bytes, ModelLimits limits) {
-        this.wire = new ProtoWire(bytes);
+    private OnnxModelParser(ProtoWire wire, ModelLimits limits) {
+        this.wire = wire;
         this.limits = limits;
     }
 
@@ -80,8 +79,8 @@ final class OnnxModelParser {
      * @throws IllegalArgumentException when the bytes are not well-formed or break a parse-time limit, saying
      *                                  what and where
      */
-    static Model parse(byte[] bytes, ModelLimits limits) {
-        return new OnnxModelParser(bytes, limits).model();
+    static Model parse(ProtoWire wire, ModelLimits limits) {
+        return new OnnxModelParser(wire, limits).model();
     }
 
     /** Reads each singular field at most once; see the class comment. */
@@ -134,7 +133,7 @@ final class OnnxModelParser {
         List<Graph> training = new ArrayList<>();
         Once once = new Once("ModelProto");
         String what = "ModelProto";
-        wire.message(0, wire.bytes().length, (field, type, start, end, value) -> {
+        wire.message(0, wire.length(), (field, type, start, end, value) -> {
             switch (field) {
                 case 1 -> {
                     once.check(field);
@@ -626,7 +625,7 @@ final class OnnxModelParser {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(wire.bytes(), start, end - start)).toString();
+                    .decode(wire.slice(start, end)).toString();
         } catch (CharacterCodingException e) {
             throw new IllegalArgumentException(what + " at byte " + start + " is not valid UTF-8");
         }

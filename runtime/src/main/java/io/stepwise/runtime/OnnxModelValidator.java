@@ -7,6 +7,7 @@ import io.stepwise.runtime.OnnxModelParser.Model;
 import io.stepwise.runtime.OnnxModelParser.Node;
 import io.stepwise.runtime.OnnxModelParser.SparseTensor;
 import io.stepwise.runtime.OnnxModelParser.Tensor;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -73,15 +74,26 @@ final class OnnxModelValidator {
     private record Located(Node node, String where) {
     }
 
-    private OnnxModelValidator(byte[] bytes, ModelLimits limits, Format format) {
-        this.wire = new ProtoWire(bytes);
+    private OnnxModelValidator(ProtoWire wire, ModelLimits limits, Format format) {
+        this.wire = wire;
         this.limits = limits;
         this.format = format;
         this.finite = format == Format.STEPWISE || limits.finiteWeights();
     }
 
     /**
-     * Validates a model.
+     * Validates a model held in an array.
+     *
+     * @see #validate(ByteBuffer, ModelLimits, Format)
+     */
+    static Result validate(byte[] model, ModelLimits limits, Format format) {
+        Objects.requireNonNull(model, "model");
+        return validate(ByteBuffer.wrap(model), limits, format);
+    }
+
+    /**
+     * Validates a model: the bytes from {@code model}'s position to its limit, e.g. a model file's read-only memory
+     * map, which is read in place (absolute reads; the buffer's position is not changed).
      *
      * @param model  the model file's bytes
      * @param limits the bounds to enforce
@@ -90,25 +102,27 @@ final class OnnxModelValidator {
      * @return the metadata, operators and tensor bytes of the valid model
      * @throws ModelValidationException naming the tensor, node or key and what differs
      */
-    static Result validate(byte[] model, ModelLimits limits, Format format) {
+    static Result validate(ByteBuffer model, ModelLimits limits, Format format) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(format, "format");
-        if (model.length == 0) {
+        int length = model.remaining();
+        if (length == 0) {
             throw new ModelValidationException("the file is empty");
         }
-        if (model.length > limits.maxModelBytes()) {
-            throw new ModelValidationException("the model has " + model.length + " bytes; the limit is "
+        if (length > limits.maxModelBytes()) {
+            throw new ModelValidationException("the model has " + length + " bytes; the limit is "
                     + limits.maxModelBytes() + " (ModelLimits.maxModelBytes)");
         }
+        ProtoWire wire = new ProtoWire(model);
         Model parsed;
         try {
-            parsed = OnnxModelParser.parse(model, limits);
+            parsed = OnnxModelParser.parse(wire, limits);
         } catch (IllegalArgumentException e) {
             throw new ModelValidationException("not a valid ONNX model (" + e.getMessage() + "); the file may be"
                     + " truncated, corrupt, or not a model at all");
         }
-        return new OnnxModelValidator(model, limits, format).check(parsed);
+        return new OnnxModelValidator(wire, limits, format).check(parsed);
     }
 
     private Result check(Model model) {

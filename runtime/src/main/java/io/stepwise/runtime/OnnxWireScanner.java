@@ -1,7 +1,6 @@
 package io.stepwise.runtime;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,19 +24,12 @@ final class OnnxWireScanner {
     record Scan(long irVersion, List<String> externalLocations, Set<String> operatorTypes) {
     }
 
-    private final ByteBuffer buf;
+    private final ProtoWire wire;
     private final List<String> locations = new ArrayList<>();
     private final Set<String> opTypes = new LinkedHashSet<>();
 
-    /** The UTF-8 string in [start, end). */
-    private String text(int start, int end) {
-        byte[] bytes = new byte[end - start];
-        buf.get(start, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private OnnxWireScanner(ByteBuffer buf) {
-        this.buf = buf;
+    private OnnxWireScanner(ProtoWire wire) {
+        this.wire = wire;
     }
 
     /**
@@ -55,25 +47,25 @@ final class OnnxWireScanner {
      * @throws IllegalArgumentException as {@link #scan(byte[])}
      */
     static Scan scan(ByteBuffer model) {
-        ByteBuffer view = model.slice();
-        if (view.remaining() == 0) {
+        ProtoWire wire = new ProtoWire(model);
+        if (wire.length() == 0) {
             throw new IllegalArgumentException("the file is empty");
         }
-        OnnxWireScanner s = new OnnxWireScanner(view);
+        OnnxWireScanner s = new OnnxWireScanner(wire);
         long[] ir = {-1};
         boolean[] graph = {false};
-        s.message(0, view.limit(), 0, (field, wire, start, end, cursor) -> {
-            if (field == 1 && wire == 0) {
-                ir[0] = cursor.value;
-            } else if (field == 7 && wire == 2) {
+        s.message(0, wire.length(), 0, (field, type, start, end, value) -> {
+            if (field == 1 && type == ProtoWire.VARINT) {
+                ir[0] = value;
+            } else if (field == 7 && type == ProtoWire.LENGTH_DELIMITED) {
                 graph[0] = true;
                 s.graph(start, end, 1);
-            } else if (field == 25 && wire == 2) {
+            } else if (field == 25 && type == ProtoWire.LENGTH_DELIMITED) {
                 s.function(start, end, 1);
-            } else if (field == 20 && wire == 2) {
+            } else if (field == 20 && type == ProtoWire.LENGTH_DELIMITED) {
                 s.trainingInfo(start, end, 1);
             } else if (field == 1 || field == 7) {
-                throw new IllegalArgumentException("field " + field + " has wire type " + wire
+                throw new IllegalArgumentException("field " + field + " has wire type " + type
                         + ", which an ONNX ModelProto never uses");
             }
         });
@@ -84,8 +76,8 @@ final class OnnxWireScanner {
     }
 
     private void graph(int from, int to, int depth) {
-        message(from, to, depth, (field, wire, start, end, cursor) -> {
-            if (wire != 2) {
+        message(from, to, depth, (field, type, start, end, value) -> {
+            if (type != ProtoWire.LENGTH_DELIMITED) {
                 return;
             }
             switch (field) {
@@ -98,34 +90,34 @@ final class OnnxWireScanner {
     }
 
     private void function(int from, int to, int depth) {
-        message(from, to, depth, (field, wire, start, end, cursor) -> {
-            if (field == 7 && wire == 2) {
+        message(from, to, depth, (field, type, start, end, value) -> {
+            if (field == 7 && type == ProtoWire.LENGTH_DELIMITED) {
                 node(start, end, depth + 1);
             }
         });
     }
 
     private void trainingInfo(int from, int to, int depth) {
-        message(from, to, depth, (field, wire, start, end, cursor) -> {
-            if ((field == 1 || field == 2) && wire == 2) {
+        message(from, to, depth, (field, type, start, end, value) -> {
+            if ((field == 1 || field == 2) && type == ProtoWire.LENGTH_DELIMITED) {
                 graph(start, end, depth + 1);
             }
         });
     }
 
     private void node(int from, int to, int depth) {
-        message(from, to, depth, (field, wire, start, end, cursor) -> {
-            if (field == 4 && wire == 2) {
-                opTypes.add(text(start, end));
-            } else if (field == 5 && wire == 2) {
+        message(from, to, depth, (field, type, start, end, value) -> {
+            if (field == 4 && type == ProtoWire.LENGTH_DELIMITED) {
+                opTypes.add(wire.utf8(start, end));
+            } else if (field == 5 && type == ProtoWire.LENGTH_DELIMITED) {
                 attribute(start, end, depth + 1);
             }
         });
     }
 
     private void attribute(int from, int to, int depth) {
-        message(from, to, depth, (field, wire, start, end, cursor) -> {
-            if (wire != 2) {
+        message(from, to, depth, (field, type, start, end, value) -> {
+            if (type != ProtoWire.LENGTH_DELIMITED) {
                 return;
             }
             switch (field) {
@@ -138,20 +130,20 @@ final class OnnxWireScanner {
     }
 
     private void sparseTensor(int from, int to, int depth) {
-        message(from, to, depth, (field, wire, start, end, cursor) -> {
-            if ((field == 1 || field == 2) && wire == 2) {
+        message(from, to, depth, (field, type, start, end, value) -> {
+            if ((field == 1 || field == 2) && type == ProtoWire.LENGTH_DELIMITED) {
                 tensor(start, end, depth + 1);
             }
         });
     }
 
     private void tensor(int from, int to, int depth) {
-        message(from, to, depth, (field, wire, start, end, cursor) -> {
-            if (field == 13 && wire == 2) {
+        message(from, to, depth, (field, type, start, end, value) -> {
+            if (field == 13 && type == ProtoWire.LENGTH_DELIMITED) {
                 String[] kv = new String[2];
-                message(start, end, depth + 1, (f, w, s, e, c) -> {
+                message(start, end, depth + 1, (f, w, s, e, v) -> {
                     if ((f == 1 || f == 2) && w == 2) {
-                        kv[f - 1] = text(s, e);
+                        kv[f - 1] = wire.utf8(s, e);
                     }
                 });
                 if ("location".equals(kv[0])) {
@@ -161,71 +153,10 @@ final class OnnxWireScanner {
         });
     }
 
-    /** Called for every field of a message: for length-delimited fields start/end bound the payload. */
-    private interface FieldVisitor {
-        void visit(int field, int wireType, int start, int end, Cursor cursor);
-    }
-
-    private static final class Cursor {
-        int pos;
-        long value;
-    }
-
-    private void message(int from, int to, int depth, FieldVisitor visitor) {
+    private void message(int from, int to, int depth, ProtoWire.FieldVisitor visitor) {
         if (depth > MAX_DEPTH) {
             throw new IllegalArgumentException("messages nested deeper than " + MAX_DEPTH);
         }
-        Cursor c = new Cursor();
-        c.pos = from;
-        while (c.pos < to) {
-            long key = varint(c, to);
-            int field = (int) (key >>> 3);
-            int wire = (int) (key & 7);
-            if (field == 0) {
-                throw new IllegalArgumentException("corrupt protobuf: field number 0 at byte " + (c.pos - 1));
-            }
-            switch (wire) {
-                case 0 -> {
-                    c.value = varint(c, to);
-                    visitor.visit(field, wire, c.pos, c.pos, c);
-                }
-                case 1 -> skip(c, 8, to);
-                case 5 -> skip(c, 4, to);
-                case 2 -> {
-                    long len = varint(c, to);
-                    if (len < 0 || len > to - c.pos) {
-                        throw new IllegalArgumentException("truncated or corrupt: field " + field + " at byte " + c.pos
-                                + " claims " + len + " bytes but only " + (to - c.pos) + " remain");
-                    }
-                    int start = c.pos;
-                    c.pos += (int) len;
-                    visitor.visit(field, wire, start, start + (int) len, c);
-                }
-                default -> throw new IllegalArgumentException("corrupt protobuf: wire type " + wire + " at byte "
-                        + c.pos + " (field " + field + ")");
-            }
-        }
-    }
-
-    private void skip(Cursor c, int n, int to) {
-        if (to - c.pos < n) {
-            throw new IllegalArgumentException("truncated: a fixed-size field needs " + n + " bytes at byte " + c.pos);
-        }
-        c.pos += n;
-    }
-
-    private long varint(Cursor c, int to) {
-        long result = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (c.pos >= to) {
-                throw new IllegalArgumentException("truncated: a varint runs past byte " + to);
-            }
-            byte b = buf.get(c.pos++);
-            result |= (long) (b & 0x7f) << shift;
-            if (b >= 0) {
-                return result;
-            }
-        }
-        throw new IllegalArgumentException("corrupt protobuf: a varint longer than 10 bytes at byte " + c.pos);
+        wire.message(from, to, visitor);
     }
 }

@@ -1,5 +1,7 @@
 package io.stepwise.runtime;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -7,6 +9,10 @@ import java.nio.charset.StandardCharsets;
  * is handed to a visitor with the bounds of its payload. Every length is checked against the enclosing message,
  * so corrupt or truncated bytes end in an {@link IllegalArgumentException} naming the byte offset, never in an
  * out-of-bounds read.
+ *
+ * <p>The bytes are read through a {@link ByteBuffer} with absolute reads only, so a model file can be walked
+ * through its read-only memory map without a copy on the Java heap. Offsets count from the buffer's position when
+ * this reader was made; the buffer itself is never moved.
  */
 final class ProtoWire {
     static final int VARINT = 0;
@@ -23,14 +29,21 @@ final class ProtoWire {
         void visit(int field, int wireType, int start, int end, long value);
     }
 
-    private final byte[] buf;
+    private final ByteBuffer buf;
 
-    ProtoWire(byte[] buf) {
-        this.buf = buf;
+    /** Reads {@code buf} from its position to its limit (a view is taken; {@code buf} is not moved). */
+    ProtoWire(ByteBuffer buf) {
+        this.buf = buf.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    byte[] bytes() {
-        return buf;
+    /** Number of bytes. */
+    int length() {
+        return buf.limit();
+    }
+
+    /** A read-only view of the bytes in {@code [start, end)}. */
+    ByteBuffer slice(int start, int end) {
+        return buf.slice(start, end - start).asReadOnlyBuffer();
     }
 
     /** Walks the fields of the message in {@code [from, to)}. */
@@ -86,7 +99,7 @@ final class ProtoWire {
             if (pos[0] >= to) {
                 throw new IllegalArgumentException("truncated: a varint runs past byte " + to);
             }
-            byte b = buf[pos[0]++];
+            byte b = buf.get(pos[0]++);
             result |= (long) (b & 0x7f) << shift;
             if (b >= 0) {
                 return result;
@@ -99,11 +112,11 @@ final class ProtoWire {
     int countVarints(int start, int end) {
         int n = 0;
         for (int i = start; i < end; i++) {
-            if (buf[i] >= 0) {
+            if (buf.get(i) >= 0) {
                 n++;
             }
         }
-        if (end > start && buf[end - 1] < 0) {
+        if (end > start && buf.get(end - 1) < 0) {
             throw new IllegalArgumentException("corrupt protobuf: a packed varint list ends inside a varint at byte "
                     + end);
         }
@@ -120,15 +133,22 @@ final class ProtoWire {
         return out;
     }
 
+    /** The bytes in {@code [start, end)} as UTF-8, malformed sequences replaced (for names that are only shown). */
     String utf8(int start, int end) {
-        return new String(buf, start, end - start, StandardCharsets.UTF_8);
+        byte[] bytes = new byte[end - start];
+        buf.get(start, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    int uint16LE(int at) {
+        return buf.getShort(at) & 0xffff;
     }
 
     int int32LE(int at) {
-        return (buf[at] & 0xff) | (buf[at + 1] & 0xff) << 8 | (buf[at + 2] & 0xff) << 16 | (buf[at + 3] & 0xff) << 24;
+        return buf.getInt(at);
     }
 
     long int64LE(int at) {
-        return (int32LE(at) & 0xffffffffL) | (long) int32LE(at + 4) << 32;
+        return buf.getLong(at);
     }
 }

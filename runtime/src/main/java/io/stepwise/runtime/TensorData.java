@@ -158,8 +158,8 @@ final class TensorData {
                         Float.intBitsToFloat(wire.int32LE(at))));
                 case DOUBLE -> scan(t.rawStart(), t.rawEnd(), 8, at -> !Double.isFinite(
                         Double.longBitsToDouble(wire.int64LE(at))));
-                case FLOAT16 -> scan(t.rawStart(), t.rawEnd(), 2, at -> (half(wire, at) & 0x7c00) == 0x7c00);
-                case BFLOAT16 -> scan(t.rawStart(), t.rawEnd(), 2, at -> (half(wire, at) & 0x7f80) == 0x7f80);
+                case FLOAT16 -> scan(t.rawStart(), t.rawEnd(), 2, at -> (wire.uint16LE(at) & 0x7c00) == 0x7c00);
+                case BFLOAT16 -> scan(t.rawStart(), t.rawEnd(), 2, at -> (wire.uint16LE(at) & 0x7f80) == 0x7f80);
                 default -> -1;
             };
         }
@@ -200,10 +200,5 @@ final class TensorData {
             }
         }
         return -1;
-    }
-
-    private static int half(ProtoWire wire, int at) {
-        byte[] b = wire.bytes();
-        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
     }
 }

@@ -18,6 +18,7 @@ import io.stepwise.conversion.onnx.OnnxProto.StringStringEntryProto;
 import io.stepwise.conversion.onnx.OnnxProto.TensorProto;
 import io.stepwise.conversion.onnx.OnnxProto.TensorProto.DataType;
 import io.stepwise.runtime.OnnxModelValidator.Format;
+import java.nio.ByteBuffer;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -370,6 +371,25 @@ class OnnxModelValidatorTest {
             }
         }
         assertEquals(48, checked);
+    }
+
+    @Test
+    void aBufferIsReadInPlaceAndGivesWhatItsArrayGives() throws Exception {
+        byte[] valid = RandomModels.bytes(RandomModels.featureSpec(CellKind.LSTM, 2, 3, 2, 2), 3);
+        assertEquals(OnnxModelValidator.validate(valid, DEFAULTS, Format.STEPWISE),
+                OnnxModelValidator.validate(offsetDirect(valid), DEFAULTS, Format.STEPWISE));
+        byte[] nan = HostileModelsTest.fixture("nan_weights.onnx");
+        ByteBuffer buffer = offsetDirect(nan);
+        assertEquals(refused(nan, DEFAULTS, Format.STEPWISE), assertThrows(ModelValidationException.class,
+                () -> OnnxModelValidator.validate(buffer, DEFAULTS, Format.STEPWISE)).getMessage());
+        assertEquals(7, buffer.position(), "the caller's buffer is not moved");
+    }
+
+    /** {@code bytes} in a read-only direct buffer (as a memory map is) behind 7 bytes of junk, positioned on them. */
+    private static ByteBuffer offsetDirect(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length + 14);
+        b.put(new byte[] {9, 9, 9, 9, 9, 9, 9}).put(bytes).put(new byte[] {9, 9, 9, 9, 9, 9, 9});
+        return b.position(7).limit(7 + bytes.length).asReadOnlyBuffer();
     }
 
     @Test
