@@ -144,7 +144,8 @@ class RecurrentModelStepAllTest {
     static void assertClose(float[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], TOLERANCE, what + " [" + i + "]");
+            // 1e-5, relative beyond magnitude 1: a ReLU RNN's state grows to ~35, where one float ulp is 4e-6
+            assertEquals(expected[i], actual[i], TOLERANCE * Math.max(1f, Math.abs(expected[i])), what + " [" + i + "]");
         }
     }
 
