@@ -20,7 +20,7 @@ CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
 
-.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures clean
+.PHONY: help build cli demo test check-onnx models train verify bench bench-batching stress soak fuzz fuzz-replay hostile-fixtures clean
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -32,6 +32,8 @@ help:
 	@echo "make train    train one model into $(TRAIN_OUT)/: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
 	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
+	@echo "make bench-batching  only the continuous-batching section: writes benchmarks/batching.{json,md} (~6 min; BENCH_QUICK=1: ~1 min)"
+	@echo "make stress   256 threads, thousands of batched sessions, snapshot/restore and eviction for STRESS_SECONDS (60); counts every step"
 	@echo "make soak     step a model a million times and check memory outside the heap stays flat"
 	@echo "make fuzz     fuzz model loading, session state and data readers, each case in a child JVM (FUZZ_SECONDS=600)"
 	@echo "make fuzz-replay FUZZ_TARGET=model FUZZ_FILE=build/fuzz/crashes/...bin   rerun one saved case"
@@ -75,6 +77,20 @@ verify: build
 bench: build
 	$(JAVA) -Xmx1g -Dai.djl.offline=true -cp "bench/target/classes:$$(cat $(BENCH_CP))" \
 		io.stepwise.bench.BenchmarkSuite $(if $(filter 1,$(BENCH_QUICK)),--quick,)
+
+# The continuous-batching section of make bench, alone: (a) sessions on N threads, (b) BatchingModel, (c) raw ONNX
+# Runtime on the full batch, interleaved and repeated; defaults sweep; memory of idle sessions (child JVM).
+bench-batching: build
+	$(JAVA) -Xmx2g -Dai.djl.offline=true -cp "bench/target/classes:$$(cat $(BENCH_CP))" \
+		io.stepwise.bench.BatchingBenchmark --out . $(if $(filter 1,$(BENCH_QUICK)),--quick,)
+
+# Not part of make test: 256 caller threads over thousands of batched sessions with random snapshot/restore and
+# eviction (with a store) for STRESS_SECONDS; every step is counted and checked, no exception may escape.
+STRESS_SECONDS ?= 60
+stress:
+	mvn -B -ntp -pl runtime -am install -DskipTests -q
+	mvn -B -ntp -pl runtime test -Dtest=BatchingStress -Dsurefire.failIfNoSpecifiedTests=false \
+		-Dstepwise.stress.seconds=$(STRESS_SECONDS) -Dstepwise.stress=true
 
 # A fixed heap, so that resident memory measures native memory and not the heap growing to its default maximum.
 SOAK_STEPS ?= 1000000
