@@ -42,8 +42,9 @@ import java.util.function.Supplier;
  * per sequence on a {@link BatchingModel}, each stepped by its own thread; (c) one thread running ONNX Runtime on
  * the full batch of N rows with pinned, double-buffered state (the ceiling: no gather, no scatter, no queue).
  *
- * <p>Each measurement reports steps/s (wall), steps per CPU-second (the process's CPU time, so every thread —
- * callers, scheduler, ONNX Runtime — counts) and p50/p99 of one step's latency as its caller sees it. The three
+ * <p>Each measurement reports steps/s (wall), steps per CPU-second (thread CPU time of the threads doing the work:
+ * the callers, the batching scheduler, the raw loop; ONNX Runtime runs on them with one intra-op thread; JIT and GC
+ * are left out, and the process's CPU time is recorded beside it) and p50/p99 of one step's latency as its caller sees it. The three
  * contenders are interleaved (the order rotates every repetition) and each ratio is computed within one repetition,
  * so the machine's noise hits both sides of it; the report gives each ratio's median and min..max over repetitions.
  * Also measured: a sweep of batch size × delay for the defaults, and (in a child JVM) the heap and resident memory of
@@ -68,8 +69,8 @@ public final class BatchingBenchmark {
     }
 
     /** One measured run of one contender. */
-    record Run(String contender, int sequences, long steps, double wallSeconds, double cpuSeconds, double p50Micros,
-               double p99Micros, double meanBatch) {
+    record Run(String contender, int sequences, long steps, double wallSeconds, double cpuSeconds,
+               double processCpuSeconds, double p50Micros, double p99Micros, double meanBatch) {
         double stepsPerSecond() {
             return steps / wallSeconds;
         }
@@ -129,7 +130,7 @@ public final class BatchingBenchmark {
                 "max_delay_us", BatchingModel.DEFAULT_MAX_DELAY_MICROS));
         results.put("method", "per N: contenders interleaved, order rotated each repetition, " + plan.repeats()
                 + " repetitions of " + plan.seconds() + " s after " + plan.warmupSeconds() + " s warm-up each;"
-                + " CPU = process CPU time; ratios per repetition, reported as median [min..max]");
+                + " CPU = thread CPU time of callers + scheduler (process CPU time also in the JSON); ratios per repetition, reported as median [min..max]");
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> ratios = new ArrayList<>();
         for (String cell : CELLS) {
@@ -202,6 +203,7 @@ public final class BatchingBenchmark {
         int cap = Math.max(256, (1 << 20) / n);
         long[][] latencies = new long[n][cap];
         long[] counts = new long[n];
+        long[] cpu = new long[n];
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch ready = new CountDownLatch(n);
         CountDownLatch go = new CountDownLatch(1);
@@ -214,6 +216,7 @@ public final class BatchingBenchmark {
                     s.step(BenchModels.token(step++)); // the session's first step, outside the window
                     ready.countDown();
                     go.await();
+                    long cpu0 = THREADS.getCurrentThreadCpuTime();
                     long count = 0;
                     while (!stop.get()) {
                         long t0 = System.nanoTime();
@@ -221,6 +224,7 @@ public final class BatchingBenchmark {
                         latencies[me][(int) (count % cap)] = System.nanoTime() - t0;
                         count++;
                     }
+                    cpu[me] = THREADS.getCurrentThreadCpuTime() - cpu0;
                     counts[me] = count;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -233,13 +237,15 @@ public final class BatchingBenchmark {
         await(ready);
         long calls0 = batching == null ? 0 : batching.stats().calls();
         long steps0 = batching == null ? 0 : batching.stats().steps();
-        long cpu0 = processCpuNanos();
+        long process0 = processCpuNanos();
+        long scheduler0 = schedulerCpuNanos();
         long wall0 = System.nanoTime();
         go.countDown();
         sleep(seconds);
         stop.set(true);
         long wall = System.nanoTime() - wall0;
-        long cpu = processCpuNanos() - cpu0;
+        long scheduler = schedulerCpuNanos() - scheduler0;
+        long process = processCpuNanos() - process0;
         double meanBatch = 1;
         if (batching != null) {
             long calls = batching.stats().calls() - calls0;
@@ -255,7 +261,8 @@ public final class BatchingBenchmark {
         long steps = Arrays.stream(counts).sum();
         double[] p = percentiles(latencies, counts, cap);
         // the last steps ran a little past the window; their count is < n out of thousands
-        return new Run(name, n, steps, wall / 1e9, cpu / 1e9, p[0], p[1], meanBatch);
+        long threadCpu = Arrays.stream(cpu).sum() + scheduler;
+        return new Run(name, n, steps, wall / 1e9, threadCpu / 1e9, process / 1e9, p[0], p[1], meanBatch);
     }
 
     /**
@@ -278,7 +285,9 @@ public final class BatchingBenchmark {
             }
             long calls0 = batching.stats().calls();
             long steps0 = batching.stats().steps();
-            long cpu0 = processCpuNanos();
+            long process0 = processCpuNanos();
+            long scheduler0 = schedulerCpuNanos();
+            long main0 = THREADS.getCurrentThreadCpuTime();
             long wall0 = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 chain(sessions.get(i), i, i * 7919L, latencies[i], counts, cap, stop, finished);
@@ -286,13 +295,15 @@ public final class BatchingBenchmark {
             sleep(seconds);
             stop.set(true);
             long wall = System.nanoTime() - wall0;
-            long cpu = processCpuNanos() - cpu0;
+            long cpu = schedulerCpuNanos() - scheduler0 + THREADS.getCurrentThreadCpuTime() - main0;
+            long process = processCpuNanos() - process0;
             long calls = batching.stats().calls() - calls0;
             double meanBatch = calls == 0 ? 0 : (double) (batching.stats().steps() - steps0) / calls;
             await(finished);
             sessions.forEach(BatchedSession::close);
             double[] p = percentiles(latencies, counts, cap);
-            return new Run("b_async", n, Arrays.stream(counts).sum(), wall / 1e9, cpu / 1e9, p[0], p[1], meanBatch);
+            return new Run("b_async", n, Arrays.stream(counts).sum(), wall / 1e9, cpu / 1e9, process / 1e9, p[0], p[1],
+                    meanBatch);
         }
     }
 
@@ -338,8 +349,15 @@ public final class BatchingBenchmark {
                             stateShape));
                 }
             }
+            OnnxTensor lengths = OrtSessions.sequenceLengths(session, n, 1);
+            if (lengths != null) {
+                track(tensors, lengths);
+            }
             for (int i = 0; i < 2; i++) {
                 feeds[i] = new HashMap<>(Map.of("tokens", tokenTensor, "h0", h[i]));
+                if (lengths != null) {
+                    feeds[i].put("sequence_lens", lengths);
+                }
                 pinned[i] = new HashMap<>(Map.of("output", outputTensor, "hn", h[1 - i]));
                 if (lstm) {
                     feeds[i].put("c0", c[i]);
@@ -351,7 +369,8 @@ public final class BatchingBenchmark {
             long count = 0;
             int current = 0;
             long step = 0;
-            long cpu0 = processCpuNanos();
+            long process0 = processCpuNanos();
+            long cpu0 = THREADS.getCurrentThreadCpuTime();
             long wall0 = System.nanoTime();
             long end = wall0 + (long) (seconds * 1e9);
             long now = wall0;
@@ -370,9 +389,10 @@ public final class BatchingBenchmark {
                 count++;
             }
             long wall = now - wall0;
-            long cpu = processCpuNanos() - cpu0;
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+            long process = processCpuNanos() - process0;
             double[] p = percentiles(new long[][] {latencies}, new long[] {count}, cap);
-            return new Run("c_raw_ort", n, count * n, wall / 1e9, cpu / 1e9, p[0], p[1], n);
+            return new Run("c_raw_ort", n, count * n, wall / 1e9, cpu / 1e9, process / 1e9, p[0], p[1], n);
         } catch (OrtException e) {
             throw new IllegalStateException("raw ONNX Runtime batch of " + n + " failed: " + e.getMessage(), e);
         } finally {
@@ -530,7 +550,9 @@ public final class BatchingBenchmark {
         row.put("steps", r.steps());
         row.put("steps_per_second", r.stepsPerSecond());
         row.put("steps_per_cpu_second", r.stepsPerCpuSecond());
-        row.put("cpu_seconds", r.cpuSeconds());
+        row.put("thread_cpu_seconds", r.cpuSeconds());
+        row.put("process_cpu_seconds", r.processCpuSeconds());
+        row.put("steps_per_process_cpu_second", r.steps() / r.processCpuSeconds());
         row.put("wall_seconds", r.wallSeconds());
         row.put("p50_us", r.p50Micros());
         row.put("p99_us", r.p99Micros());
@@ -699,6 +721,21 @@ public final class BatchingBenchmark {
         }
         Arrays.sort(all);
         return new double[] {all[(int) (0.50 * (total - 1))] / 1e3, all[(int) (0.99 * (total - 1))] / 1e3};
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    /** CPU time of the live batching scheduler threads (not their eviction sweeps). */
+    private static long schedulerCpuNanos() {
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("stepwise-batching-")
+                    && !t.getThreadName().endsWith("-evictor")) {
+                long c = THREADS.getThreadCpuTime(t.getThreadId());
+                sum += Math.max(0, c);
+            }
+        }
+        return sum;
     }
 
     private static long processCpuNanos() {

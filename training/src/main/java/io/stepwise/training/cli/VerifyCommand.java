@@ -106,8 +106,9 @@ public final class VerifyCommand implements Callable<Integer> {
     /** What a Stepwise model file must record; empty when complete. */
     static List<String> metadataProblems(ModelInfo info) {
         List<String> problems = new ArrayList<>();
-        if (info.formatVersion() != ModelFormat.VERSION) {
-            problems.add("stepwise.format is " + info.formatVersion() + ", expected " + ModelFormat.VERSION);
+        if (info.formatVersion() < ModelFormat.OLDEST_VERSION || info.formatVersion() > ModelFormat.VERSION) {
+            problems.add("stepwise.format is " + info.formatVersion() + ", expected " + ModelFormat.OLDEST_VERSION
+                    + " to " + ModelFormat.VERSION);
         }
         TaskKind task;
         try {
