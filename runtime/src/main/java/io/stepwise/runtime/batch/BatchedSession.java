@@ -350,6 +350,10 @@ public final class BatchedSession implements Session {
             evictedAt = Instant.now();
             evictionReason = reason;
             state = null;
+            // Under this monitor, so that a reload (ensureLoaded, also under it) always comes after: unregistering
+            // later could drop a session that was reloaded in between from the sweep, and it would never be
+            // evicted again.
+            owner.unregister(this);
             return true;
         }
     }
