@@ -63,6 +63,70 @@ class SequenceLengthsTest {
     }
 
     @Test
+    void formatsOneAndTwoAgreeFromAnyState() {
+        for (CellKind cell : CellKind.values()) {
+            for (int layers = 1; layers <= 2; layers++) {
+                NetworkSpec spec = NetworkSpec.builder().setCell(cell).setHiddenSize(5).optLayers(layers)
+                        .setTokenInput(7, 3).setOutputSize(7).build();
+                ModelProto two = exported(spec);
+                try (RecurrentModel v1 = RecurrentModel.fromBytes(formatOne(two).toByteArray());
+                     RecurrentModel v2 = RecurrentModel.fromBytes(two.toByteArray());
+                     StepSession s1 = v1.newSession(); StepSession s2 = v2.newSession()) {
+                    Random rnd = new Random(layers);
+                    int size = v1.info().stateRows() * v1.info().hiddenSize();
+                    SessionState start = v1.info().hasCellState()
+                            ? SessionState.of(v1.info(), 4, RandomModels.random(rnd, size), RandomModels.random(rnd, size))
+                            : SessionState.of(v1.info(), 4, RandomModels.random(rnd, size));
+                    s1.restore(start);
+                    s2.restore(start);
+                    int[] tokens = {1, 5, 2};
+                    String what = cell + " ×" + layers;
+                    RecurrentModelStepAllTest.assertClose(s1.feed(tokens)[2], s2.feed(tokens)[2], what + " feed");
+                    RecurrentModelStepAllTest.assertState(s1.snapshot(), s2.snapshot(), what + " after feed");
+                    RecurrentModelStepAllTest.assertClose(s1.step(3), s2.step(3), what + " step");
+                    RecurrentModelStepAllTest.assertState(s1.snapshot(), s2.snapshot(), what + " after step");
+                }
+            }
+        }
+    }
+
+    @Test
+    void forwardOfFormatsOneAndTwoAgreeFromGivenStates() {
+        for (CellKind cell : CellKind.values()) {
+          for (int hidden : new int[] {5, 8, 16}) {
+            NetworkSpec spec = NetworkSpec.builder().setCell(cell).setHiddenSize(hidden).optLayers(2)
+                    .setTokenInput(7, 3).setOutputSize(7).build();
+            ModelProto two = exported(spec);
+            try (RecurrentModel v1 = RecurrentModel.fromBytes(formatOne(two).toByteArray());
+                 RecurrentModel v2 = RecurrentModel.fromBytes(two.toByteArray())) {
+                Random rnd = new Random(5);
+                for (int batch = 1; batch <= 3; batch++) {
+                    for (int length = 1; length <= 4; length += 3) {
+                        int size = v1.info().stateRows() * batch * v1.info().hiddenSize();
+                        float[] h0 = RandomModels.random(rnd, size);
+                        float[] c0 = v1.info().hasCellState() ? RandomModels.random(rnd, size) : null;
+                        long[][] tokens = new long[batch][length];
+                        for (long[] row : tokens) {
+                            for (int t = 0; t < length; t++) {
+                                row[t] = rnd.nextInt(7);
+                            }
+                        }
+                        BatchResult r1 = v1.forward(tokens, h0, c0);
+                        BatchResult r2 = v2.forward(tokens, h0, c0);
+                        String what = cell + " hidden " + hidden + " batch " + batch + " length " + length;
+                        RecurrentModelStepAllTest.assertClose(r1.output(), r2.output(), what + " output");
+                        RecurrentModelStepAllTest.assertClose(r1.hn(), r2.hn(), what + " hn");
+                        if (c0 != null) {
+                            RecurrentModelStepAllTest.assertClose(r1.cn(), r2.cn(), what + " cn");
+                        }
+                    }
+                }
+            }
+          }
+        }
+    }
+
+    @Test
     void theCommittedModelsStillLoad() throws IOException {
         Path models = Path.of("..", "models");
         if (!Files.isDirectory(models)) {
