@@ -20,7 +20,7 @@ CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
 
-.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures clean
+.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures load-test clean
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -36,6 +36,7 @@ help:
 	@echo "make fuzz     fuzz model loading, session state and data readers, each case in a child JVM (FUZZ_SECONDS=600)"
 	@echo "make fuzz-replay FUZZ_TARGET=model FUZZ_FILE=build/fuzz/crashes/...bin   rerun one saved case"
 	@echo "make hostile-fixtures   regenerate the hostile-model regression fixtures from models/co2-rnn.onnx"
+	@echo "make load-test  2 replicas of the service behind nginx, Redis, load + faults → benchmarks/load-test.md (LOAD_QUICK=1: smoke run)"
 	@echo "make clean    remove build output"
 
 # Builds all modules and records each runnable module's runtime class path for the java commands below and for
@@ -101,3 +102,9 @@ hostile-fixtures:
 
 clean:
 	$(MVN) clean
+
+# Replicas of the reference service behind nginx with sessions in Redis, under load and faults (scripts/load-test.sh);
+# ~10 minutes; LOAD_QUICK=1 make load-test is a ~2-minute smoke run that writes its report under build/load/.
+load-test:
+	$(MVN) -DskipTests -pl load,examples/service -am install
+	scripts/load-test.sh
