@@ -61,7 +61,7 @@ public final class ModelRegistry implements SmartLifecycle, AutoCloseable {
         }
         RuntimeOptions options = properties.getRuntime().toOptions();
         Map<String, Object> sources = new TreeMap<>();
-        Path dir = properties.getModelsDir();
+        Path dir = blank(properties.getModelsDir()) ? null : Path.of(properties.getModelsDir());
         if (dir != null) {
             if (!Files.isDirectory(dir)) {
                 throw new IllegalArgumentException("stepwise.models-dir: " + dir.toAbsolutePath()
@@ -80,11 +80,11 @@ public final class ModelRegistry implements SmartLifecycle, AutoCloseable {
         }
         Map<String, Object> named = new LinkedHashMap<>();
         properties.getModels().forEach((name, m) -> {
-            if ((m.getPath() == null) == (m.getResource() == null || m.getResource().isBlank())) {
+            if (blank(m.getPath()) == blank(m.getResource())) {
                 throw new IllegalArgumentException("stepwise.models." + name + ": expected exactly one of path or"
                         + " resource");
             }
-            named.put(name, m.getPath() != null ? m.getPath() : m.getResource());
+            named.put(name, blank(m.getPath()) ? m.getResource() : Path.of(m.getPath()));
         });
         sources.putAll(named);
         List<ServedModel> loaded = new ArrayList<>();
@@ -107,6 +107,10 @@ public final class ModelRegistry implements SmartLifecycle, AutoCloseable {
             observer.onModelLoaded(m);
         }
         return new ModelRegistry(loaded, properties.getShutdown().getTimeout());
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     /**

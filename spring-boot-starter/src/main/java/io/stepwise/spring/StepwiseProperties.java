@@ -1,7 +1,6 @@
 package io.stepwise.spring;
 
 import io.stepwise.runtime.RuntimeOptions;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,7 +24,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class StepwiseProperties {
 
     /** A folder whose *.onnx files are all loaded, each named after its file name without the extension. */
-    private Path modelsDir;
+    private String modelsDir;
 
     /** Named models; a name here overrides a file of the same name in models-dir. */
     private Map<String, ModelProperties> models = new LinkedHashMap<>();
@@ -35,11 +34,11 @@ public class StepwiseProperties {
     private final Store store = new Store();
     private final Shutdown shutdown = new Shutdown();
 
-    public Path getModelsDir() {
+    public String getModelsDir() {
         return modelsDir;
     }
 
-    public void setModelsDir(Path modelsDir) {
+    public void setModelsDir(String modelsDir) {
         this.modelsDir = modelsDir;
     }
 
@@ -69,16 +68,16 @@ public class StepwiseProperties {
 
     /** One model: exactly one of a file path or a class-path resource. */
     public static class ModelProperties {
-        /** The model file. */
-        private Path path;
+        /** The model file (a file-system path; kept a string so Spring does not resolve it as a web resource). */
+        private String path;
         /** A class-path resource, e.g. models/co2.onnx. */
         private String resource;
 
-        public Path getPath() {
+        public String getPath() {
             return path;
         }
 
-        public void setPath(Path path) {
+        public void setPath(String path) {
             this.path = path;
         }
 

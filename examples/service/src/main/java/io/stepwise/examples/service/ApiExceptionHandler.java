@@ -82,7 +82,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> badValue(IllegalArgumentException e, HttpServletRequest request) {
         String message = e.getMessage() == null ? "invalid request" : e.getMessage();
         Matcher m = FIELD.matcher(message);
-        ApiException api = m.find() ? ApiException.invalidField(m.group(1), message)
+        ApiException api = m.find() ? ApiException.invalidField(m.group(1).replaceAll("\\[.*$", ""), message)
                 : new ApiException(HttpStatus.BAD_REQUEST, "invalid-field", message);
         return api(api, request);
     }

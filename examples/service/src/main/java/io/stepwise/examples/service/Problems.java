@@ -3,6 +3,7 @@ package io.stepwise.examples.service;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -30,8 +31,16 @@ final class Problems {
     /** For filters: writes the problem as the whole response. */
     static void write(HttpServletResponse response, HttpStatusCode status, String type, String detail,
                       String instance, Map<String, Object> properties) throws IOException {
-        ProblemDetail p = of(status, type, detail, instance);
-        properties.forEach(p::setProperty);
+        // Spring's ProblemDetail needs its Jackson mix-in to put properties at the top level; write the members.
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("type", TYPE_PREFIX + type);
+        p.put("title", title(type));
+        p.put("status", status.value());
+        p.put("detail", detail);
+        if (instance != null) {
+            p.put("instance", instance);
+        }
+        p.putAll(properties);
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setCharacterEncoding("UTF-8");

@@ -195,6 +195,12 @@ class Sessions {
         }
     }
 
+    /** The model's series units; 400 (unsupported operation) when it is not a forecaster. */
+    SeriesUnits units(String model) {
+        ServedModel m = models.get(model);
+        return SeriesUnits.of(m.name(), m.info());
+    }
+
     int defaultHorizon(String model) {
         Object h = models.get(model).info().forecast().get("horizon");
         return h instanceof Number n ? n.intValue() : -1;

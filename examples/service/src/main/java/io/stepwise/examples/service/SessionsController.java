@@ -64,6 +64,7 @@ class SessionsController {
                                                 String ifMatch, HttpServletRequest request) {
         String owner = owner(request);
         StoredSession current = sessions.get(owner, id);
+        sessions.units(current.model());
         int horizon = models.horizon(body.horizon(), sessions.defaultHorizon(current.model()), true);
         Sessions.Observed r = sessions.observe(owner, id, position(ifMatch), body, horizon);
         Map<String, Object> v = view(r.session());
@@ -78,6 +79,7 @@ class SessionsController {
                                                  HttpServletRequest request) {
         String owner = owner(request);
         StoredSession current = sessions.get(owner, id);
+        sessions.units(current.model());
         int h = models.horizon(horizon, sessions.defaultHorizon(current.model()), false);
         Sessions.Observed r = sessions.forecast(owner, id, h);
         Map<String, Object> v = view(r.session());
