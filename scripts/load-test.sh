@@ -9,17 +9,17 @@
 # LOAD_STREAMS (16,64,256), LOAD_ROUNDS (2), LOAD_SECONDS (per cell, 8), LOAD_OUT (report path without extension).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ROOT=${LOAD_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$ROOT"
 RUN="$ROOT/build/load"
 QUICK=${LOAD_QUICK:-0}
 PORT=${LOAD_PORT:-18100}
 if [[ $QUICK == 1 ]]; then
   STREAMS=${LOAD_STREAMS:-4,16}; ROUNDS=${LOAD_ROUNDS:-1}; SECONDS_PER_CELL=${LOAD_SECONDS:-2}
-  FAULT_STREAMS=8; FAULT_STEPS=40; OVERLOAD_SECONDS=3; OUT=${LOAD_OUT:-$RUN/load-test}
+  FAULT_STREAMS=8; FAULT_STEPS=40; OVERLOAD_SECONDS=3; WARMUP=2; OUT=${LOAD_OUT:-$RUN/load-test}
 else
   STREAMS=${LOAD_STREAMS:-16,64,256}; ROUNDS=${LOAD_ROUNDS:-2}; SECONDS_PER_CELL=${LOAD_SECONDS:-8}
-  FAULT_STREAMS=32; FAULT_STEPS=120; OVERLOAD_SECONDS=10; OUT=${LOAD_OUT:-$ROOT/benchmarks/load-test}
+  FAULT_STREAMS=32; FAULT_STEPS=120; OVERLOAD_SECONDS=10; WARMUP=6; OUT=${LOAD_OUT:-$ROOT/benchmarks/load-test}
 fi
 REDIS_PORT=$((PORT + 79))
 JAVA=${JAVA:-java}
@@ -102,6 +102,7 @@ EOF
 start_redis() {
   redis-server "$RUN/redis/redis.conf" &
   PIDS[redis]=$!
+  disown
   for _ in $(seq 1 100); do
     redis-cli -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG && return 0
     sleep 0.1
@@ -123,6 +124,7 @@ start_replica() { # name, then extra --options
     --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT" "$@" \
     >>"$RUN/logs/replica-$name.log" 2>&1 &
   PIDS[replica-$name]=$!
+  disown  # its kill -9 is part of the test: no job-control message for it
 }
 wait_healthy() { # name, seconds → 0 healthy, 1 died or timed out
   local name=$1 limit=$2
@@ -222,7 +224,7 @@ if ((BATCHING)); then
 fi
 log "phase 1: load grid, streams $STREAMS, $ROUNDS round(s), ${SECONDS_PER_CELL}s per cell"
 "${LOAD[@]}" cells "${TARGETS[@]}" --streams "$STREAMS" --rounds "$ROUNDS" --seconds "$SECONDS_PER_CELL" \
-  --out "$RUN/cells.json"
+  --warmup-seconds "$WARMUP" --out "$RUN/cells.json"
 
 # --- 2. kill -9 of one replica mid-load ----------------------------------------------------------------------
 log "phase 2: kill -9 of replica B while $FAULT_STREAMS streams step through nginx"

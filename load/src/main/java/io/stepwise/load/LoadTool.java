@@ -70,6 +70,9 @@ public final class LoadTool {
         String observeModel;
         @Option(names = "--observe-every", defaultValue = "4", description = "Every k-th stream pushes observations")
         int observeEvery;
+        @Option(names = "--warmup-seconds", defaultValue = "5", description = "Unrecorded load on every target"
+                + " first, so that the replicas' JIT has compiled the hot paths")
+        double warmupSeconds;
         @Option(names = "--out", required = true)
         Path out;
 
@@ -78,6 +81,13 @@ public final class LoadTool {
             List<Target> ts = targets.stream().map(Target::parse).toList();
             HttpClient http = ApiClient.newHttpClient();
             int vocabulary = vocabulary(http, ts.get(0).url(), tokenModel);
+            if (warmupSeconds > 0) {
+                for (Target t : ts) {
+                    LoadCell.run(http, new LoadCell.Spec(t, 16, generations, warmupSeconds, maxRequests, tokenModel,
+                            vocabulary, observeModel, observeEvery, maxNewTokens, -1));
+                    System.out.printf("warm-up of %s done%n", t.label());
+                }
+            }
             List<Map<String, Object>> cells = new ArrayList<>();
             int total = rounds * streams.size() * ts.size();
             for (int round = 0; round < rounds; round++) {
