@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make load-test: replicas of the reference service behind Debian's nginx (round robin, no stickiness), sessions
 # in Debian's redis-server (AOF on), the Java load client (load/, io.stepwise.load.LoadTool) on the JDK's
-# HttpClient. Phases: the load grid (1 vs 2 replicas, batching off vs on, N streams + SSE generations), kill -9 of
-# a replica, a Redis crash and restart, overload. Everything binds to 127.0.0.1; everything this script starts is
+# HttpClient. Phases: 1. the load grid (1 vs 2 replicas, batching off vs on, N streams + SSE generations);
+# 2. kill -9 of a replica mid-load; 3. a Redis crash (kill -9) and restart from its AOF mid-load; 4. overload. Everything binds to 127.0.0.1; everything this script starts is
 # stopped when it ends, also on failure or Ctrl-C (trap). The report goes to benchmarks/load-test.{md,json,png}.
 #
 # Environment: LOAD_QUICK=1 (a ~2-minute smoke run; report under build/load/), LOAD_PORT (first port, 18100),
@@ -18,8 +18,8 @@ if [[ $QUICK == 1 ]]; then
   STREAMS=${LOAD_STREAMS:-4,16}; ROUNDS=${LOAD_ROUNDS:-1}; SECONDS_PER_CELL=${LOAD_SECONDS:-2}
   FAULT_STREAMS=8; FAULT_STEPS=40; OVERLOAD_SECONDS=3; WARMUP=2; OUT=${LOAD_OUT:-$RUN/load-test}
 else
-  STREAMS=${LOAD_STREAMS:-16,64,256}; ROUNDS=${LOAD_ROUNDS:-2}; SECONDS_PER_CELL=${LOAD_SECONDS:-8}
-  FAULT_STREAMS=32; FAULT_STEPS=120; OVERLOAD_SECONDS=10; WARMUP=6; OUT=${LOAD_OUT:-$ROOT/benchmarks/load-test}
+  STREAMS=${LOAD_STREAMS:-16,64,256}; ROUNDS=${LOAD_ROUNDS:-2}; SECONDS_PER_CELL=${LOAD_SECONDS:-6}
+  FAULT_STREAMS=16; FAULT_STEPS=60; OVERLOAD_SECONDS=10; WARMUP=6; OUT=${LOAD_OUT:-$ROOT/benchmarks/load-test}
 fi
 REDIS_PORT=$((PORT + 79))
 JAVA=${JAVA:-java}
@@ -229,7 +229,7 @@ log "phase 1: load grid, streams $STREAMS, $ROUNDS round(s), ${SECONDS_PER_CELL}
 # --- 2. kill -9 of one replica mid-load ----------------------------------------------------------------------
 log "phase 2: kill -9 of replica B while $FAULT_STREAMS streams step through nginx"
 "${LOAD[@]}" fault --label "kill -9 replica B (2 replicas, batching off)" --url "http://127.0.0.1:$((PORT + 11))" \
-  --model-file "$RUN/models/charlm-rnn.onnx" --streams "$FAULT_STREAMS" --steps "$FAULT_STEPS" \
+  --model-file "$RUN/models/charlm-rnn.onnx" --streams "$FAULT_STREAMS" --steps "$FAULT_STEPS" --seconds 480 \
   --mark-file "$RUN/fault-kill.mark" --out "$RUN/fault-kill.json" >"$RUN/logs/fault-kill.out" 2>&1 &
 FAULT=$!
 PIDS[fault-kill]=$FAULT
@@ -243,23 +243,14 @@ wait $FAULT || KILL_RC=$?
 unset 'PIDS[fault-kill]'
 log "kill -9 run: exit $KILL_RC ($(jq -c '{pass, stepsAcknowledged, appliedButAnswerLost, duplicatesSentAndRejected, retriesByCause, outputsBitEqual, finalStatesBitEqual}' "$RUN/fault-kill.json" 2>/dev/null))"
 RESTART0=$(date +%s.%N)
+# B comes back with tight limits for the overload phase; it starts while the Redis phase runs through A.
 start_replica B "${OFF[@]}" --stepwise.service.max-concurrent-generations=2 \
   --stepwise.service.rate-limit-requests-per-second=100
-wait_healthy B 600 || die "replica B did not come back"
-B_BACK=$(python3 -c "import time; print(round(time.time() - $RESTART0, 1))")
-log "replica B restarted (now with overload limits) and healthy after ${B_BACK}s"
 
-# --- 3. overload ---------------------------------------------------------------------------------------------
-log "phase 3: overload of replica B (2 generations at once, 100 requests/s), then a polite load"
-"${LOAD[@]}" overload --url "http://127.0.0.1:$((PORT + 14))" --pids "${PIDS[replica-B]}" \
-  --seconds "$OVERLOAD_SECONDS" --out "$RUN/overload.json" >"$RUN/logs/overload.out" 2>&1 \
-  || die "overload client failed (see $RUN/logs/overload.out)"
-log "overload: $(jq -c '{refused: .overload.refused, recovery: .recovery.accepted.statuses, rss: [.rssMiBBefore, .overload.maxRssMiB, .rssMiBAfter]}' "$RUN/overload.json")"
-
-# --- 4. Redis crash and restart mid-load ---------------------------------------------------------------------
-log "phase 4: kill -9 of redis-server and restart from its AOF while $FAULT_STREAMS streams step"
+# --- 3. Redis crash and restart mid-load ---------------------------------------------------------------------
+log "phase 3: kill -9 of redis-server and restart from its AOF while $FAULT_STREAMS streams step"
 "${LOAD[@]}" fault --label "Redis kill -9 and restart (replica A, batching off)" --seed 11 \
-  --url "http://127.0.0.1:$((PORT + 10))" --model-file "$RUN/models/charlm-rnn.onnx" --streams "$FAULT_STREAMS" \
+  --url "http://127.0.0.1:$((PORT + 10))" --model-file "$RUN/models/charlm-rnn.onnx" --streams "$FAULT_STREAMS" --seconds 480 \
   --steps "$FAULT_STEPS" --mark-file "$RUN/fault-redis.mark" --out "$RUN/fault-redis.json" \
   >"$RUN/logs/fault-redis.out" 2>&1 &
 FAULT=$!
@@ -279,11 +270,22 @@ wait $FAULT || REDIS_RC=$?
 unset 'PIDS[fault-redis]'
 log "redis run: exit $REDIS_RC ($(jq -c '{pass, stepsAcknowledged, appliedButAnswerLost, retriesByCause, outputsBitEqual, finalStatesBitEqual}' "$RUN/fault-redis.json" 2>/dev/null))"
 
+wait_healthy B 600 || die "replica B did not come back"
+B_BACK=$(python3 -c "import time; print(round(time.time() - $RESTART0, 1))")
+log "replica B restarted (now with overload limits) and healthy ${B_BACK}s after its restart began"
+
+# --- 4. overload ---------------------------------------------------------------------------------------------
+log "phase 4: overload of replica B (2 generations at once, 100 requests/s), then a polite load"
+"${LOAD[@]}" overload --url "http://127.0.0.1:$((PORT + 14))" --pids "${PIDS[replica-B]}" \
+  --seconds "$OVERLOAD_SECONDS" --out "$RUN/overload.json" >"$RUN/logs/overload.out" 2>&1 \
+  || die "overload client failed (see $RUN/logs/overload.out)"
+log "overload: $(jq -c '{refused: .overload.refused, recovery: .recovery.accepted.statuses, rss: [.rssMiBBefore, .overload.maxRssMiB, .rssMiBAfter]}' "$RUN/overload.json")"
+
 # --- the report ----------------------------------------------------------------------------------------------
 LOAD_AVG_END=$(cut -d' ' -f1 /proc/loadavg)
 NOTES+=("The machine was shared with other builds during this run: 1-minute load average $LOAD_AVG_START at the start and $LOAD_AVG_END at the end on $(nproc) cores, so absolute rates are pessimistic; compare contenders within a round (the ratios).")
-NOTES+=("Redis durability: appendonly yes, appendfsync everysec. Acknowledged writes reach the AOF file before Redis answers, so a crash of the Redis process (phase 4: kill -9) loses none; a crash of the whole machine could lose up to the last second. Phase 4: $KEYS_BEFORE keys before the kill, $KEYS_AFTER after the restart from the AOF, Redis down ${REDIS_DOWN}s.")
-NOTES+=("Phase 2: replica B was killed with kill -9 at $KILLED_AT; restarted, it was healthy again after ${B_BACK}s.")
+NOTES+=("Redis durability: appendonly yes, appendfsync everysec. Acknowledged writes reach the AOF file before Redis answers, so a crash of the Redis process (phase 3: kill -9) loses none; a crash of the whole machine could lose up to the last second. Phase 3: $KEYS_BEFORE keys before the kill, $KEYS_AFTER after the restart from the AOF, Redis down ${REDIS_DOWN}s.")
+NOTES+=("Phase 2: replica B was killed with kill -9 at $KILLED_AT; restarted (with the overload limits), it was healthy again ${B_BACK}s later (startup on the shared machine).")
 export LOAD_NOTES
 LOAD_NOTES=$(printf '%s\n' "${NOTES[@]}")
 python3 - "$RUN/env.json" <<EOF

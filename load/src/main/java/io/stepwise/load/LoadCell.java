@@ -191,15 +191,29 @@ final class LoadCell {
         }
     }
 
+    /** Deletes the cell's sessions, 16 at a time, so that the next cell starts on an empty store. */
     private static void deleteAll(ApiClient api, String[] ids) throws InterruptedException {
-        for (String id : ids) {
-            if (id != null) {
-                try {
-                    api.delete(id);
-                } catch (IOException e) {
-                    // Left to expire with the store's TTL.
+        List<Thread> threads = new ArrayList<>();
+        int workers = Math.min(16, ids.length);
+        for (int w = 0; w < workers; w++) {
+            final int first = w;
+            threads.add(daemon(() -> {
+                for (int i = first; i < ids.length; i += workers) {
+                    if (ids[i] != null) {
+                        try {
+                            api.delete(ids[i]);
+                        } catch (IOException e) {
+                            // Left to expire with the store's TTL.
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
                 }
-            }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
         }
     }
 

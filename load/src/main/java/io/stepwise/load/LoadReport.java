@@ -160,6 +160,20 @@ final class LoadReport implements Callable<Integer> {
             return;
         }
         b.append("## ").append(title).append("\n\n");
+        b.append(f.path("pass").asBoolean() ? "**Pass.** " : "**FAIL.** ")
+                .append(f.path("stepsAcknowledged").asLong()).append(" of ").append(f.path("stepsExpected").asLong())
+                .append(" steps acknowledged; ").append(f.path("outputsBitEqual").asLong()).append(" of ")
+                .append(f.path("outputsCompared").asLong()).append(" outputs the client received are bit-equal to an"
+                        + " uninterrupted local StepSession run of the same tokens (largest |difference| ")
+                .append(f.path("outputsMaxAbsDiff").asDouble()).append("); ")
+                .append(f.path("finalStatesBitEqual").asLong()).append(" of ").append(f.path("streams").asLong())
+                .append(" final session states bit-equal, ").append(f.path("finalPositionsRight").asLong())
+                .append(" at the right position. Retries: ").append(text(f.path("retriesByCause")))
+                .append("; requests applied whose answer was lost (409 at If-Match + 1, output read back from the"
+                        + " state): ").append(f.path("appliedButAnswerLost").asLong())
+                .append("; deliberate duplicates rejected by the position check (409): ")
+                .append(f.path("duplicatesSentAndRejected").asLong()).append("; longest stall of a stream: ")
+                .append(f.path("longestStallSeconds").asDouble()).append(" s.\n\n");
         b.append("| | |\n|---|---|\n");
         for (Map.Entry<String, JsonNode> e : f.properties()) {
             b.append("| ").append(e.getKey()).append(" | ").append(text(e.getValue())).append(" |\n");
