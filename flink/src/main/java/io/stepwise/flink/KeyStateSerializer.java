@@ -29,15 +29,22 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
     /** Refuses absurd lengths in corrupt data before allocating. */
     private static final int MAX_ARRAY = 1 << 26;
 
+    private final byte[] zeroState;
     private final String fingerprint;
     private final String model;
 
     /**
-     * @param fingerprint the fingerprint of the model whose states this serializer holds
-     * @param model       the model's name or path, for messages
+     * @param zeroState the model's zero state (what a new key starts from); its fingerprint is the model's
+     * @param model     the model's name or path, for messages
      */
-    public KeyStateSerializer(String fingerprint, String model) {
-        this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
+    public KeyStateSerializer(SessionState zeroState, String model) {
+        this(Objects.requireNonNull(zeroState, "zeroState").toBytes(), model);
+    }
+
+    /** From the zero state's bytes, as a snapshot stores them. */
+    KeyStateSerializer(byte[] zeroState, String model) {
+        this.zeroState = zeroState.clone();
+        this.fingerprint = SessionState.fromBytes(zeroState).fingerprint();
         this.model = Objects.requireNonNull(model, "model");
     }
 
@@ -63,7 +70,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
     @Override
     public KeyState createInstance() {
-        return null;
+        return KeyState.fresh(SessionState.fromBytes(zeroState));
     }
 
     @Override
@@ -158,7 +165,7 @@ public final class KeyStateSerializer extends TypeSerializer<KeyState> {
 
     @Override
     public TypeSerializerSnapshot<KeyState> snapshotConfiguration() {
-        return new KeyStateSerializerSnapshot(fingerprint, model);
+        return new KeyStateSerializerSnapshot(zeroState, model);
     }
 
     @Override

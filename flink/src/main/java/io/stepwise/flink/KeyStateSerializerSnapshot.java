@@ -1,5 +1,6 @@
 package io.stepwise.flink;
 
+import io.stepwise.runtime.SessionState;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The part of {@link KeyStateSerializer} written into checkpoints and savepoints: the snapshot format version, the
- * record version and the fingerprint and name of the model the states belong to.
+ * record version, and the zero state (whose fingerprint is the model's) and name of the model the states belong to.
  *
  * <p>On restore, Flink asks the snapshot of the new job's serializer whether the stored states fit. They do when
  * the fingerprints match (the same model, or one the runtime declares interchangeable); otherwise the states are
@@ -23,6 +24,7 @@ public final class KeyStateSerializerSnapshot implements TypeSerializerSnapshot<
     /** Version of this snapshot's own format. */
     static final int VERSION = 1;
 
+    private byte[] zeroState;
     private String fingerprint;
     private String model;
     private int recordVersion;
@@ -31,8 +33,9 @@ public final class KeyStateSerializerSnapshot implements TypeSerializerSnapshot<
     public KeyStateSerializerSnapshot() {
     }
 
-    KeyStateSerializerSnapshot(String fingerprint, String model) {
-        this.fingerprint = fingerprint;
+    KeyStateSerializerSnapshot(byte[] zeroState, String model) {
+        this.zeroState = zeroState.clone();
+        this.fingerprint = SessionState.fromBytes(zeroState).fingerprint();
         this.model = model;
         this.recordVersion = KeyStateSerializer.RECORD_VERSION;
     }
@@ -50,7 +53,8 @@ public final class KeyStateSerializerSnapshot implements TypeSerializerSnapshot<
     @Override
     public void writeSnapshot(DataOutputView out) throws java.io.IOException {
         out.writeInt(recordVersion);
-        out.writeUTF(fingerprint);
+        out.writeInt(zeroState.length);
+        out.write(zeroState);
         out.writeUTF(model);
     }
 
@@ -62,13 +66,23 @@ public final class KeyStateSerializerSnapshot implements TypeSerializerSnapshot<
                     + " is not supported; this version of stepwise-flink reads version " + VERSION);
         }
         recordVersion = in.readInt();
-        fingerprint = in.readUTF();
+        int length = in.readInt();
+        if (length < 0 || length > (1 << 26)) {
+            throw new java.io.IOException("Stepwise key state serializer snapshot: corrupt zero-state length " + length);
+        }
+        zeroState = new byte[length];
+        in.readFully(zeroState);
+        try {
+            fingerprint = SessionState.fromBytes(zeroState).fingerprint();
+        } catch (IllegalArgumentException e) {
+            throw new java.io.IOException("Stepwise key state serializer snapshot: " + e.getMessage(), e);
+        }
         model = in.readUTF();
     }
 
     @Override
     public TypeSerializer<KeyState> restoreSerializer() {
-        return new KeyStateSerializer(fingerprint, model);
+        return new KeyStateSerializer(zeroState, model);
     }
 
     @Override

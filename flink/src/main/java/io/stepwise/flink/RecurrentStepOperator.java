@@ -8,6 +8,7 @@ import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTim
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -32,7 +33,7 @@ import java.util.Map;
  * and leave the key's state as it was.
  */
 final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
-        implements OneInputStreamOperator<StepEvent, StepOutput>, ProcessingTimeCallback {
+        implements OneInputStreamOperator<StepEvent, StepOutput>, BoundedOneInput, ProcessingTimeCallback {
     private static final long serialVersionUID = 1L;
     /** The keyed state's name; part of the savepoint format together with the operator's uid. */
     static final String STATE_NAME = "stepwise-key-state";
@@ -69,7 +70,7 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
         fresh = KeyState.fresh(stepper.initialState());
         // Registering the state checks a restored state's serializer snapshot against this model's fingerprint.
         keyState = getRuntimeContext().getState(new ValueStateDescriptor<>(STATE_NAME,
-                new KeyStateSerializer(fingerprint, options.modelName())));
+                new KeyStateSerializer(fresh.session(), options.modelName())));
         bundle = new ArrayList<>(options.bundleSize());
         watermark = Long.MIN_VALUE;
     }
@@ -127,6 +128,11 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         flush();
         super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        flush();
     }
 
     @Override
