@@ -143,7 +143,7 @@ public final class RecurrentStepOptions implements Serializable {
         /** The model file, loaded by every parallel task from this path (which must exist there). */
         public Builder setModel(Path model) {
             Objects.requireNonNull(model, "model");
-            this.modelPath = model.toAbsolutePath().toString();
+            this.modelPath = model.toAbsolutePath().normalize().toString();
             this.modelBytes = null;
             this.modelName = modelPath;
             return this;

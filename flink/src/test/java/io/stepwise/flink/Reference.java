@@ -119,21 +119,24 @@ final class Reference {
         }
     }
 
-    /** A deterministic CO2-like series per key: a level, a trend, a yearly cycle and a little noise. */
+    /** A deterministic CO2-like series per key: {@code steps} rounds of one event for each of {@code keys} keys. */
     static List<StepEvent> series(int keys, int steps, long seed) {
-        java.util.Random random = new java.util.Random(seed);
-        double[] level = new double[keys];
-        for (int k = 0; k < keys; k++) {
-            level[k] = 330 + random.nextDouble() * 80;
-        }
         List<StepEvent> events = new ArrayList<>(keys * steps);
-        for (int t = 0; t < steps; t++) {
-            for (int k = 0; k < keys; k++) {
-                double v = level[k] + 0.04 * t + 3 * Math.sin(2 * Math.PI * (t + k) / 52.0)
-                        + random.nextGaussian() * 0.3;
-                events.add(StepEvent.observation("sensor-" + k, 1_000L * t, v));
-            }
+        for (long i = 0; i < (long) keys * steps; i++) {
+            events.add(event(i, keys, seed));
         }
         return events;
+    }
+
+    /**
+     * Event {@code index} of the interleaved series (round index / keys, key index % keys), a pure function so that
+     * a Flink source can generate it anywhere: a level, a trend, a yearly cycle and a little noise.
+     */
+    static StepEvent event(long index, int keys, long seed) {
+        int k = (int) (index % keys);
+        long t = index / keys;
+        double noise = new java.util.SplittableRandom(seed * 1_000_003L + k * 100_003L + t).nextGaussian();
+        double v = 330 + (k * 37 % 80) + 0.04 * t + 3 * Math.sin(2 * Math.PI * (t + k) / 52.0) + 0.3 * noise;
+        return StepEvent.observation("sensor-" + k, 1_000L * (t + 1), v);
     }
 }
