@@ -124,7 +124,7 @@ flink-job-jar:
 FLINK_BENCH_ARGS ?=
 flink-bench: flink-build
 	$(MVN) -pl flink test-compile
-	nice -n 5 $(JAVA) -Xmx1g $(FLINK_JAVA_OPTS) -cp "flink/target/test-classes:flink/target/classes:$$(cat $(FLINK_TEST_CP))" io.stepwise.flink.bench.FlinkBenchmark $(FLINK_BENCH_ARGS)
+	nice -n 5 $(JAVA) -Xmx1g $(FLINK_JAVA_OPTS) -cp "flink/target/test-classes:flink/target/classes:$$(cat $(FLINK_TEST_CP))" io.stepwise.flink.FlinkBenchmark $(FLINK_BENCH_ARGS)
 
 hostile-fixtures:
 	$(PYTHON) scripts/make_hostile_fixtures.py

@@ -21,11 +21,24 @@ import java.util.Objects;
  * <p>The model is loaded once per parallel task when it opens and closed when it closes; a model that cannot be
  * loaded, or that does not fit the chosen {@link OutputMode}, fails the job at start with the runtime's message.
  * The operator's uid is {@link #UID} unless another is set: keep it stable, savepoints find the state by it.
+ *
+ * <p>Metrics (operator scope): counters {@code stepwiseEventsStepped}, {@code stepwiseEventsRejected} and
+ * {@code stepwiseModelCalls}.
  */
 public final class RecurrentStep {
     /** Events that were not stepped, with the reason. */
     public static final OutputTag<RejectedEvent> REJECTED =
             new OutputTag<>("stepwise-rejected", TypeInformation.of(RejectedEvent.class));
+    /** Accumulator: events stepped (with {@link RecurrentStepOptions.Builder#optStatistics}). */
+    public static final String EVENTS = "stepwise.events";
+    /** Accumulator: ONNX Runtime calls. */
+    public static final String MODEL_CALLS = "stepwise.model-calls";
+    /** Accumulator: thread CPU nanoseconds spent in flushes. */
+    public static final String STEP_CPU_NANOS = "stepwise.step-cpu-ns";
+    /** Accumulator (minimum): wall-clock milliseconds when the first event arrived. */
+    public static final String FIRST_EVENT_MILLIS = "stepwise.first-event-ms";
+    /** Accumulator (maximum): wall-clock milliseconds when the last flush ended. */
+    public static final String LAST_OUTPUT_MILLIS = "stepwise.last-output-ms";
     /** The default uid of the operator. */
     public static final String UID = "stepwise-recurrent-step";
 

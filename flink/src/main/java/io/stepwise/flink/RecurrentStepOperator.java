@@ -4,15 +4,21 @@ import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.runtime.RuntimeOptions;
 import io.stepwise.runtime.SessionState;
+import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.accumulators.LongMaximum;
+import org.apache.flink.api.common.accumulators.LongMinimum;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,6 +56,10 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
     private transient long bundleStart;
     private transient boolean timerPending;
     private transient long watermark;
+    private transient Counter stepped;
+    private transient Counter rejectedCount;
+    private transient Counter modelCalls;
+    private transient Statistics statistics;
 
     RecurrentStepOperator(RecurrentStepOptions options) {
         this.options = options;
@@ -73,6 +83,29 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
                 new KeyStateSerializer(fresh.session(), options.modelName())));
         bundle = new ArrayList<>(options.bundleSize());
         watermark = Long.MIN_VALUE;
+        stepped = getMetricGroup().counter("stepwiseEventsStepped");
+        rejectedCount = getMetricGroup().counter("stepwiseEventsRejected");
+        modelCalls = getMetricGroup().counter("stepwiseModelCalls");
+        statistics = options.statistics() ? new Statistics() : null;
+    }
+
+    /** The optional job accumulators of {@link RecurrentStepOptions.Builder#optStatistics}. */
+    private final class Statistics {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final LongCounter events = new LongCounter();
+        final LongCounter calls = new LongCounter();
+        final LongCounter cpu = new LongCounter();
+        final LongMinimum first = new LongMinimum();
+        final LongMaximum last = new LongMaximum();
+        boolean started;
+
+        Statistics() {
+            getRuntimeContext().addAccumulator(RecurrentStep.EVENTS, events);
+            getRuntimeContext().addAccumulator(RecurrentStep.MODEL_CALLS, calls);
+            getRuntimeContext().addAccumulator(RecurrentStep.STEP_CPU_NANOS, cpu);
+            getRuntimeContext().addAccumulator(RecurrentStep.FIRST_EVENT_MILLIS, first);
+            getRuntimeContext().addAccumulator(RecurrentStep.LAST_OUTPUT_MILLIS, last);
+        }
     }
 
     @Override
@@ -86,6 +119,10 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
         if (rejected != null) {
             reject(rejected, record.hasTimestamp(), record.getTimestamp());
             return;
+        }
+        if (statistics != null && !statistics.started) {
+            statistics.started = true;
+            statistics.first.add(System.currentTimeMillis());
         }
         bundle.add(new Pending(getCurrentKey(), event, record.hasTimestamp(), record.getTimestamp()));
         if (bundle.size() >= options.bundleSize()) {
@@ -160,8 +197,11 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
         if (bundle == null || bundle.isEmpty()) {
             return;
         }
+        long cpuStart = statistics == null ? 0 : statistics.threads.getCurrentThreadCpuTime();
         List<Pending> events = bundle;
         bundle = new ArrayList<>(options.bundleSize());
+        int calls = 0;
+        int steppedNow = 0;
         Map<Object, Slot> slots = new LinkedHashMap<>();
         for (Pending p : events) {
             slots.computeIfAbsent(p.key, Slot::new).queue.add(p);
@@ -203,13 +243,15 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
             if (n == 0) {
                 break;
             }
-            Stepper.Stepped stepped = tokens != null ? stepper.step(states, tokens, n)
+            Stepper.Stepped result = tokens != null ? stepper.step(states, tokens, n)
                     : stepper.step(states, features, n);
+            calls += options.stepping() == Stepping.BUNDLED ? 1 : n;
+            steppedNow += n;
             for (int i = 0; i < n; i++) {
                 Slot slot = round[i];
                 Pending p = slot.queue.poll();
-                EventRules.Applied applied = rules.apply(slot.state, p.event, stepped.outputs()[i],
-                        stepped.states()[i]);
+                EventRules.Applied applied = rules.apply(slot.state, p.event, result.outputs()[i],
+                        result.states()[i]);
                 slot.state = applied.state();
                 slot.dirty = true;
                 output.collect(p.hasTimestamp ? new StreamRecord<>(applied.output(), p.timestamp)
@@ -221,6 +263,14 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
                 setCurrentKey(slot.key);
                 keyState.update(slot.state);
             }
+        }
+        modelCalls.inc(calls);
+        stepped.inc(steppedNow);
+        if (statistics != null) {
+            statistics.calls.add(calls);
+            statistics.events.add(steppedNow);
+            statistics.cpu.add(statistics.threads.getCurrentThreadCpuTime() - cpuStart);
+            statistics.last.add(System.currentTimeMillis());
         }
     }
 
@@ -235,6 +285,7 @@ final class RecurrentStepOperator extends AbstractStreamOperator<StepOutput>
     }
 
     private void reject(RejectedEvent rejected, boolean hasTimestamp, long timestamp) {
+        rejectedCount.inc();
         output.collect(RecurrentStep.REJECTED, hasTimestamp ? new StreamRecord<>(rejected, timestamp)
                 : new StreamRecord<>(rejected));
     }

@@ -42,6 +42,7 @@ public final class RecurrentStepOptions implements Serializable {
     private final int errorWindow;
     private final int warmup;
     private final int intraOpThreads;
+    private final boolean statistics;
 
     private RecurrentStepOptions(Builder b) {
         this.modelPath = b.modelPath;
@@ -55,6 +56,7 @@ public final class RecurrentStepOptions implements Serializable {
         this.errorWindow = b.errorWindow;
         this.warmup = b.warmup;
         this.intraOpThreads = b.intraOpThreads;
+        this.statistics = b.statistics;
     }
 
     /** A builder; {@link Builder#setModel} and {@link Builder#setMode} are required. */
@@ -117,6 +119,11 @@ public final class RecurrentStepOptions implements Serializable {
         return intraOpThreads;
     }
 
+    /** Whether the operator adds its job accumulators (see {@link Builder#optStatistics}). */
+    public boolean statistics() {
+        return statistics;
+    }
+
     @Override
     public String toString() {
         return "RecurrentStepOptions[model " + modelName + ", " + mode + ", bundle " + bundleSize + " / "
@@ -136,6 +143,7 @@ public final class RecurrentStepOptions implements Serializable {
         private int errorWindow = DEFAULT_ERROR_WINDOW;
         private int warmup = DEFAULT_WARMUP;
         private int intraOpThreads = 1;
+        private boolean statistics;
 
         private Builder() {
         }
@@ -223,6 +231,19 @@ public final class RecurrentStepOptions implements Serializable {
                 throw new IllegalArgumentException("intraOpThreads: expected ≥ 1 but got " + threads);
             }
             this.intraOpThreads = threads;
+            return this;
+        }
+
+        /**
+         * Adds job accumulators, summed over the parallel tasks and read from the {@code JobExecutionResult}:
+         * {@value RecurrentStep#EVENTS} (events stepped), {@value RecurrentStep#MODEL_CALLS}, {@value
+         * RecurrentStep#STEP_CPU_NANOS} (thread CPU time of the operator's flushes: model calls, state reads and
+         * writes, outputs), {@value RecurrentStep#FIRST_EVENT_MILLIS} and {@value RecurrentStep#LAST_OUTPUT_MILLIS}
+         * (wall-clock span of the stepping). Off by default: two clock reads per flush, and the names are job-wide,
+         * so enable it on one such operator per job. The operator's metrics are always on.
+         */
+        public Builder optStatistics(boolean on) {
+            this.statistics = on;
             return this;
         }
 
