@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@link io.stepwise.runtime.StepSession} run of that key's events ({@link Reference}).
  */
 class RecurrentStepMiniClusterTest {
-    private static final int KEYS = 120;
+    private static final int KEYS = 80;
     private static final long SEED = 13;
 
     @RegisterExtension
