@@ -36,7 +36,7 @@ import java.util.Map;
  * the ratios are taken pairwise per repeat, so load from other processes hits both sides alike; the spread is the
  * min–max of those ratios. Writes {@code benchmarks/flink.json} and the Flink section of {@code BENCHMARKS.md}.
  *
- * <pre>FlinkBenchmark [--keys 2000] [--steps 40] [--repeats 3] [--bundle 256] [--model models/co2-lstm.onnx]
+ * <pre>FlinkBenchmark [--keys 2000] [--steps 10] [--repeats 3] [--bundle 256] [--model models/co2-lstm.onnx]
  *                [--out .] [--quick]</pre>
  */
 public final class FlinkBenchmark {
@@ -79,7 +79,7 @@ public final class FlinkBenchmark {
         }
         boolean quick = a.containsKey("quick");
         int keys = Integer.parseInt(a.getOrDefault("keys", quick ? "500" : "2000"));
-        int steps = Integer.parseInt(a.getOrDefault("steps", quick ? "8" : "40"));
+        int steps = Integer.parseInt(a.getOrDefault("steps", quick ? "8" : "10"));
         int repeats = Integer.parseInt(a.getOrDefault("repeats", quick ? "1" : "3"));
         int bundle = Integer.parseInt(a.getOrDefault("bundle", "256"));
         Path model = Path.of(a.getOrDefault("model", "models/co2-lstm.onnx"));
