@@ -78,7 +78,8 @@ class KeyStateSerializerTest extends SerializerTestBase<KeyState> {
         DataOutputSerializer out = new DataOutputSerializer(256);
         createSerializer().serialize(getTestData()[1], out);
         byte[] bytes = out.getCopyOfBuffer();
-        bytes[40] ^= 0x55; // inside the session state's floats: its CRC no longer matches
+        int sessionLength = java.nio.ByteBuffer.wrap(bytes, 1, 4).getInt();
+        bytes[1 + 4 + sessionLength - 10] ^= 0x55; // inside the session state's last floats: its CRC no longer matches
         IOException e = assertThrows(IOException.class,
                 () -> createSerializer().deserialize(new DataInputDeserializer(bytes)));
         assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
