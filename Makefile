@@ -20,7 +20,7 @@ CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
 
-.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures load-test clean
+.PHONY: help build cli demo flink-build flink-demo flink-job-jar flink-bench test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures load-test clean
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -37,6 +37,9 @@ help:
 	@echo "make fuzz-replay FUZZ_TARGET=model FUZZ_FILE=build/fuzz/crashes/...bin   rerun one saved case"
 	@echo "make hostile-fixtures   regenerate the hostile-model regression fixtures from models/co2-rnn.onnx"
 	@echo "make load-test  2 replicas of the service behind nginx, Redis, load + faults → benchmarks/load-test.md (LOAD_QUICK=1: smoke run)"
+	@echo "make flink-demo     many CO2 sensor series through the Flink operator on an embedded mini cluster"
+	@echo "make flink-job-jar  flink/target/stepwise-flink-*-job.jar for flink run on a real cluster"
+	@echo "make flink-bench    Flink events/s and events per CPU-second, bundled vs per-event; BENCHMARKS.md + benchmarks/flink.json"
 	@echo "make clean    remove build output"
 
 # Builds all modules and records each runnable module's runtime class path for the java commands below and for
@@ -96,6 +99,33 @@ fuzz: build
 
 fuzz-replay: build
 	$(JAVA) -Xmx512m -cp "fuzz/target/classes:$$(cat $(FUZZ_CP))" io.stepwise.fuzz.FuzzMain --replay $(FUZZ_TARGET) $(FUZZ_FILE)
+
+# Flink (flink/): Flink itself is a provided dependency, so the local runs put it on the class path from
+# flink/target/classpath.txt; Java 17 needs Flink's usual --add-opens.
+FLINK_CP := flink/target/classpath.txt
+FLINK_TEST_CP := flink/target/test-classpath.txt
+FLINK_JAVA_OPTS := $(foreach p,java.lang java.util java.lang.reflect java.io java.net java.nio java.time java.util.concurrent java.util.concurrent.atomic java.text sun.nio.ch,--add-opens=java.base/$(p)=ALL-UNNAMED)
+FLINK_DEMO := build/flink-demo
+FLINK_MODEL ?= $(MODELS)/co2-lstm.onnx
+flink-build:
+	$(MVN) -DskipTests -pl flink -am install
+
+flink-demo: flink-build
+	$(PYTHON) scripts/make_flink_demo_data.py --out $(FLINK_DEMO)/sensors.csv --sensors 200 --weeks 520 2> $(FLINK_DEMO).spikes.txt || (cat $(FLINK_DEMO).spikes.txt; exit 1)
+	@echo "injected spikes:"; grep '^spike' $(FLINK_DEMO).spikes.txt
+	rm -rf $(FLINK_DEMO)/out
+	$(JAVA) -Xmx1g $(FLINK_JAVA_OPTS) -cp "flink/target/classes:$$(cat $(FLINK_CP))" io.stepwise.flink.example.SeriesMonitorJob \
+	  --input $(FLINK_DEMO)/sensors.csv --model $(FLINK_MODEL) --output $(FLINK_DEMO)/out --parallelism 2
+	@echo "forecast rows: $$(cat $(FLINK_DEMO)/out/forecasts/*/* | wc -l), rejected: $$(cat $(FLINK_DEMO)/out/rejected/*/* | wc -l) (in $(FLINK_DEMO)/out/)"
+
+flink-job-jar:
+	$(MVN) -DskipTests -pl flink -am -Pjob-jar package
+	@ls -l flink/target/stepwise-flink-*-job.jar
+
+FLINK_BENCH_ARGS ?=
+flink-bench: flink-build
+	$(MVN) -pl flink test-compile
+	nice -n 5 $(JAVA) -Xmx1g $(FLINK_JAVA_OPTS) -cp "flink/target/test-classes:flink/target/classes:$$(cat $(FLINK_TEST_CP))" io.stepwise.flink.FlinkBenchmark $(FLINK_BENCH_ARGS)
 
 hostile-fixtures:
 	$(PYTHON) scripts/make_hostile_fixtures.py
