@@ -66,8 +66,8 @@ public final class TrainCommand implements Callable<Integer> {
     Integer patience;
     @Option(names = "--max-minutes", description = "Stop after the epoch that ends past this budget (0 = none).")
     Double maxMinutes;
-    @Option(names = "--data", description = "Text file (language-model), CSV (forecast) or folder of "
-            + "<language>.txt word lists (classify).")
+    @Option(names = "--data", description = "Text file (language-model), CSV (forecast), or for classify a folder "
+            + "of <label>.txt word lists or a CSV file with a header naming 'text' and 'label' columns.")
     Path data;
     @Option(names = "--max-chars", description = "language-model on the default Europarl text: characters used.")
     Integer maxChars;

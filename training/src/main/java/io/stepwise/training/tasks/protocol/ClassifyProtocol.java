@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * How a word → language classifier is measured: its word lists, split and metrics.
  *
- * <p>The data is a folder of word lists, one {@code <language>.txt} per label (default {@code data/words}),
- * read by {@link WordLanguageDataset}. The split is stratified 80/10/10 with the fixed seed {@value #SPLIT_SEED}
+ * <p>The data is a folder of word lists, one {@code <language>.txt} per label (default {@code data/words}), or a
+ * CSV file of {@code text,label} rows, read by {@link WordLanguageDataset}. The split is stratified 80/10/10 with the fixed seed {@value #SPLIT_SEED}
  * (independent of the training seed, so every model is tested on the same words). The primary metric is the
  * accuracy on the held-out test words ({@value #TEST_ACCURACY}), with the macro F1; the baseline is a
  * multinomial naive Bayes classifier over character 1–3-grams trained on the same training words.
@@ -93,7 +93,7 @@ public final class ClassifyProtocol {
                 .optFractions(validationFraction, testFraction).build();
         if (dataset.labels().size() < 2) {
             throw new InvalidSettingException(Setting.DATA, folder + " holds " + dataset.labels().size()
-                    + " word list(s); expected at least two <label>.txt files");
+                    + " label(s); expected at least two (<label>.txt files or CSV labels)");
         }
         if (dataset.train().size() == 0 || dataset.validation().size() == 0 || dataset.test().size() == 0) {
             throw new InvalidSettingException(Setting.DATA, folder + " has too few words for a train/validation/"
