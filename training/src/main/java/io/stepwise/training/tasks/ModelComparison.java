@@ -124,7 +124,7 @@ public final class ModelComparison {
             changes.add(new Change(m, before.getOrDefault(m, Double.NaN), after.getOrDefault(m, Double.NaN),
                     direction(m)));
         }
-        String primary = ModelEvaluation.primaryMetric(TaskKind.ofModelTask(next.task().wireName()));
+        String primary = ModelEvaluation.primaryMetric(ModelEvaluation.taskOf(next));
         return new Result(name, primary, exists, changes);
     }
 

@@ -35,7 +35,7 @@ class ModelsCommandTest {
             assertTrue(options.commandLine().startsWith("stepwise train --task"), options.commandLine());
             tasks.add(options.task());
         }
-        assertEquals(Set.of(TaskKind.values()), tasks);
+        assertEquals(Set.of(TaskKind.LANGUAGE_MODEL, TaskKind.FORECAST, TaskKind.CLASSIFY), tasks);
         assertTrue(names.containsAll(List.of("charlm-lstm", "co2-gru", "langid-rnn")));
     }
 

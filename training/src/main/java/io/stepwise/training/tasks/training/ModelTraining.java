@@ -62,6 +62,7 @@ public final class ModelTraining {
             case LANGUAGE_MODEL -> new LanguageModelTask(options);
             case FORECAST -> new ForecastTask(options);
             case CLASSIFY -> new ClassifyTask(options);
+            case EVENT_MODEL -> new EventModelTask(options);
         };
     }
 
@@ -71,6 +72,8 @@ public final class ModelTraining {
         switch (options.task()) {
             case LANGUAGE_MODEL -> TrainingLimits.checkData(data, TrainingLimits.DataShape.FILE, "a UTF-8 text file",
                     Long.MAX_VALUE);
+            case EVENT_MODEL -> TrainingLimits.checkData(data, TrainingLimits.DataShape.FILE, "a file of event "
+                    + "sequences, one per line", TrainingLimits.MAX_LINES);
             case FORECAST -> {
                 TrainingLimits.checkData(data, TrainingLimits.DataShape.FILE, "a CSV file of a time series",
                         Long.MAX_VALUE);

@@ -159,6 +159,9 @@ public record TrainingOptions(
             m.put("bptt", bptt);
             m.put("max_chars", maxChars);
         }
+        if (task == TaskKind.EVENT_MODEL) {
+            m.put("bptt", bptt);
+        }
         if (task == TaskKind.FORECAST) {
             m.put("window", window);
             m.put("horizon", horizon);
@@ -380,6 +383,8 @@ public record TrainingOptions(
             case FORECAST -> new TrainingOptions(task, cell, 1, 64, 16, 0f, false, 20, 32, 64, 1e-2f, 42, 0, 0,
                     null, 400_000, 104, 26, 52, 104, 104, 4.0, out, null, false, "");
             case CLASSIFY -> new TrainingOptions(task, cell, 1, 128, 32, 0f, true, 4, 64, 64, 3e-3f, 42, 0, 0,
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
+            case EVENT_MODEL -> new TrainingOptions(task, cell, 1, 128, 32, 0f, false, 10, 32, 32, 1e-2f, 42, 0, 0,
                     null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
         };
     }
