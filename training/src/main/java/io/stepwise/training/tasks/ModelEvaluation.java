@@ -13,6 +13,7 @@ import io.stepwise.training.data.CharCorpus;
 import io.stepwise.training.data.CharVocabulary;
 import io.stepwise.training.data.ConfusionMatrix;
 import io.stepwise.training.data.EventSequences;
+import io.stepwise.training.data.FeatureSequenceDataset;
 import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.WordLanguageDataset;
 import io.stepwise.training.tasks.protocol.ClassifyProtocol;
@@ -126,7 +127,8 @@ public final class ModelEvaluation {
             case CLASSIFY -> {
                 ClassifyProtocol.Protocol p = ClassifyProtocol.Protocol.from(protocol);
                 Path folder = data != null ? data : recorded(p.data(), model.source());
-                yield classifierMetrics(model, ClassifyProtocol.dataset(folder, p));
+                yield info.isTokenInput() ? classifierMetrics(model, ClassifyProtocol.dataset(folder, p))
+                        : featureClassifierMetrics(model, ClassifyProtocol.featureDataset(folder, p));
             }
             case EVENT_MODEL -> {
                 EventModelProtocol.Protocol p = EventModelProtocol.Protocol.from(protocol);
@@ -214,6 +216,25 @@ public final class ModelEvaluation {
             forecasts[i] = forecaster.forecast(history, horizon).values();
         }
         return ForecastProtocol.testMetrics(ForecastProtocol.score(data, origins, forecasts));
+    }
+
+    /**
+     * Test accuracy and macro F1 of a feature-sequence classifier through the runtime ({@link RecurrentModel#forward}
+     * per recording; the dataset's steps are already standardized with the training statistics the model records).
+     */
+    static Map<String, Double> featureClassifierMetrics(RecurrentModel model, FeatureSequenceDataset dataset) {
+        FeatureSequenceDataset.Examples test = dataset.split(FeatureSequenceDataset.Split.TEST);
+        List<String> labels = model.info().labels();
+        int[] predicted = new int[test.size()];
+        for (int i = 0; i < predicted.length; i++) {
+            float[] logits = model.forward(new float[][][] {test.steps()[i]}).outputAt(0);
+            int best = 0;
+            for (int c = 1; c < logits.length; c++) {
+                best = logits[c] > logits[best] ? c : best;
+            }
+            predicted[i] = dataset.labels().indexOf(labels.get(best));
+        }
+        return ClassifyProtocol.testMetrics(ConfusionMatrix.of(dataset.labels(), test.labels(), predicted));
     }
 
     /** Test accuracy and macro F1 of a classifier through the runtime's {@link SequenceClassifier}. */

@@ -11,6 +11,7 @@ import io.stepwise.training.model.DjlRuntime;
 import io.stepwise.training.model.RecurrentNet;
 import io.stepwise.training.tasks.ModelCards;
 import io.stepwise.training.tasks.evaluation.BaselineVerdict;
+import io.stepwise.training.tasks.protocol.ClassifyProtocol;
 import io.stepwise.training.tasks.protocol.InvalidSettingException;
 import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.ConsoleProgress;
@@ -61,7 +62,8 @@ public final class ModelTraining {
         return switch (options.task()) {
             case LANGUAGE_MODEL -> new LanguageModelTask(options);
             case FORECAST -> new ForecastTask(options);
-            case CLASSIFY -> new ClassifyTask(options);
+            case CLASSIFY -> ClassifyProtocol.isFeatureSequences(options.data()) ? new FeatureClassifyTask(options)
+                    : new ClassifyTask(options);
             case EVENT_MODEL -> new EventModelTask(options);
         };
     }
