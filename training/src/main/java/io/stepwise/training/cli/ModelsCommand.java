@@ -144,7 +144,7 @@ public final class ModelsCommand implements Callable<Integer> {
             ModelComparison.Result result = ModelComparison.compare(candidate, target);
             ModelComparison.Change p = result.primaryChange();
             boolean copy = force || result.improves();
-            stdout.printf(Locale.ROOT, "%s: %s %s → %s: %s%n", name, result.primary(), p.committed(), p.candidate(),
+            stdout.printf(Locale.ROOT, "%s: %s %.4f → %.4f: %s%n", name, result.primary(), p.committed(), p.candidate(),
                     copy ? "promoted" + (result.improves() ? "" : " (--force)") : "kept the committed model ("
                             + (p.worse() ? "the new one is worse" : "no better") + ")");
             if (copy) {

@@ -74,8 +74,8 @@ class ModelComparisonTest {
         int code = StepwiseCli.execute(new String[] {"models", "--promote", build.toString(), "--out",
             models.toString()}, new PrintWriter(out), new PrintWriter(new StringWriter()));
         assertEquals(0, code, out.toString());
-        assertTrue(out.toString().contains("langid-gru: test_accuracy 0.86 → 0.91: promoted"), out.toString());
-        assertTrue(out.toString().contains("langid-rnn: test_accuracy 0.84 → 0.8: kept the committed model (the new "
+        assertTrue(out.toString().contains("langid-gru: test_accuracy 0.8600 → 0.9100: promoted"), out.toString());
+        assertTrue(out.toString().contains("langid-rnn: test_accuracy 0.8400 → 0.8000: kept the committed model (the new "
                 + "one is worse)"), out.toString());
         assertEquals("# langid-gru 0.91\n", Files.readString(models.resolve("langid-gru.md")));
         assertEquals("# langid-rnn 0.84\n", Files.readString(models.resolve("langid-rnn.md")));
