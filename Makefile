@@ -15,13 +15,15 @@ FUZZ_CP := fuzz/target/classpath.txt
 STEPWISE := bin/stepwise
 
 # One `make train` run; override on the command line, e.g. make train TASK=classify CELL=gru ARGS='--epochs 5'.
-# It writes to build/models/ so that the committed defaults in models/ change only through `make models`.
+# It writes to build/models/ so that the committed defaults in models/ change only through `make promote-models`.
 TASK ?= language-model
 CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
+# `make models` trains the defaults here and compares them with $(MODELS); `make promote-models` copies the better ones.
+MODELS_OUT ?= build/default-models
 
-.PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures bench-batching stress load-test clean
+.PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models promote-models train verify bench soak fuzz fuzz-replay hostile-fixtures bench-batching stress load-test clean
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -30,7 +32,8 @@ help:
 	@echo "make check-onnx  run ONNX's checker over the sample models the conversion tests exported"
 	@echo "make build    build every module without tests and record the class paths the targets below use"
 	@echo "make cli      build only the PyTorch-free command line (generate, forecast, classify, inspect)"
-	@echo "make models   train and export every default model into $(MODELS)/"
+	@echo "make models   train every default model (fixed epochs and seeds) into $(MODELS_OUT)/ and compare each, metric by metric, with $(MODELS)/ (COMPARISON.md); $(MODELS)/ is not touched"
+	@echo "make promote-models   copy the models of $(MODELS_OUT)/ that beat those in $(MODELS)/ on their primary metric (ONLY=langid-gru,... FORCE=1)"
 	@echo "make train    train one model into $(TRAIN_OUT)/: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
 	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
@@ -83,7 +86,10 @@ check-onnx:
 	$(PYTHON) scripts/check_onnx.py conversion/target/onnx-samples
 
 models: build
-	$(STEPWISE) models --out $(MODELS)
+	$(STEPWISE) models --out $(MODELS_OUT) --compare $(MODELS) $(if $(ONLY),--only $(ONLY),)
+
+promote-models: build
+	$(STEPWISE) models --promote $(MODELS_OUT) --out $(MODELS) $(if $(ONLY),--only $(ONLY),) $(if $(filter 1,$(FORCE)),--force,)
 
 train: build
 	$(STEPWISE) train --task $(TASK) --cell $(CELL) --out $(TRAIN_OUT) $(ARGS)
