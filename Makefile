@@ -148,8 +148,9 @@ flink-build:
 	$(MVN) -DskipTests -pl flink -am install
 
 flink-demo: flink-build
-	$(PYTHON) scripts/make_flink_demo_data.py --out $(FLINK_DEMO)/sensors.csv --sensors 200 --weeks 520 2> $(FLINK_DEMO).spikes.txt || (cat $(FLINK_DEMO).spikes.txt; exit 1)
-	@echo "injected spikes:"; grep '^spike' $(FLINK_DEMO).spikes.txt
+	mkdir -p $(FLINK_DEMO)
+	$(PYTHON) scripts/make_flink_demo_data.py --out $(FLINK_DEMO)/sensors.csv --sensors 200 --weeks 520 2> $(FLINK_DEMO)/spikes.txt || (cat $(FLINK_DEMO)/spikes.txt; exit 1)
+	@echo "injected spikes:"; grep '^spike' $(FLINK_DEMO)/spikes.txt
 	rm -rf $(FLINK_DEMO)/out
 	$(JAVA) -Xmx1g $(FLINK_JAVA_OPTS) -cp "flink/target/classes:$$(cat $(FLINK_CP))" io.stepwise.flink.example.SeriesMonitorJob \
 	  --input $(FLINK_DEMO)/sensors.csv --model $(FLINK_MODEL) --output $(FLINK_DEMO)/out --parallelism 2
