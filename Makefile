@@ -9,6 +9,7 @@ JAVA ?= java
 
 # Each module that has a main class records its runtime class path in target/classpath.txt during the build.
 DEMO_CP := examples/demo/target/classpath.txt
+SERVICE_CP := examples/service/target/classpath.txt
 BENCH_CP := bench/target/classpath.txt
 FUZZ_CP := fuzz/target/classpath.txt
 STEPWISE := bin/stepwise
@@ -20,10 +21,11 @@ CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
 
-.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures load-test clean
+.PHONY: help build cli demo serve test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures load-test clean
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
+	@echo "make serve    start the reference HTTP service on $(MODELS)/ at http://127.0.0.1:$(PORT)/ (STORE=memory|redis, REDIS_PORT, SERVE_ARGS='--name=value ...')"
 	@echo "make test     run every test (what CI runs), then ONNX's checker over the exported samples"
 	@echo "make check-onnx  run ONNX's checker over the sample models the conversion tests exported"
 	@echo "make build    build every module without tests and record the class paths the targets below use"
@@ -52,6 +54,19 @@ cli:
 
 demo: build
 	$(JAVA) -Xmx512m -cp "examples/demo/target/classes:$$(cat $(DEMO_CP))" io.stepwise.examples.demo.Demo $(MODELS)
+
+# The reference service (docs/service-api.md) on loopback. STORE=redis shares session states with other replicas
+# through the redis-server on 127.0.0.1:$(REDIS_PORT), which must be running; SERVE_ARGS passes any other setting.
+PORT ?= 8080
+STORE ?= memory
+REDIS_PORT ?= 6379
+SERVE_ARGS ?=
+serve:
+	$(MVN) -DskipTests -pl examples/service -am install
+	$(JAVA) -Xmx1g -cp "examples/service/target/classes:$$(cat $(SERVICE_CP))" io.stepwise.examples.service.ServiceApplication \
+		--stepwise.models-dir=$(MODELS) --server.port=$(PORT) --stepwise.store.type=$(STORE) \
+		--spring.data.redis.port=$(REDIS_PORT) --management.health.redis.enabled=$(if $(filter redis,$(STORE)),true,false) \
+		$(SERVE_ARGS)
 
 # Not quiet: Surefire's per-class and total "Tests run" lines are the test report.
 test:

@@ -2,6 +2,8 @@ package io.stepwise.spring;
 
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.runtime.RuntimeOptions;
+import io.stepwise.runtime.batch.BatchListener;
+import io.stepwise.runtime.batch.BatchingModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,11 +56,8 @@ public final class ModelRegistry implements SmartLifecycle, AutoCloseable {
      * @throws io.stepwise.runtime.StepwiseException when a model file cannot be loaded (its path in the message)
      */
     public static ModelRegistry load(StepwiseProperties properties, StepwiseObserver observer) {
-        properties.getBatching().validate();
-        if (properties.getBatching().isEnabled()) {
-            throw new IllegalArgumentException("stepwise.batching.enabled=true: this Stepwise runtime has no"
-                    + " batching front (io.stepwise.runtime.batch.BatchingModel) yet; leave it false");
-        }
+        StepwiseProperties.Batching batching = properties.getBatching();
+        batching.validate();
         RuntimeOptions options = properties.getRuntime().toOptions();
         Map<String, Object> sources = new TreeMap<>();
         Path dir = blank(properties.getModelsDir()) ? null : Path.of(properties.getModelsDir());
@@ -94,7 +93,14 @@ public final class ModelRegistry implements SmartLifecycle, AutoCloseable {
                 RecurrentModel model = e.getValue() instanceof Path p
                         ? RecurrentModel.load(p, options)
                         : RecurrentModel.fromResource((String) e.getValue(), options);
-                ServedModel served = new ServedModel(e.getKey(), model, model, observer);
+                ServedModel served;
+                try {
+                    served = new ServedModel(e.getKey(), model, batching.isEnabled()
+                            ? batchingFront(e.getKey(), model, batching, observer) : null, observer);
+                } catch (RuntimeException ex) {
+                    model.close();
+                    throw ex;
+                }
                 loaded.add(served);
                 LOG.info("Stepwise model '{}' loaded from {} in {} ms: {}", e.getKey(), e.getValue(),
                         (System.nanoTime() - start) / 1_000_000, model);
@@ -107,6 +113,32 @@ public final class ModelRegistry implements SmartLifecycle, AutoCloseable {
             observer.onModelLoaded(m);
         }
         return new ModelRegistry(loaded, properties.getShutdown().getTimeout());
+    }
+
+    /** The batching front over {@code model}, reporting to {@code observer}; the model stays the caller's. */
+    private static BatchingModel batchingFront(String name, RecurrentModel model, StepwiseProperties.Batching b,
+                                               StepwiseObserver observer) {
+        if (model.info().bidirectional()) {
+            return null;
+        }
+        return BatchingModel.builder().setModel(model).optMaxBatchSize(b.getMaxBatchSize())
+                .optMaxDelay(b.getMaxDelay()).optMaxSessions(b.getMaxSessions()).optIdleTimeout(b.getIdleTimeout())
+                .optMaxQueuedSteps(b.getMaxQueuedSteps()).optListener(new BatchListener() {
+                    @Override
+                    public void onBatch(int size, long queueWaitNanos, long runNanos) {
+                        observer.onBatch(name, size, queueWaitNanos, runNanos);
+                    }
+
+                    @Override
+                    public void onRejected(String reason) {
+                        observer.onRejected(name, reason);
+                    }
+
+                    @Override
+                    public void onEvicted(String reason) {
+                        observer.onEvicted(name, reason);
+                    }
+                }).build();
     }
 
     private static boolean blank(String s) {

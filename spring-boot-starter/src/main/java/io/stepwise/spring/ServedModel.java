@@ -5,8 +5,11 @@ import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.runtime.Session;
 import io.stepwise.runtime.SessionSource;
 import io.stepwise.runtime.SessionState;
+import io.stepwise.runtime.batch.BatchingModel;
+import io.stepwise.runtime.batch.BatchingStats;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -14,7 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * One model served by the application: the loaded {@link RecurrentModel}, the {@link SessionSource} its sessions
- * come from (the model itself, or a batching front over it), and the bookkeeping a service needs — open sessions,
+ * come from (a {@link BatchingModel} over it when {@code stepwise.batching.enabled}, the default; else the model
+ * itself), and the bookkeeping a service needs — open sessions,
  * work in flight, draining at shutdown. The single place a service gets sessions of a model from, so that changing
  * how sessions are run (batching) changes nothing else.
  *
@@ -24,16 +28,19 @@ public final class ServedModel implements AutoCloseable {
     private final String name;
     private final RecurrentModel model;
     private final SessionSource source;
+    private final BatchingModel batching;
     private final StepwiseObserver observer;
     private final Set<TrackedSession> open = ConcurrentHashMap.newKeySet();
     private final Object drained = new Object();
     private volatile boolean draining;
     private volatile boolean closed;
 
-    ServedModel(String name, RecurrentModel model, SessionSource source, StepwiseObserver observer) {
+    /** {@code batching} null: sessions run directly on the model (and for models that cannot be stepped). */
+    ServedModel(String name, RecurrentModel model, BatchingModel batching, StepwiseObserver observer) {
         this.name = Objects.requireNonNull(name, "name");
         this.model = Objects.requireNonNull(model, "model");
-        this.source = Objects.requireNonNull(source, "source");
+        this.batching = batching;
+        this.source = batching == null ? model : batching;
         this.observer = Objects.requireNonNull(observer, "observer");
     }
 
@@ -118,14 +125,19 @@ public final class ServedModel implements AutoCloseable {
         return open.size();
     }
 
-    /** Steps waiting for a batch; 0 when sessions are not batched (each step runs at once on its caller). */
+    /** Requests (a step or a feed) waiting for or in a batch; 0 when not batched (steps run on their caller). */
     public long queuedSteps() {
-        return 0;
+        return batching == null ? 0 : batching.stats().queuedSteps();
+    }
+
+    /** The batching front's counters, when its sessions are batched. */
+    public Optional<BatchingStats> batchingStats() {
+        return batching == null ? Optional.empty() : Optional.of(batching.stats());
     }
 
     /** Whether the batching front runs its sessions. */
     public boolean isBatched() {
-        return source != model;
+        return batching != null;
     }
 
     /** Loaded and not closed. */
@@ -199,11 +211,9 @@ public final class ServedModel implements AutoCloseable {
             closed = true;
             draining = true;
             try {
-                if (source != model && source instanceof AutoCloseable c) {
-                    c.close();
+                if (batching != null) {
+                    batching.close(); // steps not started fail; the call in flight completes
                 }
-            } catch (Exception e) {
-                // The model is closed next either way; its own close reports engine failures.
             } finally {
                 model.close();
             }

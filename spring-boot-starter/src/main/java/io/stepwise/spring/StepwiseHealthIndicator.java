@@ -7,7 +7,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * {@code stepwise} health: UP when every model is loaded, OUT_OF_SERVICE while shutting down, DOWN when a model is
- * closed; per model: loaded, open sessions, queued steps, batched.
+ * closed; per model: loaded, open sessions, queued steps, and the batching front's counters.
  */
 public final class StepwiseHealthIndicator implements HealthIndicator {
     private final ModelRegistry registry;
@@ -28,6 +28,12 @@ public final class StepwiseHealthIndicator implements HealthIndicator {
             d.put("openSessions", m.openSessions());
             d.put("queuedSteps", m.queuedSteps());
             d.put("batched", m.isBatched());
+            m.batchingStats().ifPresent(b -> {
+                d.put("batchedSessions", b.openSessions());
+                d.put("evictedSessions", b.evictedSessions());
+                d.put("rejectedRequests", b.rejectedRequests());
+                d.put("meanBatchSize", b.meanBatchSize());
+            });
             models.put(m.name(), d);
             up &= m.isLoaded();
             draining |= m.isDraining();

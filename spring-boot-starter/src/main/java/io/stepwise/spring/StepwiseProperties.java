@@ -1,6 +1,7 @@
 package io.stepwise.spring;
 
 import io.stepwise.runtime.RuntimeOptions;
+import io.stepwise.runtime.batch.BatchingModel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +15,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * stepwise.models.chat.path=/srv/models/chat.onnx # or one named model from a file ...
  * stepwise.models.co2.resource=models/co2.onnx    # ... or from the class path
  * stepwise.runtime.intra-op-threads=1
- * stepwise.batching.max-batch-size=32
+ * stepwise.batching.max-batch-size=64            # batching is on by default
+ * stepwise.batching.max-delay=1ms
  * stepwise.store.type=redis                       # memory (default) or redis
  * stepwise.store.ttl=30m
  * stepwise.shutdown.timeout=20s
@@ -127,22 +129,22 @@ public class StepwiseProperties {
     }
 
     /**
-     * Continuous batching of many sessions' steps into one ONNX Runtime call. Bound now and validated; applied by
-     * the batching front ({@code io.stepwise.runtime.batch.BatchingModel}) once the runtime ships it.
+     * Continuous batching: the steps of many sessions of a model run together in one ONNX Runtime call
+     * ({@code io.stepwise.runtime.batch.BatchingModel}). The defaults are BatchingModel's (see BENCHMARKS.md).
      */
     public static class Batching {
-        /** Batch sessions' steps together. */
-        private boolean enabled = false;
+        /** Batch sessions' steps together (bidirectional models, which cannot be stepped, never are). */
+        private boolean enabled = true;
         /** Most sessions' steps in one call. */
-        private int maxBatchSize = 32;
+        private int maxBatchSize = BatchingModel.DEFAULT_MAX_BATCH_SIZE;
         /** Longest a step waits for others to join its batch. */
-        private Duration maxDelay = Duration.ofMillis(2);
+        private Duration maxDelay = Duration.ofNanos(BatchingModel.DEFAULT_MAX_DELAY_MICROS * 1000L);
         /** Most sessions open at once per model; beyond it new sessions are refused (503). */
-        private int maxSessions = 1024;
+        private int maxSessions = BatchingModel.DEFAULT_MAX_SESSIONS;
         /** A session idle this long is evicted. */
-        private Duration idleTimeout = Duration.ofMinutes(5);
-        /** Most steps waiting per model; beyond it steps are refused (503). */
-        private int maxQueuedSteps = 4096;
+        private Duration idleTimeout = Duration.ofMinutes(BatchingModel.DEFAULT_IDLE_TIMEOUT_MINUTES);
+        /** Most requests waiting per model; beyond it steps are refused (503). */
+        private int maxQueuedSteps = BatchingModel.DEFAULT_MAX_QUEUED_STEPS;
 
         public boolean isEnabled() {
             return enabled;

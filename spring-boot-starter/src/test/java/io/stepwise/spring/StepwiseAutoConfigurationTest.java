@@ -90,14 +90,32 @@ class StepwiseAutoConfigurationTest {
                     assertThat(meters.get("stepwise.steps").tag("model", "co2").counter().count()).isEqualTo(3.0);
                     assertThat(meters.get("stepwise.step.latency").tag("model", "co2").timer().count())
                             .isEqualTo(2);
+                    assertThat(served.isBatched()).isTrue();
+                    assertThat(meters.get("stepwise.batch.size").tag("model", "co2").summary().count())
+                            .isGreaterThanOrEqualTo(2);
+                    assertThat(meters.get("stepwise.queue.wait").tag("model", "co2").timer().count())
+                            .isGreaterThanOrEqualTo(2);
                     Health health = ctx.getBean(StepwiseHealthIndicator.class).health();
                     assertThat(health.getStatus()).isEqualTo(Status.UP);
                     @SuppressWarnings("unchecked")
                     Map<String, Map<String, Object>> models =
                             (Map<String, Map<String, Object>>) health.getDetails().get("models");
                     assertThat(models.get("co2")).containsEntry("loaded", true).containsEntry("openSessions", 0)
-                            .containsEntry("queuedSteps", 0L);
+                            .containsEntry("queuedSteps", 0L).containsEntry("batched", true)
+                            .containsEntry("batchedSessions", 0);
                 });
+    }
+
+    @Test
+    void batchingCanBeTurnedOffAndIsNeverUsedForModelsThatCannotBeStepped() {
+        runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
+                "stepwise.models.langid.path=" + MODELS.resolve("langid-rnn.onnx")).run(ctx -> {
+                    assertThat(ctx.getBean(ModelRegistry.class).get("co2").isBatched()).isTrue();
+                    assertThat(ctx.getBean(ModelRegistry.class).get("langid").isBatched()).isFalse();
+                });
+        runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
+                "stepwise.batching.enabled=false").run(ctx ->
+                assertThat(ctx.getBean(ModelRegistry.class).get("co2").isBatched()).isFalse());
     }
 
     @Test

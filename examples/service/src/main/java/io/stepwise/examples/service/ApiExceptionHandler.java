@@ -1,6 +1,7 @@
 package io.stepwise.examples.service;
 
 import io.stepwise.runtime.StepwiseException;
+import io.stepwise.runtime.batch.BatchingOverloadedException;
 import io.stepwise.spring.ModelNotFoundException;
 import io.stepwise.spring.ModelUnavailableException;
 import io.stepwise.spring.store.SessionNotFoundException;
@@ -76,6 +77,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ModelUnavailableException.class)
     ResponseEntity<ProblemDetail> unavailable(ModelUnavailableException e, HttpServletRequest request) {
         return api(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, e.reason(), e.getMessage()), request);
+    }
+
+    @ExceptionHandler(BatchingOverloadedException.class)
+    ResponseEntity<ProblemDetail> batchingOverloaded(BatchingOverloadedException e, HttpServletRequest request) {
+        return api(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", e.getMessage())
+                .with("limit", e.limit().name().toLowerCase()), request);
     }
 
     @ExceptionHandler(IllegalArgumentException.class)
