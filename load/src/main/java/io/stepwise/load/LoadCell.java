@@ -28,12 +28,39 @@ final class LoadCell {
     private LoadCell() {
     }
 
-    static Map<String, Object> run(HttpClient http, Spec spec) throws InterruptedException {
+    /**
+     * A target's sessions, kept from cell to cell so that a cell of 256 streams does not first spend its time
+     * creating 256 sessions: cell N steps the first N. Sessions are created when first needed and deleted by
+     * {@link #close}.
+     */
+    static final class Pool {
+        final String[] ids;
+        final boolean[] observing;
+        final long[] positions;
+        final Latencies creates;
+
+        Pool(int size) {
+            ids = new String[size];
+            observing = new boolean[size];
+            positions = new long[size];
+            creates = new Latencies(size * 5);
+        }
+
+        void close(HttpClient http, Target target) throws InterruptedException {
+            deleteAll(new ApiClient(http, target.url(), Duration.ofSeconds(30)), ids);
+        }
+    }
+
+    static Map<String, Object> run(HttpClient http, Spec spec, Pool pool) throws InterruptedException {
+        if (pool.ids.length < spec.streams()) {
+            throw new IllegalArgumentException("pool: " + pool.ids.length + " sessions for " + spec.streams()
+                    + " streams");
+        }
         ApiClient api = new ApiClient(http, spec.target().url(), Duration.ofSeconds(30));
-        String[] ids = new String[spec.streams()];
-        boolean[] observing = new boolean[spec.streams()];
-        long[] positions = new long[spec.streams()];
-        Latencies creates = new Latencies(spec.streams());
+        String[] ids = pool.ids;
+        boolean[] observing = pool.observing;
+        long[] positions = pool.positions;
+        Latencies creates = pool.creates;
         createAll(api, spec, ids, observing, creates);
 
         Latencies steps = new Latencies(Math.max(1, spec.maxRequests()));
@@ -119,7 +146,6 @@ final class LoadCell {
         double wall = (System.nanoTime() - start) / 1e9;
         double cpu = ProcStats.cpuSeconds(spec.target().pids()) - cpu0;
         double clientCpu = (clientCpuNanos() - client0) / 1e9;
-        deleteAll(api, ids);
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", spec.target().label());
@@ -133,7 +159,7 @@ final class LoadCell {
         m.put("stepsPerSecond", round3(stepsOk / wall));
         m.put("tokenSteps", latencyView(steps));
         m.put("observationSteps", latencyView(observations));
-        m.put("sessionsCreated", creates.ok());
+        m.put("sessionsCreatedSoFar", creates.ok());
         m.put("createStatuses", creates.statuses());
         Map<String, Object> sse = new LinkedHashMap<>();
         Map<String, Long> sseCounts = new java.util.TreeMap<>();
@@ -162,7 +188,10 @@ final class LoadCell {
         for (int w = 0; w < workers; w++) {
             final int first = w;
             threads.add(daemon(() -> {
-                for (int i = first; i < ids.length; i += workers) {
+                for (int i = first; i < spec.streams(); i += workers) {
+                    if (ids[i] != null) {
+                        continue;
+                    }
                     observing[i] = spec.observeModel() != null && spec.observeEvery() > 0
                             && i % spec.observeEvery() == spec.observeEvery() - 1;
                     for (int attempt = 0; attempt < 5 && ids[i] == null; attempt++) {

@@ -185,7 +185,23 @@ final class LoadReport implements Callable<Integer> {
         if (o == null || o.isNull()) {
             return;
         }
-        b.append("## Overload\n\n| | |\n|---|---|\n");
+        b.append("## Overload\n\n");
+        JsonNode ov = o.path("overload");
+        JsonNode ref = ov.path("refused");
+        boolean fast = ref.path("count").asLong() > 0 && ref.path("p99Ms").isNumber() && ref.path("p99Ms").asDouble() < 1000;
+        b.append(o.path("clients").asInt()).append(" clients that ignore Retry-After for ")
+                .append(ov.path("seconds").asDouble()).append(" s: statuses ").append(text(ov.path("accepted")
+                        .path("statuses"))).append("; ").append(ref.path("count").asLong()).append(" refusals (429/503), ")
+                .append(ref.path("withRetryAfter").asLong()).append(" with Retry-After, answered in p50 ")
+                .append(fmt(ref.path("p50Ms").asDouble())).append(" / p99 ").append(fmt(ref.path("p99Ms").asDouble()))
+                .append(" ms — ").append(fast ? "**fast**" : "**not fast** (refusals waited behind queued work)")
+                .append("; accepted requests p50 ").append(fmt(ov.path("accepted").path("p50Ms").asDouble()))
+                .append(" ms. Resident memory of the replica: ").append(fmt(o.path("rssMiBBefore").asDouble()))
+                .append(" MiB before, at most ").append(fmt(ov.path("maxRssMiB").asDouble())).append(" MiB during, ")
+                .append(fmt(o.path("rssMiBAfter").asDouble())).append(" MiB after (fixed heap). Recovery with ")
+                .append("polite clients: statuses ").append(text(o.path("recovery").path("accepted").path("statuses")))
+                .append(", first success after ").append(o.path("recovery").path("firstSuccessAfterSeconds").asDouble())
+                .append(" s.\n\n| | |\n|---|---|\n");
         for (Map.Entry<String, JsonNode> e : o.properties()) {
             b.append("| ").append(e.getKey()).append(" | ").append(text(e.getValue())).append(" |\n");
         }

@@ -81,10 +81,15 @@ public final class LoadTool {
             List<Target> ts = targets.stream().map(Target::parse).toList();
             HttpClient http = ApiClient.newHttpClient();
             int vocabulary = vocabulary(http, ts.get(0).url(), tokenModel);
+            int most = streams.stream().mapToInt(Integer::intValue).max().orElse(16);
+            Map<String, LoadCell.Pool> pools = new LinkedHashMap<>();
+            for (Target t : ts) {
+                pools.put(t.label(), new LoadCell.Pool(Math.max(16, most)));
+            }
             if (warmupSeconds > 0) {
                 for (Target t : ts) {
                     LoadCell.run(http, new LoadCell.Spec(t, 16, generations, warmupSeconds, maxRequests, tokenModel,
-                            vocabulary, observeModel, observeEvery, maxNewTokens, -1));
+                            vocabulary, observeModel, observeEvery, maxNewTokens, -1), pools.get(t.label()));
                     System.out.printf("warm-up of %s done%n", t.label());
                 }
             }
@@ -97,7 +102,7 @@ public final class LoadTool {
                         Target t = ts.get((j + round) % ts.size());
                         LoadCell.Spec spec = new LoadCell.Spec(t, n, generations, seconds, maxRequests, tokenModel,
                                 vocabulary, observeModel, observeEvery, maxNewTokens, round);
-                        Map<String, Object> cell = LoadCell.run(http, spec);
+                        Map<String, Object> cell = LoadCell.run(http, spec, pools.get(t.label()));
                         cells.add(cell);
                         System.out.printf("cell %d/%d  %-28s N=%-4d %8.1f steps/s  p50 %6.1f ms  p99 %7.1f ms"
                                         + "  server %.2f cores  %s%n", cells.size(), total, t.label(), n,
@@ -110,6 +115,9 @@ public final class LoadTool {
                         Thread.sleep(500);
                     }
                 }
+            }
+            for (Target t : ts) {
+                pools.get(t.label()).close(http, t);
             }
             return 0;
         }
