@@ -19,8 +19,10 @@ TASK ?= language-model
 CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
+CELL_FC ?= gru
 
-.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures clean
+.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures clean \
+	forecast-check
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -30,6 +32,7 @@ help:
 	@echo "make cli      build only the PyTorch-free command line (generate, forecast, classify, inspect)"
 	@echo "make models   train and export every default model into $(MODELS)/"
 	@echo "make train    train one model into $(TRAIN_OUT)/: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
+	@echo "make forecast-check   train forecasters with the defaults on public series from R (r-base-core), MASE vs seasonal naive"
 	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
 	@echo "make soak     step a model a million times and check memory outside the heap stays flat"
@@ -66,6 +69,10 @@ models: build
 
 train: build
 	$(STEPWISE) train --task $(TASK) --cell $(CELL) --out $(TRAIN_OUT) $(ARGS)
+
+# Issue 14's check: default forecasters on public series the project does not ship (needs Debian's r-base-core).
+forecast-check: build
+	scripts/forecast_public_series.sh $(CELL_FC)
 
 verify: build
 	$(STEPWISE) verify $(MODELS)

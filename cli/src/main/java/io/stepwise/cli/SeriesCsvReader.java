@@ -59,6 +59,20 @@ public final class SeriesCsvReader {
         return reader().readFile(file);
     }
 
+    /**
+     * The column names of a CSV file (its header), for checking column options against them before reading.
+     *
+     * @throws IllegalArgumentException when the file has no header
+     */
+    public static List<String> header(Path file) {
+        List<String> lines = Utf8Files.lines(Utf8Files.readStrict(file));
+        if (lines.isEmpty() || lines.get(0).isBlank()) {
+            throw new IllegalArgumentException(file + ": line 1: expected a header of column names but the "
+                    + (lines.isEmpty() ? "file is empty" : "line is blank"));
+        }
+        return splitRow(lines.get(0), file.toString(), 1);
+    }
+
     /** Uses the named column as the time column. */
     public SeriesCsvReader optTimeColumn(String name) {
         this.timeColumn = Objects.requireNonNull(name, "name");
