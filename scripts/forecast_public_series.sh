@@ -4,6 +4,7 @@
 # on the same rolling origins. The series come from R's datasets package (Debian: r-base-core), exported here;
 # they are written under build/ and never committed.
 #   scripts/forecast_public_series.sh [CELL]      (make forecast-check; default cell gru)
+#   SERIES="airpassengers nile" scripts/forecast_public_series.sh   (a subset)
 # Output: build/forecast-check/<series>/ (model, card, run folder, log) and build/forecast-check/summary.md.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,7 +17,7 @@ if ! command -v Rscript > /dev/null; then
 fi
 # monthly (AirPassengers, 144), quarterly (UKgas, 108), yearly (Nile, 100), monthly with a level shift
 # (UKDriverDeaths, 192), quarterly (JohnsonJohnson, 84).
-Rscript --vanilla -e '
+OUT="$out" Rscript --vanilla -e '
 stamp <- function(x) {
   y <- floor(time(x) + 1e-6); p <- cycle(x)
   if (frequency(x) == 12) sprintf("%04d-%02d", y, p) else if (frequency(x) == 4) sprintf("%04d-Q%d", y, p)
@@ -32,13 +33,13 @@ save(UKgas, "ukgas", "gas")
 save(Nile, "nile", "flow")
 save(UKDriverDeaths, "ukdriverdeaths", "deaths")
 save(JohnsonJohnson, "johnsonjohnson", "earnings")
-' OUT="$out" > /dev/null
+' > /dev/null
 summary="$out/summary.md"
 {
     echo "| series | frequency | rows | model ($cell) test MASE | seasonal naive test MASE | ratio | 80% interval coverage | trials chosen |"
     echo "|---|---|---|---|---|---|---|---|"
 } > "$summary.tmp"
-for series in airpassengers ukgas nile ukdriverdeaths johnsonjohnson; do
+for series in ${SERIES:-airpassengers ukgas nile ukdriverdeaths johnsonjohnson}; do
     dir="$out/$series"
     rm -rf "$dir"
     mkdir -p "$dir"

@@ -11,6 +11,7 @@ import io.stepwise.training.model.DjlRuntime;
 import io.stepwise.training.model.RecurrentNet;
 import io.stepwise.training.tasks.ModelCards;
 import io.stepwise.training.tasks.TaskKind;
+import io.stepwise.training.tasks.evaluation.BaselineVerdict;
 import io.stepwise.training.tasks.protocol.InvalidSettingException;
 import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.ConsoleProgress;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One training run from options to an exported, parity-checked model with its model card: loads the data,
@@ -165,6 +167,8 @@ public final class ModelTraining {
             }
             metadata.optTraining(provenance);
             metadata.optMetrics(metrics);
+            Optional<BaselineVerdict> verdict = task.verdict(metrics);
+            verdict.ifPresent(v -> metadata.optBaseline(v.toMap()));
             ParityReport parity = ModelExporter.builder().build().write(net, metadata, options.out());
             task.writePlots(runDirectory, history);
             TrainedModel trained = new TrainedModel(options, options.out(), ModelCards.cardPath(options.out()),
@@ -175,6 +179,7 @@ public final class ModelTraining {
             out.printf(Locale.ROOT, "wrote %s (%,d bytes), parity max |diff| %.2e over %d cases; %s%n",
                     options.out(), Files.size(options.out()), parity.maxAbsDiff(), parity.cases(),
                     ModelCards.metricsLine(metrics));
+            verdict.ifPresent(v -> out.printf(Locale.ROOT, "%s %s%n", options.out().getFileName(), v.sentence()));
             return trained;
         }
     }
