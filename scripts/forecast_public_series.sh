@@ -48,7 +48,7 @@ for series in ${SERIES:-airpassengers ukgas nile ukdriverdeaths johnsonjohnson};
         --out "$dir/$series-$cell.onnx" --run-dir "$dir/run" --progress OFF > "$dir/train.log" 2>&1 \
         || { tail -5 "$dir/train.log"; exit 1; }
     grep -E "^settings:|^settings search: chose|^wrote $dir" "$dir/train.log" || true
-    python3 - "$dir/$series-$cell.onnx" "$dir/train.log" "$series" >> "$summary.tmp" <<'PY'
+    "${PYTHON:-/usr/bin/python3}" - "$dir/$series-$cell.onnx" "$dir/train.log" "$series" >> "$summary.tmp" <<'PY'
 import json, re, sys
 import onnx  # Debian python3-onnx
 props = {p.key: p.value for p in onnx.load(sys.argv[1], load_external_data=False).metadata_props}
