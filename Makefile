@@ -15,14 +15,16 @@ FUZZ_CP := fuzz/target/classpath.txt
 STEPWISE := bin/stepwise
 
 # One `make train` run; override on the command line, e.g. make train TASK=classify CELL=gru ARGS='--epochs 5'.
-# It writes to build/models/ so that the committed defaults in models/ change only through `make models`.
+# It writes to build/models/ so that the committed defaults in models/ change only through `make promote-models`.
 TASK ?= language-model
 CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
 CELL_FC ?= gru
+# `make models` trains the defaults here and compares them with $(MODELS); `make promote-models` copies the better ones.
+MODELS_OUT ?= build/default-models
 
-.PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures load-test clean \
+.PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models promote-models train verify bench soak fuzz fuzz-replay hostile-fixtures bench-batching stress load-test clean \
 	forecast-check
 
 help:
@@ -32,11 +34,14 @@ help:
 	@echo "make check-onnx  run ONNX's checker over the sample models the conversion tests exported"
 	@echo "make build    build every module without tests and record the class paths the targets below use"
 	@echo "make cli      build only the PyTorch-free command line (generate, forecast, classify, inspect)"
-	@echo "make models   train and export every default model into $(MODELS)/"
+	@echo "make models   train every default model (fixed epochs and seeds) into $(MODELS_OUT)/ and compare each, metric by metric, with $(MODELS)/ (COMPARISON.md); $(MODELS)/ is not touched"
+	@echo "make promote-models   copy the models of $(MODELS_OUT)/ that beat those in $(MODELS)/ on their primary metric (ONLY=langid-gru,... FORCE=1)"
 	@echo "make train    train one model into $(TRAIN_OUT)/: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
 	@echo "make forecast-check   train forecasters with the defaults on public series from R (r-base-core), MASE vs seasonal naive"
 	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
+	@echo "make bench-batching  only the continuous-batching section: writes benchmarks/batching.{json,md} (~6 min; BENCH_QUICK=1: ~1 min)"
+	@echo "make stress   256 threads, thousands of batched sessions, snapshot/restore and eviction for STRESS_SECONDS (60); counts every step"
 	@echo "make soak     step a model a million times and check memory outside the heap stays flat"
 	@echo "make fuzz     fuzz model loading, session state and data readers, each case in a child JVM (FUZZ_SECONDS=600)"
 	@echo "make fuzz-replay FUZZ_TARGET=model FUZZ_FILE=build/fuzz/crashes/...bin   rerun one saved case"
@@ -84,7 +89,10 @@ check-onnx:
 	$(PYTHON) scripts/check_onnx.py conversion/target/onnx-samples
 
 models: build
-	$(STEPWISE) models --out $(MODELS)
+	$(STEPWISE) models --out $(MODELS_OUT) --compare $(MODELS) $(if $(ONLY),--only $(ONLY),)
+
+promote-models: build
+	$(STEPWISE) models --promote $(MODELS_OUT) --out $(MODELS) $(if $(ONLY),--only $(ONLY),) $(if $(filter 1,$(FORCE)),--force,)
 
 train: build
 	$(STEPWISE) train --task $(TASK) --cell $(CELL) --out $(TRAIN_OUT) $(ARGS)
@@ -101,6 +109,20 @@ verify: build
 bench: build
 	$(JAVA) -Xmx1g -Dai.djl.offline=true -cp "bench/target/classes:$$(cat $(BENCH_CP))" \
 		io.stepwise.bench.BenchmarkSuite $(if $(filter 1,$(BENCH_QUICK)),--quick,)
+
+# The continuous-batching section of make bench, alone: (a) sessions on N threads, (b) BatchingModel, (c) raw ONNX
+# Runtime on the full batch, interleaved and repeated; defaults sweep; memory of idle sessions (child JVM).
+bench-batching: build
+	$(JAVA) -Xmx2g -Dai.djl.offline=true -cp "bench/target/classes:$$(cat $(BENCH_CP))" \
+		io.stepwise.bench.BatchingBenchmark --out . $(if $(filter 1,$(BENCH_QUICK)),--quick,)
+
+# Not part of make test: 256 caller threads over thousands of batched sessions with random snapshot/restore and
+# eviction (with a store) for STRESS_SECONDS; every step is counted and checked, no exception may escape.
+STRESS_SECONDS ?= 60
+stress:
+	mvn -B -ntp -pl runtime -am install -DskipTests -q
+	mvn -B -ntp -pl runtime test -Dtest=BatchingStress -Dsurefire.failIfNoSpecifiedTests=false \
+		-Dstepwise.stress.seconds=$(STRESS_SECONDS) -Dstepwise.stress=true
 
 # A fixed heap, so that resident memory measures native memory and not the heap growing to its default maximum.
 SOAK_STEPS ?= 1000000
@@ -133,8 +155,9 @@ flink-build:
 	$(MVN) -DskipTests -pl flink -am install
 
 flink-demo: flink-build
-	$(PYTHON) scripts/make_flink_demo_data.py --out $(FLINK_DEMO)/sensors.csv --sensors 200 --weeks 520 2> $(FLINK_DEMO).spikes.txt || (cat $(FLINK_DEMO).spikes.txt; exit 1)
-	@echo "injected spikes:"; grep '^spike' $(FLINK_DEMO).spikes.txt
+	mkdir -p $(FLINK_DEMO)
+	$(PYTHON) scripts/make_flink_demo_data.py --out $(FLINK_DEMO)/sensors.csv --sensors 200 --weeks 520 2> $(FLINK_DEMO)/spikes.txt || (cat $(FLINK_DEMO)/spikes.txt; exit 1)
+	@echo "injected spikes:"; grep '^spike' $(FLINK_DEMO)/spikes.txt
 	rm -rf $(FLINK_DEMO)/out
 	$(JAVA) -Xmx1g $(FLINK_JAVA_OPTS) -cp "flink/target/classes:$$(cat $(FLINK_CP))" io.stepwise.flink.example.SeriesMonitorJob \
 	  --input $(FLINK_DEMO)/sensors.csv --model $(FLINK_MODEL) --output $(FLINK_DEMO)/out --parallelism 2

@@ -12,8 +12,13 @@ import java.util.List;
  * names (see ARCHITECTURE.md).
  */
 public final class MetadataKeys {
-    /** Value of {@link #FORMAT} written by this module: the version of the model-file contract. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Value of {@link #FORMAT} written by this module: the version of the model-file contract. Format 2 added the
+     * {@code sequence_lens} graph input; format 1 files (without it) are still read.
+     */
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format {@link OnnxModelReader} reads. */
+    public static final int OLDEST_FORMAT_VERSION = 1;
     /** Prefix of every key Stepwise writes. */
     public static final String PREFIX = "stepwise.";
 

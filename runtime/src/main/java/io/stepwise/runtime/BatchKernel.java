@@ -31,8 +31,6 @@ import java.util.Objects;
  * allocates on the Java side only the returned states and outputs.
  */
 final class BatchKernel {
-    /** The graph input of a format-2 model that carries each row's number of valid steps. */
-    static final String SEQUENCE_LENGTHS = "sequence_lens";
     private final RecurrentModel model;
     private final ModelInfo info;
     private final int rows;
@@ -278,7 +276,7 @@ final class BatchKernel {
                 for (int b = 0; b < batch; b++) {
                     lens.put(b, lengths[group[b]]);
                 }
-                feeds.put(SEQUENCE_LENGTHS, track(tensors,
+                feeds.put(ModelFormat.SEQUENCE_LENGTHS_INPUT, track(tensors,
                         OnnxTensor.createTensor(env, lens, new long[] {batch})));
             }
             pinned.put(info.outputName(), track(tensors, OnnxTensor.createTensor(env, out, outputShape)));

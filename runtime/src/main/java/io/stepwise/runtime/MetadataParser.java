@@ -27,16 +27,16 @@ final class MetadataParser {
     }
 
     /**
-     * Reads a Stepwise file's metadata (format {@value ModelFormat#VERSION}).
+     * Reads a Stepwise file's metadata (formats {@value ModelFormat#OLDEST_VERSION} to {@value ModelFormat#VERSION}).
      *
      * @throws IllegalArgumentException naming the missing or malformed key
      */
     static ModelInfo fromStepwiseMetadata(Map<String, String> meta) {
         ModelInfo.Builder b = new ModelInfo.Builder();
         int format = integer(meta, ModelFormat.FORMAT);
-        if (format != ModelFormat.VERSION) {
-            throw new IllegalArgumentException(ModelFormat.FORMAT + ": this runtime reads format " + ModelFormat.VERSION
-                    + " but the file is format " + format
+        if (format < ModelFormat.OLDEST_VERSION || format > ModelFormat.VERSION) {
+            throw new IllegalArgumentException(ModelFormat.FORMAT + ": this runtime reads formats "
+                    + ModelFormat.OLDEST_VERSION + " to " + ModelFormat.VERSION + " but the file is format " + format
                     + (format > ModelFormat.VERSION ? "; upgrade stepwise-runtime" : ""));
         }
         b.formatVersion = format;

@@ -18,8 +18,18 @@ import java.util.stream.Collectors;
  * <p>Each enum's {@code toString()} is its wire name, so messages and descriptions read as the file does.
  */
 public final class ModelFormat {
-    /** The format version this runtime reads ({@value #KEY_PREFIX}format). */
-    public static final int VERSION = 1;
+    /**
+     * The newest format version this runtime reads ({@value #KEY_PREFIX}format), the one the exporter writes.
+     * Format 2 added the {@link #SEQUENCE_LENGTHS_INPUT} graph input.
+     */
+    public static final int VERSION = 2;
+    /** The oldest format version this runtime reads: format 1, without {@link #SEQUENCE_LENGTHS_INPUT}. */
+    public static final int OLDEST_VERSION = 1;
+    /**
+     * Graph input of format 2: int32 [batch], each row's number of valid steps, so that sequences of different
+     * lengths share one call (the batching front's prefill). The runtime feeds it on every run.
+     */
+    public static final String SEQUENCE_LENGTHS_INPUT = "sequence_lens";
     /** Prefix of every key Stepwise writes. */
     public static final String KEY_PREFIX = "stepwise.";
 

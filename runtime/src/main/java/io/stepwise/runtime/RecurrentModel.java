@@ -67,6 +67,8 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
     private final boolean batchFirst;
     private final BatchRunner batch;
     private final BatchKernel kernel;
+    /** The graph takes {@link ModelFormat#SEQUENCE_LENGTHS_INPUT} (format 2), which every run must feed. */
+    private final boolean sequenceLengths;
     /** Runs hold the read lock, close() the write lock, so the native session is never freed under a run. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Set<StepSession> sessions = ConcurrentHashMap.newKeySet();
@@ -80,6 +82,7 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
         this.source = source;
         this.tokenType = binding.tokenType();
         this.batchFirst = binding.batchFirst();
+        this.sequenceLengths = session.getInputNames().contains(ModelFormat.SEQUENCE_LENGTHS_INPUT);
         this.batch = new BatchRunner(this);
         this.kernel = new BatchKernel(this);
     }
@@ -365,9 +368,16 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
         return kernel.feedAll(states, features);
     }
 
-    /** Whether the graph takes per-row sequence lengths, so that feeds of different lengths share one call. */
+    /** Whether the graph takes per-row sequence lengths (format 2), so that feeds of different lengths share a call. */
     boolean takesSequenceLengths() {
-        return false;
+        return sequenceLengths;
+    }
+
+    /** An int32 [rows] tensor of {@code length} each, for the {@link ModelFormat#SEQUENCE_LENGTHS_INPUT} input. */
+    OnnxTensor sequenceLengths(int rows, int length) throws OrtException {
+        int[] lengths = new int[rows];
+        java.util.Arrays.fill(lengths, length);
+        return OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {rows});
     }
 
     // ---------------------------------------------------------------- plumbing for StepSession

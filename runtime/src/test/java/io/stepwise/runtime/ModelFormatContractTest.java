@@ -38,6 +38,8 @@ class ModelFormatContractTest {
     void formatVersionsAgree() {
         assertEquals(MetadataKeys.FORMAT_VERSION, ModelFormat.VERSION);
         assertEquals(OnnxExporter.FORMAT_VERSION, ModelFormat.VERSION);
+        assertEquals(MetadataKeys.OLDEST_FORMAT_VERSION, ModelFormat.OLDEST_VERSION);
+        assertEquals(OnnxExporter.SEQUENCE_LENS, ModelFormat.SEQUENCE_LENGTHS_INPUT);
         assertEquals(MetadataKeys.PREFIX, ModelFormat.KEY_PREFIX);
     }
 

@@ -139,7 +139,8 @@ class ModelInfoTest {
         assertRefused("stepwise.task", "chatbot", "stepwise.task: expected one of");
         assertRefused("stepwise.metrics", "{\"loss\":\"low\"}", "'loss' should be a number");
         assertRefused("stepwise.scaling", "{\"mean\":[1],\"std\":[0]}", "std > 0");
-        assertRefused("stepwise.format", "2", "format 2");
+        assertRefused("stepwise.format", "3", "format 3");
+        assertRefused("stepwise.format", "0", "formats 1 to 2");
     }
 
     private static void assertRefused(String key, String value, String message) {

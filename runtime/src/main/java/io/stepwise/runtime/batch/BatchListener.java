@@ -2,7 +2,8 @@ package io.stepwise.runtime.batch;
 
 /**
  * Observes a {@link BatchingModel}, e.g. to feed metrics. Every method has an empty default. Methods are called on
- * the model's scheduler or eviction thread, or on a caller's thread for a rejection; they must be quick and must
+ * the model's scheduler or eviction thread, or on a caller's thread (a rejection, or a lone synchronous step that
+ * ran on its caller's thread); they must be quick and must
  * not throw (an exception is caught and ignored so that it cannot stop the scheduler).
  */
 public interface BatchListener {

@@ -40,6 +40,8 @@ final class BatchScheduler implements Runnable {
     /** The ready-queue size worth waking the scheduler for while it waits for a batch. Guarded by {@link #lock}. */
     private int wanted = 1;
     private int lastBatch = 1;
+    /** A batch is running (on the scheduler thread, or inline on a caller's). Guarded by {@link #lock}. */
+    private boolean busy;
     private boolean shutdown;
     private final Thread thread;
 
@@ -70,10 +72,14 @@ final class BatchScheduler implements Runnable {
     /**
      * Queues a request behind its session's earlier ones.
      *
+     * @param mayRunInline the caller will block for the result anyway (a synchronous step), so it may run the
+     *                     call itself when nothing else is pending or running and the last call carried one session:
+     *                     a lone sequence then pays no hand-off to the scheduler thread
+     * @return whether the caller must now run the request with {@link #runInline}
      * @throws BatchingOverloadedException when the queue is full
      * @throws IllegalStateException       after shutdown
      */
-    void submit(Request r) {
+    boolean submit(Request r, boolean mayRunInline) {
         lock.lock();
         try {
             if (shutdown) {
@@ -85,13 +91,18 @@ final class BatchScheduler implements Runnable {
                 queued++;
                 ArrayDeque<Request> pending = r.session.pending(true);
                 pending.addLast(r);
+                if (mayRunInline && pending.size() == 1 && !busy && ready.isEmpty() && lastBatch <= 1) {
+                    busy = true;
+                    r.running = true;
+                    return true;
+                }
                 if (pending.size() == 1) {
                     ready.addLast(r.session);
                     if (ready.size() == 1 || ready.size() >= wanted) {
                         work.signal();
                     }
                 }
-                return;
+                return false;
             }
         } finally {
             lock.unlock();
@@ -100,6 +111,11 @@ final class BatchScheduler implements Runnable {
         throw new BatchingOverloadedException(BatchingOverloadedException.Limit.QUEUED_STEPS, maxQueued,
                 "BatchingModel: queue full: " + maxQueued + " steps are already waiting (maxQueuedSteps "
                         + maxQueued + "); retry later, or raise optMaxQueuedSteps / add capacity");
+    }
+
+    /** Runs a request that {@link #submit} handed back to its caller, on the caller's thread. */
+    void runInline(Request r) {
+        execute(List.of(r));
     }
 
     /** Whether the session has nothing waiting or running. */
@@ -190,10 +206,10 @@ final class BatchScheduler implements Runnable {
             batch.clear();
             lock.lock();
             try {
-                while (ready.isEmpty() && !shutdown) {
+                while ((ready.isEmpty() || busy) && !shutdown) {
                     work.await();
                 }
-                if (ready.isEmpty()) {
+                if (shutdown) {
                     return;
                 }
                 int target = Math.min(maxBatch, lastBatch);
@@ -211,6 +227,7 @@ final class BatchScheduler implements Runnable {
                     r.running = true;
                     batch.add(r);
                 }
+                busy = !batch.isEmpty();
             } catch (InterruptedException e) {
                 return;
             } finally {
@@ -266,6 +283,10 @@ final class BatchScheduler implements Runnable {
                 }
             }
             lastBatch = n;
+            busy = false;
+            if (!ready.isEmpty()) {
+                work.signal();
+            }
         } finally {
             lock.unlock();
         }

@@ -94,9 +94,13 @@ public final class BatchedSession implements Session {
      *                                       ({@link SessionEvictedException})
      */
     public CompletableFuture<float[]> stepAsync(int token) {
+        return stepRequest(token, false);
+    }
+
+    private CompletableFuture<float[]> stepRequest(int token, boolean blocking) {
         requireInput(true);
         checkToken(token, "token");
-        return submit(Request.tokens(this, new int[] {token}, true)).step;
+        return submit(Request.tokens(this, new int[] {token}, true), blocking).step;
     }
 
     /**
@@ -108,9 +112,13 @@ public final class BatchedSession implements Session {
      * @see #stepAsync(int)
      */
     public CompletableFuture<float[]> stepAsync(float[] features) {
+        return stepRequest(features, false);
+    }
+
+    private CompletableFuture<float[]> stepRequest(float[] features, boolean blocking) {
         requireInput(false);
         float[] copy = checkFeatures(features, "features");
-        return submit(Request.features(this, new float[][] {copy}, true)).step;
+        return submit(Request.features(this, new float[][] {copy}, true), blocking).step;
     }
 
     /**
@@ -121,6 +129,10 @@ public final class BatchedSession implements Session {
      * @see #stepAsync(int)
      */
     public CompletableFuture<float[][]> feedAsync(int[] tokens) {
+        return feedRequest(tokens, false);
+    }
+
+    private CompletableFuture<float[][]> feedRequest(int[] tokens, boolean blocking) {
         Objects.requireNonNull(tokens, "tokens");
         requireInput(true);
         for (int i = 0; i < tokens.length; i++) {
@@ -130,7 +142,7 @@ public final class BatchedSession implements Session {
             checkUsable();
             return CompletableFuture.completedFuture(new float[0][]);
         }
-        return submit(Request.tokens(this, tokens.clone(), false)).feed;
+        return submit(Request.tokens(this, tokens.clone(), false), blocking).feed;
     }
 
     /**
@@ -140,6 +152,10 @@ public final class BatchedSession implements Session {
      * @throws IllegalArgumentException naming the first bad step
      */
     public CompletableFuture<float[][]> feedAsync(float[][] steps) {
+        return feedRequest(steps, false);
+    }
+
+    private CompletableFuture<float[][]> feedRequest(float[][] steps, boolean blocking) {
         Objects.requireNonNull(steps, "steps");
         requireInput(false);
         float[][] copy = new float[steps.length][];
@@ -150,15 +166,26 @@ public final class BatchedSession implements Session {
             checkUsable();
             return CompletableFuture.completedFuture(new float[0][]);
         }
-        return submit(Request.features(this, copy, false)).feed;
+        return submit(Request.features(this, copy, false), blocking).feed;
     }
 
     private Request submit(Request r) {
+        return submit(r, false);
+    }
+
+    /**
+     * @param blocking the caller waits for the result: it may run the call itself when nothing else is pending
+     */
+    private Request submit(Request r, boolean blocking) {
+        boolean inline;
         synchronized (this) {
             ensureLoaded();
-            owner.scheduler().submit(r);
+            inline = owner.scheduler().submit(r, blocking);
             last = r.future();
             lastUsedNanos = System.nanoTime();
+        }
+        if (inline) {
+            owner.scheduler().runInline(r);
         }
         return r;
     }
@@ -175,24 +202,28 @@ public final class BatchedSession implements Session {
         }
     }
 
+    /**
+     * {@inheritDoc} Waits for the result; when nothing else is pending and the last call carried one session, runs
+     * the call on this thread (no hand-off), so a lone sequence is about as fast as on a {@code StepSession}.
+     */
     @Override
     public float[] step(int token) {
-        return await(stepAsync(token));
+        return await(stepRequest(token, true));
     }
 
     @Override
     public float[] step(float[] features) {
-        return await(stepAsync(features));
+        return await(stepRequest(features, true));
     }
 
     @Override
     public float[][] feed(int[] tokens) {
-        return await(feedAsync(tokens));
+        return await(feedRequest(tokens, true));
     }
 
     @Override
     public float[][] feed(float[][] steps) {
-        return await(feedAsync(steps));
+        return await(feedRequest(steps, true));
     }
 
     /** {@inheritDoc} Waits for this session's queued requests first. */
@@ -319,6 +350,10 @@ public final class BatchedSession implements Session {
             evictedAt = Instant.now();
             evictionReason = reason;
             state = null;
+            // Under this monitor, so that a reload (ensureLoaded, also under it) always comes after: unregistering
+            // later could drop a session that was reloaded in between from the sweep, and it would never be
+            // evicted again.
+            owner.unregister(this);
             return true;
         }
     }

@@ -289,7 +289,6 @@ public final class BatchingModel implements SessionSource, AutoCloseable {
             }
             try {
                 if (s.evictIfIdle(now, idle, reason, store)) {
-                    unregister(s);
                     evicted.incrementAndGet();
                     notify(listener, l -> l.onEvicted(reason));
                 }

