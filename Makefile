@@ -22,10 +22,12 @@ TASK ?= language-model
 CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
+CELL_FC ?= gru
 # `make models` trains the defaults here and compares them with $(MODELS); `make promote-models` copies the better ones.
 MODELS_OUT ?= build/default-models
 
-.PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models promote-models train verify bench soak fuzz fuzz-replay hostile-fixtures bench-batching stress load-test clean
+.PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models promote-models train verify bench soak fuzz fuzz-replay hostile-fixtures bench-batching stress load-test clean \
+	forecast-check
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -37,6 +39,7 @@ help:
 	@echo "make models   train every default model (fixed epochs and seeds) into $(MODELS_OUT)/ and compare each, metric by metric, with $(MODELS)/ (COMPARISON.md); $(MODELS)/ is not touched"
 	@echo "make promote-models   copy the models of $(MODELS_OUT)/ that beat those in $(MODELS)/ on their primary metric (ONLY=langid-gru,... FORCE=1)"
 	@echo "make train    train one model into $(TRAIN_OUT)/: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
+	@echo "make forecast-check   train forecasters with the defaults on public series from R (r-base-core), MASE vs seasonal naive"
 	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
 	@echo "make bench-batching  only the continuous-batching section: writes benchmarks/batching.{json,md} (~6 min; BENCH_QUICK=1: ~1 min)"
@@ -95,6 +98,10 @@ promote-models: build
 
 train: build
 	$(STEPWISE) train --task $(TASK) --cell $(CELL) --out $(TRAIN_OUT) $(ARGS)
+
+# Issue 14's check: default forecasters on public series the project does not ship (needs Debian's r-base-core).
+forecast-check: build
+	scripts/forecast_public_series.sh $(CELL_FC)
 
 verify: build
 	$(STEPWISE) verify $(MODELS)

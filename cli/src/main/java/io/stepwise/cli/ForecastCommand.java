@@ -5,22 +5,43 @@ import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.runtime.forecast.Forecast;
 import io.stepwise.runtime.forecast.Forecaster;
+import io.stepwise.runtime.forecast.Frequency;
+import io.stepwise.runtime.forecast.TimeStampFormat;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code stepwise forecast}: multi-step forecast after the end of a CSV series. */
+/**
+ * {@code stepwise forecast}: multi-step forecast after the end of a CSV series, dated and with the model's
+ * prediction intervals, as a table, CSV or JSON.
+ *
+ * <p>The history's time stamps go through the same checks as training's ({@link TimeIndex}: sorted, duplicates
+ * refused, gaps inserted as missing values and interpolated, frequency detected and checked against the model's),
+ * and the forecast steps are dated one period apart after the last time stamp, in its format. A history shorter
+ * than the model's window is refused with the number of rows needed ({@code --allow-short-history} forecasts
+ * anyway, with a warning).
+ */
 @Command(name = "forecast", mixinStandardHelpOptions = true,
-        description = {"Forecast the steps after the end of a CSV series with a forecaster model (missing values in "
-                + "the history are interpolated; scaling comes from the model)."})
+        description = {"Forecast the steps after the end of a CSV series with a forecaster model: dated steps, "
+                + "prediction intervals, as a table, CSV or JSON. Missing values and gaps in the history are "
+                + "interpolated; scaling comes from the model."})
 public final class ForecastCommand implements Callable<Integer> {
+    /** Output formats. */
+    enum Format { TABLE, CSV, JSON }
+
     @Parameters(index = "0", paramLabel = "MODEL", description = "A forecaster .onnx file.")
     Path model;
     @Option(names = "--data", description = "CSV with the model's feature columns (default: the model's own data).")
@@ -29,6 +50,16 @@ public final class ForecastCommand implements Callable<Integer> {
     Integer horizon;
     @Option(names = "--context", description = "Rows of history the model reads (default: the model's window).")
     Integer context;
+    @Option(names = "--time", description = "The time-stamp column (default: the first column when it holds dates).")
+    String time;
+    @Option(names = "--format", description = "table (default), csv or json.", defaultValue = "TABLE")
+    Format format;
+    @Option(names = "--output", description = "Write the forecast to this file (atomically) instead of standard "
+            + "output.")
+    Path output;
+    @Option(names = "--allow-short-history", description = "Forecast from fewer rows than the model's window, with a "
+            + "warning (the forecast is less reliable than the model's metrics say).")
+    boolean allowShortHistory;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,6 +68,7 @@ public final class ForecastCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         try (RecurrentModel loaded = RecurrentModel.load(model)) {
             ModelInfo info = loaded.info();
             Forecaster forecaster = new Forecaster(loaded);
@@ -44,35 +76,97 @@ public final class ForecastCommand implements Callable<Integer> {
             if (!Files.exists(file)) {
                 throw new IllegalArgumentException("--data: no such file: " + file);
             }
-            SeriesCsvReader.Table series = SeriesCsvReader.reader()
-                    .optValueColumns(forecaster.featureNames().toArray(String[]::new)).readFile(file);
+            SeriesCsvReader reader = SeriesCsvReader.reader()
+                    .optValueColumns(forecaster.featureNames().toArray(String[]::new));
+            if (time != null) {
+                List<String> header = SeriesCsvReader.header(file);
+                if (!header.contains(time)) {
+                    throw new IllegalArgumentException("--time: no column '" + time + "' in " + file
+                            + "; its columns are " + header);
+                }
+                reader.optTimeColumn(time);
+            }
+            SeriesCsvReader.Table series = reader.readFile(file);
             int steps = horizon != null ? horizon : forecaster.defaultHorizon().orElseThrow(() ->
                     new IllegalArgumentException("--horizon: required; the model records no horizon"));
             if (steps < 1) {
                 throw new IllegalArgumentException("--horizon: expected ≥ 1 but got " + steps);
             }
-            Object window = info.forecast().get("window");
-            int rows = context != null ? context : window instanceof Number n ? n.intValue() : series.length();
+            double[][] values = series.values();
+            String last = series.timeStamps().isEmpty() ? null : series.timeStamps().get(series.length() - 1);
+            Optional<Frequency> frequency = forecaster.frequency();
+            String checks = "";
+            if (series.timeColumn().isPresent()) {
+                TimeIndex.Regular regular = TimeIndex.regularize(file.toString(), series.timeColumn().get(),
+                        series.timeStamps(), values, forecaster.frequency());
+                values = regular.values();
+                last = regular.last();
+                frequency = Optional.of(regular.report().frequency());
+                checks = "; rows " + regular.report().describe();
+            }
+            int rows = context != null ? context : forecaster.minimumHistory() > 1 ? forecaster.minimumHistory()
+                    : values.length;
             if (rows < 1) {
                 throw new IllegalArgumentException("--context: expected ≥ 1 but got " + rows);
             }
-            rows = Math.min(rows, series.length());
-            double[][] values = series.values();
+            rows = Math.min(rows, values.length);
+            if (rows < forecaster.minimumHistory()) {
+                if (!allowShortHistory) {
+                    throw new IllegalArgumentException((context != null && context < forecaster.minimumHistory()
+                            ? "--context: " + context : "--data: " + file + " has " + values.length + " rows")
+                            + " but the model was trained to forecast after reading " + forecaster.minimumHistory()
+                            + " (its window); give at least " + forecaster.minimumHistory() + " rows, or pass "
+                            + "--allow-short-history to forecast anyway");
+                }
+                err.printf(Locale.ROOT, "warning: forecasting from %d rows; the model was trained to read %d, so "
+                        + "this forecast is less reliable than its metrics say%n", rows, forecaster.minimumHistory());
+                forecaster = forecaster.withMinimumHistory(rows);
+            }
             double[][] history = Arrays.copyOfRange(values, values.length - rows, values.length);
             Forecast forecast = forecaster.forecast(history, steps);
-            String last = series.timeStamps().isEmpty() ? "row " + series.length()
-                    : series.timeStamps().get(series.length() - 1);
-            out.printf(Locale.ROOT, "%s: %d steps after %s, from the last %d rows of %s (%d missing values "
-                    + "interpolated)%n", model.getFileName(), steps, last, rows, file, forecast.filledValues());
-            out.printf(Locale.ROOT, "%-6s %s%n", "step", String.join(" ", forecaster.featureNames()));
-            for (int h = 0; h < steps; h++) {
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "+%-5d", h + 1));
-                for (int f = 0; f < forecaster.featureCount(); f++) {
-                    line.append(String.format(Locale.ROOT, " %.4f", forecast.values()[h][f]));
+            if (last != null && frequency.isPresent() && TimeStampFormat.of(last).isPresent()) {
+                forecast = forecast.withDates(TimeStampFormat.after(last, frequency.get(), steps));
+            }
+            String summary = String.format(Locale.ROOT, "%s: %d steps after %s, from the last %d rows of %s (%d "
+                    + "missing values interpolated%s)", model.getFileName(), steps, last != null ? last
+                    : "row " + series.length(), rows, file, forecast.filledValues(), checks);
+            String text = switch (format) {
+                case TABLE -> summary + System.lineSeparator() + ForecastOutput.table(forecast);
+                case CSV -> ForecastOutput.csv(forecast);
+                case JSON -> ForecastOutput.json(forecast, model.getFileName().toString(), last,
+                        frequency.map(Frequency::wireName).orElse(null));
+            };
+            if (output != null) {
+                write(output, text);
+                err.println(summary);
+                err.println("wrote " + output);
+            } else {
+                if (format != Format.TABLE) {
+                    err.println(summary);
                 }
-                out.println(line);
+                out.print(text);
+                out.flush();
             }
             return 0;
+        }
+    }
+
+    private static void write(Path file, String text) {
+        Path absolute = file.toAbsolutePath();
+        Path folder = absolute.getParent();
+        try {
+            if (folder != null) {
+                Files.createDirectories(folder);
+            }
+            Path temp = Files.createTempFile(folder, "." + absolute.getFileName(), ".tmp");
+            try {
+                Files.writeString(temp, text, StandardCharsets.UTF_8);
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("--output: cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  * <p><b>Value columns.</b> All non-time columns by default, or the ones named with {@link #optValueColumns}
  * (in that order).
  *
+ * <p><b>Several series in one file</b> (long format): {@link #optSeriesColumn} names a column of series ids; it is
+ * neither a time nor a value column, every row belongs to the series its id names, and {@link Table#bySeries()}
+ * splits the table, in order of first appearance.
+ *
  * <p>Errors are {@link IllegalArgumentException}s that name the file, line (1-based, the header is line 1),
  * column and offending value.
  */
@@ -40,6 +44,7 @@ public final class SeriesCsvReader {
     private String timeColumn;
     private boolean noTimeColumn;
     private List<String> valueColumns;
+    private String seriesColumn;
 
     private SeriesCsvReader() {
     }
@@ -54,6 +59,20 @@ public final class SeriesCsvReader {
         return reader().readFile(file);
     }
 
+    /**
+     * The column names of a CSV file (its header), for checking column options against them before reading.
+     *
+     * @throws IllegalArgumentException when the file has no header
+     */
+    public static List<String> header(Path file) {
+        List<String> lines = Utf8Files.lines(Utf8Files.readStrict(file));
+        if (lines.isEmpty() || lines.get(0).isBlank()) {
+            throw new IllegalArgumentException(file + ": line 1: expected a header of column names but the "
+                    + (lines.isEmpty() ? "file is empty" : "line is blank"));
+        }
+        return splitRow(lines.get(0), file.toString(), 1);
+    }
+
     /** Uses the named column as the time column. */
     public SeriesCsvReader optTimeColumn(String name) {
         this.timeColumn = Objects.requireNonNull(name, "name");
@@ -65,6 +84,12 @@ public final class SeriesCsvReader {
     public SeriesCsvReader optNoTimeColumn() {
         this.noTimeColumn = true;
         this.timeColumn = null;
+        return this;
+    }
+
+    /** The column of series ids, for a file that holds several series (long format). */
+    public SeriesCsvReader optSeriesColumn(String name) {
+        this.seriesColumn = Objects.requireNonNull(name, "name");
         return this;
     }
 
@@ -119,6 +144,14 @@ public final class SeriesCsvReader {
             throw new IllegalArgumentException(where + ": expected at least one data row after the header");
         }
 
+        int seriesIndex = -1;
+        if (seriesColumn != null) {
+            seriesIndex = header.indexOf(seriesColumn);
+            if (seriesIndex < 0) {
+                throw new IllegalArgumentException(where + ": line 1: series column '" + seriesColumn
+                        + "' not found; columns are " + header);
+            }
+        }
         int timeIndex = -1;
         if (timeColumn != null) {
             timeIndex = header.indexOf(timeColumn);
@@ -126,8 +159,15 @@ public final class SeriesCsvReader {
                 throw new IllegalArgumentException(where + ": line 1: time column '" + timeColumn
                         + "' not found; columns are " + header);
             }
-        } else if (!noTimeColumn && looksLikeTime(header.get(0), rows)) {
+        } else if (!noTimeColumn && seriesIndex != 0 && looksLikeTime(header.get(0), rows)) {
             timeIndex = 0;
+        } else if (!noTimeColumn && seriesIndex == 0 && header.size() > 1 && looksLikeTime(header.get(1),
+                rows.stream().map(r -> r.subList(1, r.size())).toList())) {
+            timeIndex = 1;
+        }
+        if (timeIndex >= 0 && timeIndex == seriesIndex) {
+            throw new IllegalArgumentException(where + ": line 1: column '" + header.get(timeIndex)
+                    + "' cannot be both the time column and the series column");
         }
         List<Integer> valueIndices = new ArrayList<>();
         if (valueColumns != null) {
@@ -141,11 +181,19 @@ public final class SeriesCsvReader {
                     throw new IllegalArgumentException(where + ": line 1: column '" + name
                             + "' is the time column and cannot also be a value column");
                 }
+                if (i == seriesIndex) {
+                    throw new IllegalArgumentException(where + ": line 1: column '" + name
+                            + "' is the series column and cannot also be a value column");
+                }
+                if (valueIndices.contains(i)) {
+                    throw new IllegalArgumentException(where + ": line 1: value column '" + name
+                            + "' is named twice");
+                }
                 valueIndices.add(i);
             }
         } else {
             for (int i = 0; i < header.size(); i++) {
-                if (i != timeIndex) {
+                if (i != timeIndex && i != seriesIndex) {
                     valueIndices.add(i);
                 }
             }
@@ -157,8 +205,17 @@ public final class SeriesCsvReader {
 
         double[][] values = new double[rows.size()][valueIndices.size()];
         List<String> stamps = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (int r = 0; r < rows.size(); r++) {
             List<String> cells = rows.get(r);
+            if (seriesIndex >= 0) {
+                String id = cells.get(seriesIndex);
+                if (id.isEmpty()) {
+                    throw new IllegalArgumentException(where + ": line " + lineNumbers.get(r) + ", column '"
+                            + header.get(seriesIndex) + "': empty series id");
+                }
+                ids.add(id);
+            }
             if (timeIndex >= 0) {
                 String stamp = cells.get(timeIndex);
                 if (stamp.isEmpty()) {
@@ -186,7 +243,7 @@ public final class SeriesCsvReader {
             names.add(header.get(i));
         }
         return new Table(where, timeIndex >= 0 ? Optional.of(header.get(timeIndex)) : Optional.empty(), stamps, names,
-                values);
+                values, seriesIndex >= 0 ? Optional.of(header.get(seriesIndex)) : Optional.empty(), ids);
     }
 
     private static boolean looksLikeTime(String name, List<List<String>> rows) {
@@ -245,14 +302,56 @@ public final class SeriesCsvReader {
      * @param timeStamps one per row (empty when there is no time column)
      * @param columns    names of the value columns
      * @param values     [row][column], NaN = missing; copied in and out
+     * @param seriesColumn name of the series-id column, for a file of several series
+     * @param seriesIds  one per row when there is a series column, else empty
      */
     public record Table(String source, Optional<String> timeColumn, List<String> timeStamps, List<String> columns,
-                        double[][] values) {
+                        double[][] values, Optional<String> seriesColumn, List<String> seriesIds) {
         /** Copies the lists and every row. */
         public Table {
             timeStamps = List.copyOf(timeStamps);
             columns = List.copyOf(columns);
             values = copy(values);
+            seriesIds = List.copyOf(seriesIds);
+            if (!seriesIds.isEmpty() && seriesIds.size() != values.length) {
+                throw new IllegalArgumentException("seriesIds: expected " + values.length + " but got "
+                        + seriesIds.size());
+            }
+        }
+
+        /** A table of one series. */
+        public Table(String source, Optional<String> timeColumn, List<String> timeStamps, List<String> columns,
+                     double[][] values) {
+            this(source, timeColumn, timeStamps, columns, values, Optional.empty(), List.of());
+        }
+
+        /**
+         * The table split by series id, in order of first appearance (rows keep their file order); a table without
+         * a series column is one series named {@code ""}.
+         */
+        public java.util.LinkedHashMap<String, Table> bySeries() {
+            java.util.LinkedHashMap<String, Table> out = new java.util.LinkedHashMap<>();
+            if (seriesIds.isEmpty()) {
+                out.put("", this);
+                return out;
+            }
+            java.util.LinkedHashMap<String, List<Integer>> rowsOf = new java.util.LinkedHashMap<>();
+            for (int r = 0; r < seriesIds.size(); r++) {
+                rowsOf.computeIfAbsent(seriesIds.get(r), k -> new ArrayList<>()).add(r);
+            }
+            rowsOf.forEach((id, rows) -> {
+                List<String> stamps = new ArrayList<>();
+                double[][] v = new double[rows.size()][];
+                for (int i = 0; i < rows.size(); i++) {
+                    v[i] = values[rows.get(i)];
+                    if (!timeStamps.isEmpty()) {
+                        stamps.add(timeStamps.get(rows.get(i)));
+                    }
+                }
+                out.put(id, new Table(source + " (" + seriesColumn.orElse("series") + " " + id + ")", timeColumn,
+                        stamps, columns, v, seriesColumn, java.util.Collections.nCopies(v.length, id)));
+            });
+            return out;
         }
 
         /** A copy of the values, [row][column]. */
@@ -278,12 +377,14 @@ public final class SeriesCsvReader {
         public boolean equals(Object o) {
             return o instanceof Table t && source.equals(t.source) && timeColumn.equals(t.timeColumn)
                     && timeStamps.equals(t.timeStamps) && columns.equals(t.columns)
-                    && java.util.Arrays.deepEquals(values, t.values);
+                    && java.util.Arrays.deepEquals(values, t.values) && seriesColumn.equals(t.seriesColumn)
+                    && seriesIds.equals(t.seriesIds);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(source, timeColumn, timeStamps, columns, java.util.Arrays.deepHashCode(values));
+            return Objects.hash(source, timeColumn, timeStamps, columns, java.util.Arrays.deepHashCode(values),
+                    seriesColumn, seriesIds);
         }
 
         @Override

@@ -38,6 +38,20 @@ final class CliModels {
                 .optProperty("evaluation", "{\"data\":\"" + data + "\"}").build());
     }
 
+    /** A monthly forecaster with a window of 6 and 80%/95% intervals, as training on dated data writes one. */
+    static Path datedForecaster(Path dir, String data) throws IOException {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(1)
+                .setOutputSize(1).build();
+        return write(dir.resolve("dated.onnx"), spec, ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("sales")).optTargetNames(List.of("sales"))
+                .optScaling(new double[] {100}, new double[] {10})
+                .optForecast(Map.of("horizon", 3, "window", 6, "season", 12))
+                .optFrequency(io.stepwise.conversion.Frequency.MONTHLY)
+                .optIntervals("validation_residual_quantiles", new double[] {0.8, 0.95},
+                        new double[][][] {{{-0.5}}, {{-1}}}, new double[][][] {{{0.5}}, {{1}}})
+                .optProperty("evaluation", "{\"data\":\"" + data + "\"}").build());
+    }
+
     /** A next-event model over the events of {@link #EVENTS} (random weights). */
     static Path eventModel(Path dir) throws IOException {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6)

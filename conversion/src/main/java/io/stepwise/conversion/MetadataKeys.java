@@ -47,6 +47,10 @@ public final class MetadataKeys {
     public static final String TARGET_NAMES = PREFIX + "target_names";
     public static final String SCALING = PREFIX + "scaling";
     public static final String FORECAST = PREFIX + "forecast";
+    /** How far apart a forecaster's rows are: a {@link Frequency} wire name. */
+    public static final String FREQUENCY = PREFIX + "frequency";
+    /** A forecaster's prediction intervals: JSON object, see docs/model-format.md. */
+    public static final String INTERVALS = PREFIX + "intervals";
     public static final String TRAINING = PREFIX + "training";
     public static final String METRICS = PREFIX + "metrics";
     public static final String PARITY = PREFIX + "parity";
@@ -60,7 +64,8 @@ public final class MetadataKeys {
             INPUT_SIZE, EMBEDDING_SIZE, HEAD, OUTPUT_SIZE, INPUT_NAME, OUTPUT_NAME, STATE_INPUTS, STATE_OUTPUTS);
     /** The task-level keys the format defines (any other {@code stepwise.*} key is free-form). */
     public static final List<String> TASK_LEVEL = List.of(TASK, VOCABULARY, UNKNOWN_TOKEN, LABELS, FEATURE_NAMES,
-            TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY, TOKEN_UNIT, BASELINE);
+            TARGET_NAMES, SCALING, FORECAST, FREQUENCY, INTERVALS, TRAINING, METRICS, PARITY, TOKEN_UNIT,
+            BASELINE);
 
     private MetadataKeys() {
     }

@@ -162,6 +162,52 @@ public final class ModelMetadata {
             return this;
         }
 
+        /** How far apart a forecaster's rows are. */
+        public Builder optFrequency(Frequency frequency) {
+            props.put(MetadataKeys.FREQUENCY, Objects.requireNonNull(frequency, "frequency").id());
+            return this;
+        }
+
+        /**
+         * A forecaster's prediction intervals: {@code levels} (coverages in (0, 1)) and, per level, step and feature,
+         * the offsets from the forecast to the lower and upper bound in model (scaled) units.
+         *
+         * @param method how the offsets were measured, e.g. {@code validation_residual_quantiles}
+         */
+        public Builder optIntervals(String method, double[] levels, double[][][] lower, double[][][] upper) {
+            Objects.requireNonNull(method, "method");
+            if (levels.length == 0 || lower.length != levels.length || upper.length != levels.length) {
+                throw new IllegalArgumentException("intervals: expected one lower and one upper table per level but "
+                        + "got " + levels.length + " levels, " + lower.length + " and " + upper.length + " tables");
+            }
+            for (int i = 0; i < levels.length; i++) {
+                if (!(levels[i] > 0 && levels[i] < 1)) {
+                    throw new IllegalArgumentException("intervals: level " + levels[i] + " is not in (0, 1)");
+                }
+                if (lower[i].length == 0 || lower[i].length != upper[i].length) {
+                    throw new IllegalArgumentException("intervals: level " + levels[i] + " has " + lower[i].length
+                            + " lower and " + upper[i].length + " upper steps");
+                }
+                for (int h = 0; h < lower[i].length; h++) {
+                    for (int f = 0; f < lower[i][h].length; f++) {
+                        if (!Double.isFinite(lower[i][h][f]) || !Double.isFinite(upper[i][h][f])
+                                || lower[i][h][f] > upper[i][h][f]) {
+                            throw new IllegalArgumentException("intervals: level " + levels[i] + ", step " + (h + 1)
+                                    + ", feature " + f + ": expected finite bounds with lower ≤ upper but got "
+                                    + lower[i][h][f] + " and " + upper[i][h][f]);
+                        }
+                    }
+                }
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("method", method);
+            m.put("levels", levels.clone());
+            m.put("lower", nested(lower));
+            m.put("upper", nested(upper));
+            props.put(MetadataKeys.INTERVALS, Json.write(m));
+            return this;
+        }
+
         /** Training provenance: command, data, seed, epochs, versions, date (JSON object). */
         public Builder optTraining(Map<String, ?> provenance) {
             props.put(MetadataKeys.TRAINING, Json.write(Objects.requireNonNull(provenance, "provenance")));
@@ -222,6 +268,18 @@ public final class ModelMetadata {
             all.put(MetadataKeys.TASK, task.id());
             all.putAll(props);
             return new ModelMetadata(all, sizes);
+        }
+
+        private static List<List<double[]>> nested(double[][][] table) {
+            List<List<double[]>> out = new ArrayList<>();
+            for (double[][] level : table) {
+                List<double[]> steps = new ArrayList<>();
+                for (double[] step : level) {
+                    steps.add(step.clone());
+                }
+                out.add(steps);
+            }
+            return out;
         }
 
         private static List<String> nonEmptyDistinct(List<String> values, String name) {

@@ -20,6 +20,9 @@ import java.util.function.Predicate;
  * ({@link #readTaskKeys}). Every error is an {@link IllegalArgumentException} naming the key and what is wrong.
  */
 final class MetadataParser {
+    /** The wire names of {@code io.stepwise.runtime.forecast.Frequency} (kept equal by its test). */
+    static final List<String> FREQUENCIES = List.of("daily", "weekly", "monthly", "quarterly", "yearly");
+
     private MetadataParser() {
     }
 
@@ -100,6 +103,17 @@ final class MetadataParser {
         }
         if (meta.containsKey(ModelFormat.FORECAST)) {
             b.forecast = object(meta, ModelFormat.FORECAST);
+        }
+        if (meta.containsKey(ModelFormat.FREQUENCY)) {
+            String f = meta.get(ModelFormat.FREQUENCY).trim();
+            if (!FREQUENCIES.contains(f)) {
+                throw new IllegalArgumentException(ModelFormat.FREQUENCY + ": expected one of " + FREQUENCIES
+                        + " but got '" + f + "'");
+            }
+            b.frequency = f;
+        }
+        if (meta.containsKey(ModelFormat.INTERVALS)) {
+            b.intervals = object(meta, ModelFormat.INTERVALS);
         }
         if (meta.containsKey(ModelFormat.TRAINING)) {
             b.training = object(meta, ModelFormat.TRAINING);

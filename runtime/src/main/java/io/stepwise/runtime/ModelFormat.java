@@ -78,6 +78,17 @@ public final class ModelFormat {
     public static final String SCALING = KEY_PREFIX + "scaling";
     /** Task-level key: JSON object of forecaster settings (window, horizon, season...). */
     public static final String FORECAST = KEY_PREFIX + "forecast";
+    /**
+     * Task-level key: how far apart a forecaster's rows are, a wire name of
+     * {@code io.stepwise.runtime.forecast.Frequency} ({@code daily}, {@code weekly}, {@code monthly},
+     * {@code quarterly}, {@code yearly}).
+     */
+    public static final String FREQUENCY = KEY_PREFIX + "frequency";
+    /**
+     * Task-level key: a forecaster's prediction intervals, JSON object {@code {"method":...,"levels":[...],
+     * "lower":[level][step][feature],"upper":[level][step][feature]}}, offsets in model (scaled) units.
+     */
+    public static final String INTERVALS = KEY_PREFIX + "intervals";
     /** Task-level key: JSON object of training provenance. */
     public static final String TRAINING = KEY_PREFIX + "training";
     /** Task-level key: JSON object of measured metrics, name → number. */
@@ -105,7 +116,8 @@ public final class ModelFormat {
             STATE_OUTPUTS);
     /** The task-level keys the format defines; any other {@code stepwise.*} key is free-form text. */
     public static final List<String> TASK_LEVEL_KEYS = List.of(TASK, VOCABULARY, UNKNOWN_TOKEN, LABELS,
-            FEATURE_NAMES, TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY, TOKEN_UNIT, BASELINE);
+            FEATURE_NAMES, TARGET_NAMES, SCALING, FORECAST, FREQUENCY, INTERVALS, TRAINING, METRICS, PARITY,
+            TOKEN_UNIT, BASELINE);
 
     private ModelFormat() {
     }

@@ -120,6 +120,8 @@ public final class ModelInfo {
     private final List<String> targetNames;
     private final Scaling scaling;
     private final Map<String, Object> forecast;
+    private final String frequency;
+    private final Map<String, Object> intervals;
     private final Map<String, Object> training;
     private final Map<String, Double> metrics;
     private final Parity parity;
@@ -151,6 +153,8 @@ public final class ModelInfo {
         this.targetNames = List.copyOf(b.targetNames);
         this.scaling = b.scaling;
         this.forecast = frozen(b.forecast);
+        this.frequency = b.frequency;
+        this.intervals = frozen(b.intervals);
         this.training = frozen(b.training);
         this.metrics = frozen(b.metrics);
         this.parity = b.parity;
@@ -300,6 +304,22 @@ public final class ModelInfo {
         return forecast;
     }
 
+    /**
+     * How far apart a forecaster's rows are ({@link ModelFormat#FREQUENCY}): {@code daily}, {@code weekly},
+     * {@code monthly}, {@code quarterly} or {@code yearly}; see {@code io.stepwise.runtime.forecast.Frequency}.
+     */
+    public Optional<String> frequency() {
+        return Optional.ofNullable(frequency);
+    }
+
+    /**
+     * A forecaster's prediction intervals as stored ({@link ModelFormat#INTERVALS}); else empty. The runtime's
+     * {@code Forecaster} turns them into bounds.
+     */
+    public Map<String, Object> intervals() {
+        return intervals;
+    }
+
     /** Training provenance (command, data, seed, epochs, versions, date); else empty. */
     public Map<String, Object> training() {
         return training;
@@ -381,7 +401,8 @@ public final class ModelInfo {
                 && stateOutputs.equals(i.stateOutputs) && vocabulary.equals(i.vocabulary)
                 && unknownToken.equals(i.unknownToken) && labels.equals(i.labels)
                 && featureNames.equals(i.featureNames) && targetNames.equals(i.targetNames)
-                && Objects.equals(scaling, i.scaling) && forecast.equals(i.forecast) && training.equals(i.training)
+                && Objects.equals(scaling, i.scaling) && forecast.equals(i.forecast)
+                && Objects.equals(frequency, i.frequency) && intervals.equals(i.intervals) && training.equals(i.training)
                 && metrics.equals(i.metrics) && Objects.equals(parity, i.parity) && metadata.equals(i.metadata);
     }
 
@@ -389,7 +410,7 @@ public final class ModelInfo {
     public int hashCode() {
         return Objects.hash(formatVersion, task, cell, layers, hiddenSize, bidirectional, inputKind, inputSize,
                 embeddingSize, head, outputSize, inputName, outputName, stateInputs, stateOutputs, vocabulary,
-                unknownToken, labels, featureNames, targetNames, scaling, forecast, training, metrics, parity,
+                unknownToken, labels, featureNames, targetNames, scaling, forecast, frequency, intervals, training, metrics, parity,
                 metadata);
     }
 
@@ -419,6 +440,8 @@ public final class ModelInfo {
         List<String> targetNames = List.of();
         Scaling scaling;
         Map<String, Object> forecast = Map.of();
+        String frequency;
+        Map<String, Object> intervals = Map.of();
         Map<String, Object> training = Map.of();
         Map<String, Double> metrics = Map.of();
         Parity parity;

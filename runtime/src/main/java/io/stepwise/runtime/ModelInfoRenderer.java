@@ -55,6 +55,10 @@ public final class ModelInfoRenderer {
         if (!info.forecast().isEmpty()) {
             line(sb, "forecast", info.forecast().toString());
         }
+        info.frequency().ifPresent(f -> line(sb, "frequency", f));
+        if (!info.intervals().isEmpty()) {
+            line(sb, "intervals", info.intervals().get("levels") + " (" + info.intervals().get("method") + ")");
+        }
         if (!info.metrics().isEmpty()) {
             line(sb, "metrics", info.metrics().toString());
         }

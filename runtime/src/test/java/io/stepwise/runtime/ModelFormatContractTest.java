@@ -68,6 +68,11 @@ class ModelFormatContractTest {
                 ModelFormat.InputKind::wireName, k -> true));
         assertEquals(ids(HeadKind.values(), HeadKind::id), wireNames(ModelFormat.Head.values(),
                 ModelFormat.Head::wireName, h -> true));
+        assertEquals(ids(io.stepwise.conversion.Frequency.values(), io.stepwise.conversion.Frequency::id),
+                wireNames(io.stepwise.runtime.forecast.Frequency.values(),
+                        io.stepwise.runtime.forecast.Frequency::wireName, f -> true));
+        assertEquals(ids(io.stepwise.conversion.Frequency.values(), io.stepwise.conversion.Frequency::id),
+                MetadataParser.FREQUENCIES.stream().sorted().toList());
         assertEquals(ids(TokenUnit.values(), TokenUnit::id), wireNames(ModelFormat.TokenUnit.values(),
                 ModelFormat.TokenUnit::wireName, u -> true));
         for (Task t : Task.values()) {
@@ -91,6 +96,9 @@ class ModelFormatContractTest {
                 .optFeatureNames(List.of("f0", "f1", "f2", "f3")).optTargetNames(List.of("t0", "t1", "t2", "t3"))
                 .optScaling(new double[] {1, 2, 3, 4}, new double[] {0.5, 1, 1.5, 2})
                 .optForecast(Map.of("horizon", 7))
+                .optFrequency(io.stepwise.conversion.Frequency.QUARTERLY)
+                .optIntervals("validation_residual_quantiles", new double[] {0.8},
+                        new double[][][] {{{-1, -2, -3, -4}}}, new double[][][] {{{1, 2, 3, 4}}})
                 .optTraining(Map.of("seed", 42))
                 .optMetrics(Map.of("val_bpc", 1.5))
                 .optParity(2e-7, 1e-5, 6)
@@ -132,6 +140,10 @@ class ModelFormatContractTest {
             assertArrayEquals(new double[] {1, 2, 3, 4}, info.scaling().orElseThrow().mean());
             assertArrayEquals(new double[] {0.5, 1, 1.5, 2}, info.scaling().orElseThrow().std());
             assertEquals(7L, info.forecast().get("horizon"));
+            assertEquals("quarterly", info.frequency().orElseThrow());
+            assertEquals("validation_residual_quantiles", info.intervals().get("method"));
+            assertEquals(List.of(0.8), info.intervals().get("levels"));
+            assertEquals(List.of(List.of(List.of(-1L, -2L, -3L, -4L))), info.intervals().get("lower"));
             assertEquals(42L, info.training().get("seed"));
             assertEquals(Map.of("val_bpc", 1.5), info.metrics());
             assertEquals(new ModelInfo.Parity(2e-7, 1e-5, 6), info.parity().orElseThrow());

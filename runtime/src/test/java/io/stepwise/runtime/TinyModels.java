@@ -38,6 +38,25 @@ public final class TinyModels {
         return load(spec, meta, seed, 0.6f);
     }
 
+    /**
+     * The {@link #forecaster(long)} network with what training on a dated series adds: a window of 3, monthly
+     * frequency and 80%/95% intervals whose offsets widen with the step (2 steps stored).
+     */
+    public static RecurrentModel datedForecaster(long seed) {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(2)
+                .setOutputSize(2).build();
+        ModelMetadata meta = ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("load", "temperature")).optTargetNames(List.of("load", "temperature"))
+                .optScaling(new double[] {500, 12}, new double[] {80, 4})
+                .optForecast(Map.of("horizon", 4, "window", 3, "season", 12))
+                .optFrequency(io.stepwise.conversion.Frequency.MONTHLY)
+                .optIntervals("validation_residual_quantiles", new double[] {0.8, 0.95},
+                        new double[][][] {{{-0.5, -0.25}, {-1, -0.5}}, {{-1, -0.5}, {-2, -1}}},
+                        new double[][][] {{{0.25, 0.25}, {0.5, 0.5}}, {{1, 0.5}, {2, 1}}})
+                .build();
+        return load(spec, meta, seed, 0.6f);
+    }
+
     /** A bidirectional LSTM classifier over {@link #LETTERS} with three labels and an unknown token (' '). */
     public static RecurrentModel classifier(long seed) {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.LSTM).setHiddenSize(6)

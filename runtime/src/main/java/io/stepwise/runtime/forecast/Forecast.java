@@ -3,6 +3,7 @@ package io.stepwise.runtime.forecast;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A multi-step forecast in the series' own units.
@@ -11,17 +12,25 @@ import java.util.Objects;
  * @param featureNames   one name per feature (column of {@code values})
  * @param historyLength  observations the forecast was conditioned on
  * @param filledValues   missing (NaN) history values that were filled in before forecasting
+ * @param dates          one time stamp per step, in the history's format, when the history's last time stamp and
+ *                       the model's frequency are known; else empty
+ * @param intervals      prediction intervals, one per level the model carries ({@code stepwise.intervals}),
+ *                       narrowest first; empty for a model without them
  */
-public record Forecast(double[][] values, List<String> featureNames, int historyLength, int filledValues) {
+public record Forecast(double[][] values, List<String> featureNames, int historyLength, int filledValues,
+                       List<String> dates, List<PredictionInterval> intervals) {
 
     /**
      * Copies every row and the names.
      *
-     * @throws IllegalArgumentException when a row's width differs from the number of features
+     * @throws IllegalArgumentException when a row's width differs from the number of features, or the dates or an
+     *                                  interval do not have one entry per step
      */
     public Forecast {
         Objects.requireNonNull(values, "values");
         featureNames = List.copyOf(featureNames);
+        dates = List.copyOf(dates);
+        intervals = List.copyOf(intervals);
         values = deepCopy(values);
         for (int h = 0; h < values.length; h++) {
             if (values[h].length != featureNames.size()) {
@@ -29,6 +38,31 @@ public record Forecast(double[][] values, List<String> featureNames, int history
                         + " entries but there are " + featureNames.size() + " features");
             }
         }
+        if (!dates.isEmpty() && dates.size() != values.length) {
+            throw new IllegalArgumentException("dates: expected " + values.length + " (one per step) but got "
+                    + dates.size());
+        }
+        for (PredictionInterval i : intervals) {
+            if (i.lower().length != values.length) {
+                throw new IllegalArgumentException("intervals: the " + i.label() + " interval has "
+                        + i.lower().length + " steps but the forecast has " + values.length);
+            }
+        }
+    }
+
+    /** A forecast without dates or intervals. */
+    public Forecast(double[][] values, List<String> featureNames, int historyLength, int filledValues) {
+        this(values, featureNames, historyLength, filledValues, List.of(), List.of());
+    }
+
+    /** This forecast with one date per step (e.g. from {@link TimeStampFormat#after}). */
+    public Forecast withDates(List<String> stepDates) {
+        return new Forecast(values, featureNames, historyLength, filledValues, stepDates, intervals);
+    }
+
+    /** The interval of {@code level} (e.g. 0.8), when the model carries one. */
+    public Optional<PredictionInterval> interval(double level) {
+        return intervals.stream().filter(i -> Math.abs(i.level() - level) < 1e-9).findFirst();
     }
 
     /** A copy of the forecast, [horizon][feature]. */
@@ -88,17 +122,19 @@ public record Forecast(double[][] values, List<String> featureNames, int history
     @Override
     public boolean equals(Object o) {
         return o instanceof Forecast f && Arrays.deepEquals(values, f.values) && featureNames.equals(f.featureNames)
-                && historyLength == f.historyLength && filledValues == f.filledValues;
+                && historyLength == f.historyLength && filledValues == f.filledValues && dates.equals(f.dates)
+                && intervals.equals(f.intervals);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.deepHashCode(values), featureNames, historyLength, filledValues);
+        return Objects.hash(Arrays.deepHashCode(values), featureNames, historyLength, filledValues, dates, intervals);
     }
 
     @Override
     public String toString() {
         return "Forecast{horizon=" + values.length + ", features=" + featureNames + ", historyLength=" + historyLength
-                + ", filledValues=" + filledValues + ", values=" + Arrays.deepToString(values) + '}';
+                + ", filledValues=" + filledValues + (dates.isEmpty() ? "" : ", dates=" + dates) + ", values="
+                + Arrays.deepToString(values) + (intervals.isEmpty() ? "" : ", intervals=" + intervals) + '}';
     }
 }

@@ -89,6 +89,12 @@ public final class ForecastStream implements AutoCloseable {
         if (nextPrediction == null) {
             throw new IllegalStateException("forecast: no observation has been pushed yet");
         }
+        if (observations < forecaster.minimumHistory()) {
+            throw new IllegalStateException("forecast: " + observations + " observation(s) pushed but the model was"
+                    + " trained to forecast after reading " + forecaster.minimumHistory() + " (its window); push "
+                    + (forecaster.minimumHistory() - observations) + " more, or open the stream from "
+                    + "withMinimumHistory(" + observations + ") to accept a less reliable forecast");
+        }
         double[][] values = new double[horizon][];
         values[0] = forecaster.unscale(nextPrediction);
         if (horizon > 1) {
@@ -103,7 +109,7 @@ public final class ForecastStream implements AutoCloseable {
                 session.restore(carried);
             }
         }
-        return new Forecast(values, forecaster.featureNames(), observations, filledValues);
+        return forecaster.result(values, observations, filledValues);
     }
 
     /** Observations pushed since opening or the last {@link #reset()}. */

@@ -8,7 +8,9 @@ import io.stepwise.runtime.SessionSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
 
@@ -29,6 +31,18 @@ import java.util.function.Supplier;
  * </ol>
  * For a live series use {@link #openStream()}, which carries the state between observations.
  *
+ * <p><b>Too short a history is refused.</b> A model that records its training window ({@code stepwise.forecast}
+ * {@code "window"}) was trained to forecast after reading that many rows; from fewer, its state has not warmed up
+ * and the forecast is silently wrong (one CO2 value gives ~363 ppm instead of ~417). {@link #forecast} and
+ * {@link ForecastStream#forecast} therefore refuse a history shorter than {@link #minimumHistory()}, naming the
+ * number needed; {@link #withMinimumHistory(int)} accepts less on purpose.
+ *
+ * <p><b>Intervals and dates.</b> A model that carries prediction intervals ({@code stepwise.intervals}: quantiles of
+ * its validation forecast errors per step, in model units) returns them with every forecast, scaled back to the
+ * series' units; beyond the stored steps the last stored step's width is used. A model that records its
+ * {@link #frequency()} dates the forecast steps after the history's last time stamp
+ * ({@link #forecast(double[][], int, String)}).
+ *
  * <p>Each forecast opens its own session from the {@link SessionSource} (a {@link RecurrentModel}, or a front
  * that batches many sessions), so one forecaster may serve several threads; it does not own the source, which must
  * stay open while the forecaster is used.
@@ -39,6 +53,11 @@ public final class Forecaster {
     private final double[] std;
     private final OptionalInt defaultHorizon;
     private final Supplier<Session> sessions;
+    private final int minimumHistory;
+    private final Optional<Frequency> frequency;
+    private final double[] levels;
+    private final double[][][] lowerOffsets;
+    private final double[][][] upperOffsets;
 
     /**
      * A forecaster over the sessions of {@code model}.
@@ -87,6 +106,32 @@ public final class Forecaster {
         this.defaultHorizon = horizon instanceof Number n && n.intValue() >= 1
                 ? OptionalInt.of(n.intValue()) : OptionalInt.empty();
         this.sessions = source::newSession;
+        Object window = info.forecast().get("window");
+        this.minimumHistory = window instanceof Number n && n.intValue() >= 1 ? n.intValue() : 1;
+        this.frequency = info.frequency().map(Frequency::fromWireName);
+        Map<String, Object> intervals = info.intervals();
+        if (intervals.isEmpty()) {
+            this.levels = new double[0];
+            this.lowerOffsets = new double[0][][];
+            this.upperOffsets = new double[0][][];
+        } else {
+            this.levels = IntervalTable.levels(intervals);
+            this.lowerOffsets = IntervalTable.table(intervals, "lower", levels.length, features);
+            this.upperOffsets = IntervalTable.table(intervals, "upper", levels.length, features);
+        }
+    }
+
+    private Forecaster(Forecaster base, int minimumHistory) {
+        this.featureNames = base.featureNames;
+        this.mean = base.mean;
+        this.std = base.std;
+        this.defaultHorizon = base.defaultHorizon;
+        this.sessions = base.sessions;
+        this.minimumHistory = minimumHistory;
+        this.frequency = base.frequency;
+        this.levels = base.levels;
+        this.lowerOffsets = base.lowerOffsets;
+        this.upperOffsets = base.upperOffsets;
     }
 
     /** For tests: forecasting against any session. */
@@ -97,6 +142,55 @@ public final class Forecaster {
         this.std = check(std.clone(), featureNames.size(), "std");
         this.defaultHorizon = defaultHorizon;
         this.sessions = sessions;
+        this.minimumHistory = 1;
+        this.frequency = Optional.empty();
+        this.levels = new double[0];
+        this.lowerOffsets = new double[0][][];
+        this.upperOffsets = new double[0][][];
+    }
+
+    /**
+     * The fewest history rows a forecast accepts: the window the model was trained on (1 when it records none).
+     */
+    public int minimumHistory() {
+        return minimumHistory;
+    }
+
+    /**
+     * A forecaster like this one that accepts histories of at least {@code rows} rows, e.g. 1 to forecast from a
+     * short history on purpose (the forecast is then less reliable than the model's metrics say).
+     */
+    public Forecaster withMinimumHistory(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows: expected ≥ 1 but got " + rows);
+        }
+        return new Forecaster(this, rows);
+    }
+
+    /** How far apart the series' rows are, when the model records it ({@code stepwise.frequency}). */
+    public Optional<Frequency> frequency() {
+        return frequency;
+    }
+
+    /** The coverages of the prediction intervals the model carries, narrowest first; empty when it has none. */
+    public double[] intervalLevels() {
+        return levels.clone();
+    }
+
+    /**
+     * Forecasts {@code horizon} steps after {@code history} and dates them: one period of the model's
+     * {@link #frequency()} apart after {@code lastTimeStamp}, written in its format (e.g. {@code 2024-03},
+     * {@code 2024-Q1}, {@code 2024-03-31}).
+     *
+     * @throws IllegalArgumentException when the model records no frequency or the time stamp is not a date, or see
+     *                                  {@link #forecast(double[][], int)}
+     */
+    public Forecast forecast(double[][] history, int horizon, String lastTimeStamp) {
+        Objects.requireNonNull(lastTimeStamp, "lastTimeStamp");
+        Frequency f = frequency.orElseThrow(() -> new IllegalArgumentException("lastTimeStamp: the model records no"
+                + " stepwise.frequency, so its forecast steps cannot be dated"));
+        List<String> dates = TimeStampFormat.after(lastTimeStamp, f, horizon);
+        return forecast(history, horizon).withDates(dates);
     }
 
     /** Number of features F per step. */
@@ -156,6 +250,11 @@ public final class Forecaster {
             throw new IllegalArgumentException("horizon: expected ≥ 1 but got " + horizon);
         }
         double[][] filled = copyChecked(history);
+        if (history.length < minimumHistory) {
+            throw new IllegalArgumentException("history: " + history.length + " step(s) but the model was trained to"
+                    + " forecast after reading " + minimumHistory + " (its window); pass at least " + minimumHistory
+                    + " steps, or use withMinimumHistory(" + history.length + ") to accept a less reliable forecast");
+        }
         int missing = fillMissing(filled, featureNames);
         float[][] scaled = new float[filled.length][];
         for (int t = 0; t < filled.length; t++) {
@@ -172,7 +271,25 @@ public final class Forecaster {
                 }
             }
         }
-        return new Forecast(values, featureNames, history.length, missing);
+        return result(values, history.length, missing);
+    }
+
+    /** A forecast with the model's prediction intervals around {@code values}. */
+    Forecast result(double[][] values, int historyLength, int filled) {
+        List<PredictionInterval> intervals = new ArrayList<>(levels.length);
+        for (int l = 0; l < levels.length; l++) {
+            double[][] lower = new double[values.length][featureNames.size()];
+            double[][] upper = new double[values.length][featureNames.size()];
+            for (int h = 0; h < values.length; h++) {
+                int stored = Math.min(h, lowerOffsets[l].length - 1);
+                for (int f = 0; f < featureNames.size(); f++) {
+                    lower[h][f] = values[h][f] + lowerOffsets[l][stored][f] * std[f];
+                    upper[h][f] = values[h][f] + upperOffsets[l][stored][f] * std[f];
+                }
+            }
+            intervals.add(new PredictionInterval(levels[l], lower, upper));
+        }
+        return new Forecast(values, featureNames, historyLength, filled, List.of(), intervals);
     }
 
     /**

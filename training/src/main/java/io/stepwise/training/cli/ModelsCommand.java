@@ -187,8 +187,9 @@ public final class ModelsCommand implements Callable<Integer> {
             // of it over 40 epochs lets the LSTM leave its plateau (about epoch 23) and settle below the
             // seasonal-naive MASE. The tanh RNN improves with the same change but stays above it.
             recipes.add(recipe(folder, "co2-" + cell, cell.equals("gru")
-                    ? List.of("--task", "forecast", "--cell", cell, "--epochs", "20")
-                    : List.of("--task", "forecast", "--cell", cell, "--epochs", "40", "--lr", "0.003")));
+                    ? List.of("--task", "forecast", "--cell", cell, "--epochs", "20", "--trials", "1")
+                    : List.of("--task", "forecast", "--cell", cell, "--epochs", "40", "--lr", "0.003",
+                            "--trials", "1")));
         }
         for (String cell : List.of("rnn", "lstm", "gru")) {
             recipes.add(recipe(folder, "langid-" + cell, List.of("--task", "classify", "--cell", cell,

@@ -86,6 +86,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--scale-headroom", description = "forecast: stored std = training std × this (≥ 1), keeping a "
             + "trending series inside the cells' near-linear range.")
     Double scaleHeadroom;
+    @Option(names = "--target", description = "forecast: the column to forecast (required when the CSV has several "
+            + "value columns).")
+    String target;
+    @Option(names = "--features", split = ",", description = "forecast: covariate columns read with the target, "
+            + "comma-separated (the model forecasts them too).")
+    List<String> features;
+    @Option(names = "--time", description = "forecast: the time-stamp column (default: the first column when it "
+            + "holds dates).")
+    String time;
+    @Option(names = "--series", description = "forecast: the series-id column of a file holding several series.")
+    String series;
+    @Option(names = "--trials", description = "forecast: settings tried by the validation-based search (1 = train "
+            + "the derived settings only; default 3).")
+    Integer trials;
     @Option(names = "--out", description = "Model file (.onnx), or a folder for <task>-<cell>.onnx "
             + "(default: the current folder).")
     Path out;
@@ -165,6 +179,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .optPatience(patience).optMaxMinutes(maxMinutes).optData(data).optMaxChars(maxChars)
                 .optWindow(window).optHorizon(horizon).optSeason(season).optTestLength(testLength)
                 .optValidationLength(validationLength).optScaleHeadroom(scaleHeadroom).optRunDirectory(runDirectory)
+                .optTarget(target).optFeatures(features).optTime(time).optSeries(series).optTrials(trials)
                 .optResume(resume)
                 .optCommandLine(StepwiseCli.commandLine(withoutDisplayOptions(
                         originalArgs.isEmpty() || !originalArgs.get(0).equals("train")

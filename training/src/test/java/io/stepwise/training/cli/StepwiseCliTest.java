@@ -121,8 +121,10 @@ class StepwiseCliTest {
         assertEquals(0, trainForecast.code(), trainForecast.all());
         Run forecast = run("forecast", fc, "--horizon", "4");
         assertEquals(0, forecast.code(), forecast.all());
-        assertTrue(forecast.out().contains("+4"), forecast.out());
-        assertFalse(forecast.out().contains("+5"), forecast.out());
+        // Dated weekly steps after the last of the 300 weekly rows.
+        java.time.LocalDate last = java.time.LocalDate.of(2000, 1, 1).plusWeeks(299);
+        assertTrue(forecast.out().contains(last.plusWeeks(4).toString()), forecast.out());
+        assertFalse(forecast.out().contains(last.plusWeeks(5).toString()), forecast.out());
         Run evaluateForecast = run("evaluate", fc, "--data", csv);
         assertEquals(0, evaluateForecast.code(), evaluateForecast.all());
         assertTrue(evaluateForecast.out().contains("test_mase"), evaluateForecast.out());

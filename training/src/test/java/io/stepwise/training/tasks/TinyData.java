@@ -42,10 +42,13 @@ public final class TinyData {
         return file;
     }
 
-    /** Forecast options that fit {@link #series}: window 24, horizon 6, season 12, 36 validation and test rows. */
+    /**
+     * Forecast options that fit {@link #series}: window 24, horizon 6, season 12, 36 validation and test rows, no
+     * settings search (one trial).
+     */
     public static String[] seriesOptions() {
         return new String[] {"--window", "24", "--horizon", "6", "--season", "12", "--validation-length", "36",
-            "--test-length", "36"};
+            "--test-length", "36", "--trials", "1"};
     }
 
     /** Three "languages" of 80 made-up words each, told apart by their letters and endings. */

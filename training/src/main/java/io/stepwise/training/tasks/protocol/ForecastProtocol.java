@@ -1,8 +1,10 @@
 package io.stepwise.training.tasks.protocol;
 
+import io.stepwise.cli.SeriesCsvReader;
+import io.stepwise.cli.TimeIndex;
+import io.stepwise.runtime.forecast.Frequency;
 import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.SeasonalNaive;
-import io.stepwise.training.data.SeriesCsv;
 import io.stepwise.training.data.SeriesSplit;
 import io.stepwise.training.data.Standardizer;
 import io.stepwise.training.data.TimeSeries;
@@ -12,12 +14,13 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How a forecaster is measured: its series, split and scaling, and the rolling-origin metrics.
  *
  * <h2>Data</h2>
- * A CSV read by {@link SeriesCsv} (default {@code data/timeseries/co2_weekly.csv}). <b>Missing values</b> are
+ * A CSV read by {@link #load} (default {@code data/timeseries/co2_weekly.csv}). <b>Missing values</b> are
  * filled by linear interpolation ({@link TimeSeries#interpolate()}) so that inputs are complete, and are
  * <em>never scored</em>: every error metric skips targets that were missing in the file. The series is split
  * chronologically into training, validation ({@code validationLength} steps) and a held-out test tail
@@ -46,6 +49,91 @@ public final class ForecastProtocol {
     }
 
     /**
+     * A series as loaded for a forecaster: its columns selected (target first, then covariates) and its time stamps
+     * checked and put on a regular grid.
+     *
+     * @param series   the regular series; inserted rows are all NaN
+     * @param columns  the columns that were named
+     * @param timeline what {@link TimeIndex} found and did, when the file has a time column
+     */
+    public record Loaded(TimeSeries series, ForecastColumns columns, Optional<TimeIndex.Report> timeline) {
+        /** The frequency, when the file has a time column. */
+        public Optional<Frequency> frequency() {
+            return timeline.map(TimeIndex.Report::frequency);
+        }
+
+        /** e.g. {@code target 'sales', covariates [price], time 'date': monthly, oldest first, no gaps}. */
+        public String describe() {
+            List<String> cols = series.columns();
+            return "target '" + cols.get(0) + "'" + (cols.size() > 1 ? ", covariates " + cols.subList(1, cols.size())
+                    : "") + ", " + timeline.map(r -> "time '" + series.timeColumn() + "': " + r.describe())
+                    .orElse("no time column: rows taken as equally spaced, in file order");
+        }
+    }
+
+    /**
+     * Reads {@code file} for a forecaster: checks the named columns against the header (an unknown name is refused,
+     * listing the columns there are), never guesses a target among several value columns, and regularises the time
+     * stamps ({@link TimeIndex}).
+     *
+     * @throws InvalidSettingException naming the column option at fault
+     * @throws IllegalArgumentException for bad cells or time stamps (naming file, line or row, column and value)
+     */
+    public static Loaded load(Path file, ForecastColumns columns) {
+        List<String> header = SeriesCsvReader.header(file);
+        check(file, header, Setting.TIME, columns.time());
+        check(file, header, Setting.SERIES, columns.series());
+        check(file, header, Setting.TARGET, columns.target());
+        for (String f : columns.features()) {
+            check(file, header, Setting.FEATURES, f);
+            if (f.equals(columns.target()) || f.equals(columns.time()) || f.equals(columns.series())) {
+                throw new InvalidSettingException(Setting.FEATURES, "column '" + f + "' is already the target, time "
+                        + "or series column");
+            }
+        }
+        SeriesCsvReader reader = SeriesCsvReader.reader();
+        if (columns.time() != null) {
+            reader.optTimeColumn(columns.time());
+        }
+        if (columns.series() != null) {
+            reader.optSeriesColumn(columns.series());
+        }
+        if (columns.target() != null) {
+            List<String> names = new ArrayList<>();
+            names.add(columns.target());
+            names.addAll(columns.features());
+            reader.optValueColumns(names.toArray(String[]::new));
+        }
+        SeriesCsvReader.Table table = reader.readFile(file);
+        if (columns.target() == null && table.columns().size() > 1) {
+            throw new InvalidSettingException(Setting.TARGET, names -> file + " has " + table.columns().size()
+                    + " value columns " + table.columns() + "; name the one to forecast with "
+                    + names.apply(Setting.TARGET) + " (and any covariates with " + names.apply(Setting.FEATURES)
+                    + ")" + table.timeColumn().map(t -> "; '" + t + "' was taken as the time column").orElse(""));
+        }
+        if (table.seriesColumn().isPresent() && table.bySeries().size() > 1) {
+            throw new InvalidSettingException(Setting.SERIES, file + " holds " + table.bySeries().size() + " series "
+                    + "in column '" + columns.series() + "'; one global model over several series is not supported "
+                    + "yet: split the file per series");
+        }
+        if (table.timeColumn().isEmpty()) {
+            return new Loaded(new TimeSeries(table.source(), null, List.of(), table.columns(), table.values()),
+                    columns, Optional.empty());
+        }
+        TimeIndex.Regular regular = TimeIndex.regularize(table.source(), table.timeColumn().get(),
+                table.timeStamps(), table.values(), Optional.empty());
+        return new Loaded(new TimeSeries(table.source(), table.timeColumn().get(), regular.timeStamps(),
+                table.columns(), regular.values()), columns, Optional.of(regular.report()));
+    }
+
+    private static void check(Path file, List<String> header, Setting setting, String column) {
+        if (column != null && !header.contains(column)) {
+            throw new InvalidSettingException(setting, "no column '" + column + "' in " + file + "; its columns are "
+                    + header);
+        }
+    }
+
+    /**
      * The protocol as recorded in a model.
      *
      * @param data             the CSV file
@@ -56,14 +144,19 @@ public final class ForecastProtocol {
      * @param season           season of the seasonal-naive baseline and of the MASE scale
      */
     public record Protocol(String data, int validationLength, int testLength, int window, int horizon,
-                           int season) {
+                           int season, ForecastColumns columns) {
+        /** A protocol over the default columns. */
+        public Protocol(String data, int validationLength, int testLength, int window, int horizon, int season) {
+            this(data, validationLength, testLength, window, horizon, season, ForecastColumns.DEFAULT);
+        }
+
         /** Reads the protocol recorded in a model. */
         public static Protocol from(Map<String, Object> protocol) {
             return new Protocol(EvaluationProtocol.string(protocol, "data"),
                     EvaluationProtocol.integer(protocol, "validation_length"),
                     EvaluationProtocol.integer(protocol, "test_length"),
                     EvaluationProtocol.integer(protocol, "window"), EvaluationProtocol.integer(protocol, "horizon"),
-                    EvaluationProtocol.integer(protocol, "season"));
+                    EvaluationProtocol.integer(protocol, "season"), ForecastColumns.from(protocol));
         }
 
         /** The JSON object recorded in the model, with a description of the metric. */
@@ -75,6 +168,7 @@ public final class ForecastProtocol {
             m.put("window", window);
             m.put("horizon", horizon);
             m.put("season", season);
+            m.putAll(columns.toMap());
             m.put("metric", "rolling origin over the test tail, stride 1: from each origin the previous " + window
                     + " rows are read and " + horizon + " steps forecast; MASE scaled by the in-sample "
                     + "seasonal-naive MAE (season " + season + ") of the training part; missing values interpolated"
@@ -94,9 +188,10 @@ public final class ForecastProtocol {
      * @param scaling   the stored scaling (training mean, training std × headroom)
      * @param maseScale in-sample seasonal-naive MAE of the first column's training part
      * @param season    the season of that MAE and of the baseline
+     * @param timeline  what the time-stamp checks found and did, when the file has a time column
      */
     public record Series(TimeSeries raw, double[][] values, boolean[][] filled, SeriesSplit split,
-                         Standardizer scaling, double maseScale, int season) {
+                         Standardizer scaling, double maseScale, int season, Optional<TimeIndex.Report> timeline) {
         /** The values scaled with {@link #scaling()}. */
         public double[][] scaled() {
             return scaling.transform(values);
@@ -121,7 +216,15 @@ public final class ForecastProtocol {
      */
     public static Series prepare(Path file, int window, int validationLength, int testLength, int season,
                                  int horizon, double scaleHeadroom) {
-        TimeSeries raw = SeriesCsv.read(file);
+        return prepare(load(file, ForecastColumns.DEFAULT), window, validationLength, testLength, season, horizon,
+                scaleHeadroom);
+    }
+
+    /** Prepares a loaded series: interpolation, split, scaling and the MASE scale. */
+    public static Series prepare(Loaded loaded, int window, int validationLength, int testLength, int season,
+                                 int horizon, double scaleHeadroom) {
+        TimeSeries raw = loaded.series();
+        String file = raw.source();
         int n = raw.length();
         int needed = window + season + validationLength + testLength + 1;
         if (n < needed) {
@@ -148,13 +251,13 @@ public final class ForecastProtocol {
             train[t] = values[t][0];
         }
         double scale = SeasonalNaive.inSampleMae(train, season);
-        return new Series(raw, values, filled.filled(), split, scaling, scale, season);
+        return new Series(raw, values, filled.filled(), split, scaling, scale, season, loaded.timeline());
     }
 
     /** The series a recorded protocol names, from {@code file}, scaled as at evaluation (headroom 1). */
     public static Series prepare(Path file, Protocol protocol) {
-        return prepare(file, protocol.window(), protocol.validationLength(), protocol.testLength(),
-                protocol.season(), protocol.horizon(), 1.0);
+        return prepare(load(file, protocol.columns()), protocol.window(), protocol.validationLength(),
+                protocol.testLength(), protocol.season(), protocol.horizon(), 1.0);
     }
 
     /** Origins o in [from, to − horizon], stride 1: every forecast stays inside [from, to). */

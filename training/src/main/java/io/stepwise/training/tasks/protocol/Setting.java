@@ -31,6 +31,16 @@ public enum Setting {
     TEST_LENGTH("testLength"),
     VALIDATION_LENGTH("validationLength"),
     SCALE_HEADROOM("scaleHeadroom"),
+    /** Forecaster: the column to forecast. */
+    TARGET("target"),
+    /** Forecaster: covariate columns read (and forecast) with the target. */
+    FEATURES("features"),
+    /** Forecaster: the time-stamp column. */
+    TIME("time"),
+    /** Forecaster: the series-id column of a file holding several series. */
+    SERIES("series"),
+    /** Forecaster: settings tried by the validation-based search. */
+    TRIALS("trials"),
     OUT("out"),
     RUN_DIRECTORY("runDirectory"),
     RESUME("resume");

@@ -9,7 +9,7 @@ import ai.djl.training.ParameterStore;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
 import io.stepwise.training.data.Metrics;
-import io.stepwise.training.data.Plots;
+import io.stepwise.training.data.ForecastPlots;
 import io.stepwise.training.data.SeriesCsv;
 import io.stepwise.training.data.SeriesSplit;
 import io.stepwise.training.data.SeriesWindows;
@@ -17,6 +17,7 @@ import io.stepwise.training.tasks.DefaultPaths;
 import io.stepwise.training.tasks.protocol.EvaluationProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol.Series;
+import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
 import java.nio.file.Path;
@@ -59,7 +60,9 @@ public final class ForecastTask extends RecurrentTask<int[]> {
     public static final double INPUT_NOISE = 0.02;
 
     private final TrainingOptions options;
+    private final ForecastProtocol.Loaded loaded;
     private final Series data;
+    private ForecastIntervals intervals;
     private final SeriesWindows.Windows windows;
     private final NetworkSpec spec;
 
@@ -67,13 +70,40 @@ public final class ForecastTask extends RecurrentTask<int[]> {
     public ForecastTask(TrainingOptions options) {
         this.options = options;
         Path file = options.data() == null ? DefaultPaths.resolve(ForecastProtocol.DEFAULT_DATA) : options.data();
-        this.data = ForecastProtocol.prepare(file, options.window(), options.validationLength(),
+        this.loaded = ForecastProtocol.load(file, options.columns());
+        this.data = ForecastProtocol.prepare(loaded, options.window(), options.validationLength(),
                 options.testLength(), options.season(), options.horizon(), options.scaleHeadroom());
         double[][] scaledTrain = data.split().train(data.scaled());
         this.windows = SeriesWindows.teacherForced(scaledTrain, options.window() + options.horizon(), 1, 1);
         int features = data.values()[0].length;
         this.spec = NetworkSpec.builder().setCell(options.cell()).optLayers(options.layers())
                 .setHiddenSize(options.hidden()).setFeatureInput(features).setOutputSize(features).build();
+    }
+
+    /**
+     * The settings line printed before training, e.g. {@code settings: season 12 (derived), window 24 (derived),
+     * ... — from monthly data, 144 rows}.
+     */
+    public String describeSettings() {
+        StringBuilder sb = new StringBuilder("settings: ");
+        java.util.function.BiConsumer<String, Object[]> add = (name, v) -> {
+            if (sb.length() > "settings: ".length()) {
+                sb.append(", ");
+            }
+            sb.append(name).append(' ').append(v[0]).append(options.defaulted().contains((Setting) v[1])
+                    ? " (derived)" : " (given)");
+        };
+        add.accept("season", new Object[] {options.season(), Setting.SEASON});
+        add.accept("window", new Object[] {options.window(), Setting.WINDOW});
+        add.accept("horizon", new Object[] {options.horizon(), Setting.HORIZON});
+        add.accept("validation", new Object[] {options.validationLength(), Setting.VALIDATION_LENGTH});
+        add.accept("test", new Object[] {options.testLength(), Setting.TEST_LENGTH});
+        add.accept("scale headroom", new Object[] {options.scaleHeadroom(), Setting.SCALE_HEADROOM});
+        add.accept("lr", new Object[] {options.learningRate(), Setting.LEARNING_RATE});
+        add.accept("epochs", new Object[] {options.epochs(), Setting.EPOCHS});
+        sb.append(" — from ").append(loaded.frequency().map(f -> f.wireName() + " data").orElse("undated data"))
+                .append(", ").append(data.values().length).append(" rows; ").append(loaded.describe());
+        return sb.toString();
     }
 
     @Override
@@ -228,6 +258,12 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         m.put(ForecastProtocol.BASELINE_MAE, naive.mae());
         m.put(ForecastProtocol.BASELINE_RMSE, naive.rmse());
         m.put("test_origins", (double) test.length);
+        // How often the test values fall inside the intervals measured on validation: the honest check of them.
+        ForecastIntervals bands = intervals(manager);
+        double[][][] forecasts = djlForecasts(manager, test);
+        for (int l = 0; l < ForecastIntervals.LEVELS.length; l++) {
+            m.put(ForecastIntervals.coverageKey(l), bands.coverage(l, data, test, forecasts));
+        }
         return m;
     }
 
@@ -241,9 +277,15 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         forecast.put("horizon", options.horizon());
         forecast.put("season", options.season());
         metadata.optForecast(forecast);
+        loaded.frequency().ifPresent(f -> metadata.optFrequency(io.stepwise.conversion.Frequency.fromId(
+                f.wireName())));
+        try (NDManager manager = net().getParameters().valueAt(0).getArray().getManager().newSubManager()) {
+            ForecastIntervals bands = intervals(manager);
+            metadata.optIntervals(ForecastIntervals.METHOD, ForecastIntervals.LEVELS, bands.lower(), bands.upper());
+        }
         ForecastProtocol.Protocol protocol = new ForecastProtocol.Protocol((options.data() == null
                 ? ForecastProtocol.DEFAULT_DATA : options.data()).toString(), options.validationLength(),
-                options.testLength(), options.window(), options.horizon(), options.season());
+                options.testLength(), options.window(), options.horizon(), options.season(), options.columns());
         metadata.optProperty(EvaluationProtocol.KEY, EvaluationProtocol.toJson(protocol.toMap()));
     }
 
@@ -266,31 +308,69 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         }
         m.put("interpolated_values", Map.of("train", filled[0], "validation", filled[1], "test", filled[2]));
         m.put("mase_scale", data.maseScale());
+        m.put("target", data.raw().columns().get(0));
+        if (data.raw().width() > 1) {
+            m.put("covariates", data.raw().columns().subList(1, data.raw().width()));
+        }
+        loaded.timeline().ifPresent(t -> {
+            m.put("time_column", data.raw().timeColumn());
+            m.put("frequency", t.frequency().wireName());
+            m.put("order", t.order().text());
+            m.put("inserted_rows", t.insertedRows());
+        });
         return m;
     }
 
     @Override
     public void writePlots(Path runDirectory, List<EpochRecord> history) {
-        Plots.lossCurves(runDirectory.resolve("loss.png"), "Forecaster (" + options.cell().id() + ")",
-                "MSE (train, scaled) / MASE (validation)", history.stream().mapToDouble(EpochRecord::trainLoss)
-                        .toArray(), series(history, VAL_MASE));
-        int origin = data.split().testStart();
+        // Separate panels: the scaled training MSE and the validation MASE do not share a scale; the seasonal-naive
+        // MASE from the same validation origins is the line to beat.
+        int[] validation = origins(data.split().validationStart(), data.split().testStart());
+        double naiveValidation = ForecastProtocol.score(data, validation,
+                ForecastProtocol.seasonalNaive(data, validation, options.horizon())).mase();
+        ForecastPlots.trainingPanels(runDirectory.resolve("loss.png"), "Forecaster (" + options.cell().id() + ")",
+                "MSE (scaled)", history.stream().mapToDouble(EpochRecord::trainLoss).toArray(), "MASE",
+                series(history, VAL_MASE), "seasonal naive", naiveValidation);
+        // Forecasts from three origins across the test tail, each with its 80% interval and the seasonal-naive
+        // forecast from the same origin, on a date axis.
         int horizon = options.horizon();
-        int historyLength = Math.min(origin, 3 * options.season());
-        double[] target = data.target();
-        double[] past = Arrays.copyOfRange(target, origin - historyLength, origin);
-        double[] actual = Arrays.copyOfRange(target, origin, origin + horizon);
-        Map<String, double[]> forecasts = new LinkedHashMap<>();
+        int n = data.values().length;
+        int first = data.split().testStart();
+        int last = n - horizon;
+        int[] chosen = java.util.stream.IntStream.of(first, first + (last - first) / 2, last).distinct().toArray();
+        List<ForecastPlots.Origin> origins = new ArrayList<>();
+        List<double[]> naive = new ArrayList<>();
         try (NDManager manager = net().getParameters().valueAt(0).getArray().getManager().newSubManager()) {
-            forecasts.put(options.cell().id(), column(djlForecasts(manager, new int[] {origin})[0]));
+            double[][][] forecasts = djlForecasts(manager, chosen);
+            ForecastIntervals bands = intervals(manager);
+            double std = data.scaling().std()[0];
+            for (int i = 0; i < chosen.length; i++) {
+                double[] values = column(forecasts[i]);
+                double[] lower = new double[horizon];
+                double[] upper = new double[horizon];
+                for (int h = 0; h < horizon; h++) {
+                    lower[h] = values[h] + bands.lower()[0][h][0] * std;
+                    upper[h] = values[h] + bands.upper()[0][h][0] * std;
+                }
+                origins.add(new ForecastPlots.Origin(chosen[i], values, lower, upper));
+            }
         }
-        forecasts.put("seasonal naive",
-                column(ForecastProtocol.seasonalNaive(data, new int[] {origin}, horizon)[0]));
-        List<String> stamps = data.raw().timeStamps();
-        List<String> labels = stamps.isEmpty() ? null : stamps.subList(origin - historyLength, origin + horizon);
-        Plots.forecast(runDirectory.resolve("forecast.png"), "Forecast from " + (stamps.isEmpty() ? "step " + origin
-                : stamps.get(origin)) + ", " + horizon + " steps", data.raw().columns().get(0), labels, past, actual,
-                forecasts);
+        for (double[][] f : ForecastProtocol.seasonalNaive(data, chosen, horizon)) {
+            naive.add(column(f));
+        }
+        int from = Math.max(0, first - 3 * Math.max(options.season(), horizon));
+        ForecastPlots.originsWithIntervals(runDirectory.resolve("forecast.png"), "Test-tail forecasts, "
+                + horizon + " steps, " + options.cell().id(), data.raw().columns().get(0), data.raw().timeStamps(),
+                data.target(), from, origins, ForecastIntervals.LEVELS[0], "seasonal naive", naive);
+    }
+
+    /** The prediction intervals, measured once on the validation forecasts of the trained weights. */
+    private ForecastIntervals intervals(NDManager manager) {
+        if (intervals == null) {
+            int[] origins = origins(data.split().validationStart(), data.split().testStart());
+            intervals = ForecastIntervals.measure(data, origins, djlForecasts(manager, origins));
+        }
+        return intervals;
     }
 
     private static double[] column(double[][] rows) {

@@ -10,6 +10,7 @@ import io.stepwise.training.export.ParityReport;
 import io.stepwise.training.model.DjlRuntime;
 import io.stepwise.training.model.RecurrentNet;
 import io.stepwise.training.tasks.ModelCards;
+import io.stepwise.training.tasks.TaskKind;
 import io.stepwise.training.tasks.evaluation.BaselineVerdict;
 import io.stepwise.training.tasks.protocol.ClassifyProtocol;
 import io.stepwise.training.tasks.protocol.InvalidSettingException;
@@ -116,6 +117,26 @@ public final class ModelTraining {
      */
     public static TrainedModel train(TrainingOptions options, PrintStream out, ConsoleProgress.Mode mode)
             throws IOException {
+        if (options.task() == TaskKind.FORECAST && options.trials() > 1 && !options.resume()) {
+            Path runDirectory = runDirectory(options);
+            if (Trainer.hasCheckpoint(runDirectory)) {
+                throw new InvalidSettingException(Setting.RUN_DIRECTORY, names -> runDirectory + " already holds a "
+                        + "checkpoint; pass " + names.apply(Setting.RESUME) + " to continue it or choose another "
+                        + "folder");
+            }
+            ForecastSearch.Result search = ForecastSearch.search(options, runDirectory, out, mode);
+            ForecastSearch.Candidate c = search.chosen();
+            TrainingOptions chosen = options.withTrial(c.learningRate(), c.window(), c.scaleHeadroom(), options.out(),
+                    runDirectory);
+            return trainOnce(chosen, out, mode, search.record());
+        }
+        return trainOnce(options, out, mode, null);
+    }
+
+    /** One training run; {@code search} (the settings search that chose these options, or null) goes into the
+     * provenance. */
+    static TrainedModel trainOnce(TrainingOptions options, PrintStream out, ConsoleProgress.Mode mode,
+                                  Map<String, Object> search) throws IOException {
         Path runDirectory = runDirectory(options);
         if (options.resume() && !Trainer.hasCheckpoint(runDirectory)) {
             throw new InvalidSettingException(Setting.RESUME, "no " + Trainer.CHECKPOINT_FILE + " in " + runDirectory
@@ -132,6 +153,9 @@ public final class ModelTraining {
         long start = System.nanoTime();
         RecurrentTask<?> task = createTask(options);
         out.printf(Locale.ROOT, "%s %s: %s%n", options.task().cliName(), options.cell().id(), task.describeData());
+        if (task instanceof ForecastTask forecast) {
+            out.println(forecast.describeSettings());
+        }
         out.printf(Locale.ROOT, options.resume() ? "resuming the run in %s%n" : "run folder %s%n", runDirectory);
         DjlRuntime.configure();
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -168,8 +192,12 @@ public final class ModelTraining {
 
             ModelMetadata.Builder metadata = ModelMetadata.builder().setTask(options.task().modelTask());
             task.describeModel(metadata);
-            metadata.optTraining(provenance(options, task, config, runDirectory, history.size(), bestEpoch,
-                    timeLimited, trainingSeconds));
+            Map<String, Object> provenance = provenance(options, task, config, runDirectory, history.size(),
+                    bestEpoch, timeLimited, trainingSeconds);
+            if (search != null) {
+                provenance.put("search", search);
+            }
+            metadata.optTraining(provenance);
             metadata.optMetrics(metrics);
             Optional<BaselineVerdict> verdict = task.verdict(metrics);
             verdict.ifPresent(v -> metadata.optBaseline(v.toMap()));

@@ -1,10 +1,17 @@
 package io.stepwise.training.tasks.training;
 
 import io.stepwise.conversion.CellKind;
+import io.stepwise.training.tasks.DefaultPaths;
 import io.stepwise.training.tasks.TaskKind;
+import io.stepwise.training.tasks.protocol.ForecastColumns;
+import io.stepwise.training.tasks.protocol.ForecastProtocol;
 import io.stepwise.training.tasks.protocol.InvalidSettingException;
 import io.stepwise.training.tasks.protocol.Setting;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +51,11 @@ import java.util.Objects;
  * @param runDirectory     checkpoints, metrics and plots; {@code null} = a new folder under {@code runs/}
  * @param resume           continue the run in {@code runDirectory} from its last checkpoint
  * @param commandLine      the command that started the run, recorded in the model's provenance
+ * @param columns          forecaster: target, covariate, time and series columns of the CSV
+ * @param trials           forecaster: settings tried by the validation-based search ({@link ForecastSearch});
+ *                         1 = train the derived settings only
+ * @param defaulted        the settings that were not given and took a default (for a forecaster, one derived
+ *                         from the data by {@link ForecastDefaults}); the search varies only these
  */
 public record TrainingOptions(
         TaskKind task,
@@ -71,7 +83,10 @@ public record TrainingOptions(
         Path out,
         Path runDirectory,
         boolean resume,
-        String commandLine) {
+        String commandLine,
+        ForecastColumns columns,
+        int trials,
+        Set<Setting> defaulted) {
 
     public TrainingOptions {
         Objects.requireNonNull(task, "task");
@@ -128,6 +143,20 @@ public record TrainingOptions(
                     + out + "'");
         }
         commandLine = commandLine == null ? "" : commandLine;
+        columns = columns == null ? ForecastColumns.DEFAULT : columns;
+        atLeast(Setting.TRIALS, trials, 1);
+        if (trials > ForecastSearch.MAX_TRIALS) {
+            throw new InvalidSettingException(Setting.TRIALS, "expected at most " + ForecastSearch.MAX_TRIALS
+                    + " but got " + trials);
+        }
+        defaulted = defaulted == null || defaulted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(defaulted));
+    }
+
+    /** These options with other forecast settings (for a trial of the settings search). */
+    TrainingOptions withTrial(float learningRate, int window, double scaleHeadroom, Path out, Path runDirectory) {
+        return new TrainingOptions(task, cell, layers, hidden, embedding, dropout, bidirectional, epochs, batchSize,
+                bptt, learningRate, seed, patience, maxMinutes, data, maxChars, window, horizon, season, testLength,
+                validationLength, scaleHeadroom, out, runDirectory, false, commandLine, columns, 1, defaulted);
     }
 
     private static void atLeast(Setting setting, long value, long min) {
@@ -167,6 +196,7 @@ public record TrainingOptions(
             m.put("horizon", horizon);
             m.put("season", season);
             m.put("scale_headroom", scaleHeadroom);
+            m.put("trials", trials);
         }
         m.put("learning_rate", Double.parseDouble(Float.toString(learningRate)));
         m.put("seed", seed);
@@ -210,8 +240,43 @@ public record TrainingOptions(
         private Path runDirectory;
         private boolean resume;
         private String commandLine;
+        private String target;
+        private List<String> features = List.of();
+        private String time;
+        private String series;
+        private Integer trials;
 
         private Builder() {
+        }
+
+        /** Forecaster: the column to forecast (needed when the file has several value columns). */
+        public Builder optTarget(String target) {
+            this.target = target;
+            return this;
+        }
+
+        /** Forecaster: covariate columns read with the target (the model forecasts them with it). */
+        public Builder optFeatures(List<String> features) {
+            this.features = features == null ? List.of() : List.copyOf(features);
+            return this;
+        }
+
+        /** Forecaster: the time-stamp column (default: auto-detected, and said). */
+        public Builder optTime(String time) {
+            this.time = time;
+            return this;
+        }
+
+        /** Forecaster: the series-id column of a file of several series (long format). */
+        public Builder optSeries(String series) {
+            this.series = series;
+            return this;
+        }
+
+        /** Forecaster: settings tried by the validation-based search (1 = none). */
+        public Builder optTrials(Integer trials) {
+            this.trials = trials;
+            return this;
         }
 
         public Builder setTask(TaskKind task) {
@@ -355,6 +420,44 @@ public record TrainingOptions(
                 throw new InvalidSettingException(Setting.OUT, "required (the model file to write)");
             }
             TrainingOptions d = defaults(task, cell, out);
+            ForecastColumns columns = task == TaskKind.FORECAST ? new ForecastColumns(target, features, time, series)
+                    : ForecastColumns.DEFAULT;
+            Set<Setting> defaulted = EnumSet.noneOf(Setting.class);
+            Integer window = this.window;
+            Integer horizon = this.horizon;
+            Integer season = this.season;
+            Integer testLength = this.testLength;
+            Integer validationLength = this.validationLength;
+            Double scaleHeadroom = this.scaleHeadroom;
+            Integer epochs = this.epochs;
+            if (task == TaskKind.FORECAST && (window == null || horizon == null || season == null
+                    || testLength == null || validationLength == null || scaleHeadroom == null || epochs == null)) {
+                Path file = data != null ? data : DefaultPaths.resolve(ForecastProtocol.DEFAULT_DATA);
+                // Without readable data there is nothing to derive from: the weekly-CO2 defaults stand, and the
+                // task reports the missing file when it loads its data.
+                if (Files.isRegularFile(file)) {
+                    ForecastProtocol.Loaded loaded = ForecastProtocol.load(file, columns);
+                    ForecastDefaults derived = ForecastDefaults.derive(loaded.frequency(), loaded.series().length(),
+                            file.toString(), season, window, horizon, validationLength, testLength, scaleHeadroom,
+                            epochs, or(batchSize, d.batchSize));
+                    window = derived.window();
+                    horizon = derived.horizon();
+                    season = derived.season();
+                    testLength = derived.testLength();
+                    validationLength = derived.validationLength();
+                    scaleHeadroom = derived.scaleHeadroom();
+                    epochs = derived.epochs();
+                }
+            }
+            note(defaulted, Setting.WINDOW, this.window);
+            note(defaulted, Setting.HORIZON, this.horizon);
+            note(defaulted, Setting.SEASON, this.season);
+            note(defaulted, Setting.TEST_LENGTH, this.testLength);
+            note(defaulted, Setting.VALIDATION_LENGTH, this.validationLength);
+            note(defaulted, Setting.SCALE_HEADROOM, this.scaleHeadroom);
+            note(defaulted, Setting.LEARNING_RATE, learningRate);
+            note(defaulted, Setting.HIDDEN, hidden);
+            note(defaulted, Setting.EPOCHS, this.epochs);
             TrainingOptions options = new TrainingOptions(task, cell,
                     or(layers, d.layers), or(hidden, d.hidden), or(embedding, d.embedding), or(dropout, d.dropout),
                     or(bidirectional, d.bidirectional), or(epochs, d.epochs), or(batchSize, d.batchSize),
@@ -362,9 +465,15 @@ public record TrainingOptions(
                     or(maxMinutes, d.maxMinutes), data, or(maxChars, d.maxChars), or(window, d.window),
                     or(horizon, d.horizon), or(season, d.season), or(testLength, d.testLength),
                     or(validationLength, d.validationLength), or(scaleHeadroom, d.scaleHeadroom), out, runDirectory,
-                    resume, commandLine);
+                    resume, commandLine, columns, or(trials, d.trials), defaulted);
             TrainingLimits.check(options);
             return options;
+        }
+
+        private static void note(Set<Setting> defaulted, Setting setting, Object given) {
+            if (given == null) {
+                defaulted.add(setting);
+            }
         }
 
         private static <T> T or(T value, T fallback) {
@@ -379,13 +488,14 @@ public record TrainingOptions(
     public static TrainingOptions defaults(TaskKind task, CellKind cell, Path out) {
         return switch (task) {
             case LANGUAGE_MODEL -> new TrainingOptions(task, cell, 1, 256, 32, 0f, false, 5, 32, 64, 1e-2f, 42, 0, 0,
-                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null);
             case FORECAST -> new TrainingOptions(task, cell, 1, 64, 16, 0f, false, 20, 32, 64, 1e-2f, 42, 0, 0,
-                    null, 400_000, 104, 26, 52, 104, 104, 4.0, out, null, false, "");
+                    null, 400_000, 104, 26, 52, 104, 104, 4.0, out, null, false, "", null,
+                    ForecastSearch.DEFAULT_TRIALS, null);
             case CLASSIFY -> new TrainingOptions(task, cell, 1, 128, 32, 0f, true, 4, 64, 64, 3e-3f, 42, 0, 0,
-                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null);
             case EVENT_MODEL -> new TrainingOptions(task, cell, 1, 128, 32, 0f, false, 10, 32, 32, 1e-2f, 42, 0, 0,
-                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null);
         };
     }
 }

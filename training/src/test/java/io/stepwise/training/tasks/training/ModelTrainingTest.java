@@ -90,7 +90,7 @@ class ModelTrainingTest {
         Path csv = TinyData.series(dir);
         TrainedModel trained = train(TrainingOptions.builder().setTask(TaskKind.FORECAST).setCell(CellKind.GRU)
                 .setOut(dir.resolve("fc.onnx")).optData(csv).optHidden(8).optEpochs(2).optWindow(24).optHorizon(6)
-                .optSeason(12).optValidationLength(36).optTestLength(36).optRunDirectory(dir.resolve("run-fc"))
+                .optSeason(12).optValidationLength(36).optTestLength(36).optTrials(1).optRunDirectory(dir.resolve("run-fc"))
                 .optCommandLine("stepwise test").build());
         assertExportedAndReproducible(trained, ForecastProtocol.TEST_MASE);
         try (RecurrentModel model = RecurrentModel.load(trained.model())) {

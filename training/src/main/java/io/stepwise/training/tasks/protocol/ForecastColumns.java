@@ -1,0 +1,64 @@
+package io.stepwise.training.tasks.protocol;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which columns of a CSV a forecaster reads: the target it forecasts, covariates read alongside it, the time-stamp
+ * column and, for a file of several series, the series-id column. {@code null} / empty = not given: the time column
+ * is then auto-detected (and said), the target is the only value column (several refuse, never guess) and there
+ * are no covariates.
+ *
+ * @param target   the column to forecast, or null
+ * @param features covariate columns, possibly empty
+ * @param time     the time-stamp column, or null
+ * @param series   the series-id column, or null
+ */
+public record ForecastColumns(String target, List<String> features, String time, String series) {
+    /** Nothing named: auto-detected time column, the single value column as target. */
+    public static final ForecastColumns DEFAULT = new ForecastColumns(null, List.of(), null, null);
+
+    public ForecastColumns {
+        features = features == null ? List.of() : List.copyOf(features);
+        if (target == null && !features.isEmpty()) {
+            List<String> named = features;
+            throw new InvalidSettingException(Setting.FEATURES, names -> "covariates " + named + " need "
+                    + names.apply(Setting.TARGET) + ", the column they help to forecast");
+        }
+    }
+
+    /** The columns as recorded in a model's evaluation protocol (only the given ones). */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (target != null) {
+            m.put("target", target);
+        }
+        if (!features.isEmpty()) {
+            m.put("features", features);
+        }
+        if (time != null) {
+            m.put("time", time);
+        }
+        if (series != null) {
+            m.put("series", series);
+        }
+        return m;
+    }
+
+    /** The columns recorded in a protocol; a protocol without them (older models) gives {@link #DEFAULT}. */
+    public static ForecastColumns from(Map<String, Object> protocol) {
+        Object features = protocol.get("features");
+        List<String> names = new ArrayList<>();
+        if (features instanceof List<?> l) {
+            l.forEach(o -> names.add(String.valueOf(o)));
+        }
+        return new ForecastColumns(text(protocol.get("target")), names, text(protocol.get("time")),
+                text(protocol.get("series")));
+    }
+
+    private static String text(Object o) {
+        return o == null ? null : String.valueOf(o);
+    }
+}
