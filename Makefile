@@ -2,6 +2,8 @@
 # `make demo` runs the main job, `make test` the tests; `make help` lists the rest.
 
 SHELL := /bin/bash
+# PyTorch 2.7.1's oneDNN LSTM is wrong on AVX-512-BF16 CPUs (README, Known issues): every java run here caps it at AVX2.
+export ONEDNN_MAX_CPU_ISA ?= AVX2
 MVN ?= mvn -B -q
 PYTHON ?= /usr/bin/python3
 MODELS ?= models
@@ -15,13 +17,15 @@ FUZZ_CP := fuzz/target/classpath.txt
 STEPWISE := bin/stepwise
 
 # One `make train` run; override on the command line, e.g. make train TASK=classify CELL=gru ARGS='--epochs 5'.
-# It writes to build/models/ so that the committed defaults in models/ change only through `make models`.
+# It writes to build/models/ so that the committed defaults in models/ change only through `make promote-models`.
 TASK ?= language-model
 CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
+# `make models` trains the defaults here and compares them with $(MODELS); `make promote-models` copies the better ones.
+MODELS_OUT ?= build/default-models
 
-.PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures bench-batching stress load-test clean
+.PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models promote-models train verify bench soak fuzz fuzz-replay hostile-fixtures bench-batching stress load-test clean
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -30,7 +34,8 @@ help:
 	@echo "make check-onnx  run ONNX's checker over the sample models the conversion tests exported"
 	@echo "make build    build every module without tests and record the class paths the targets below use"
 	@echo "make cli      build only the PyTorch-free command line (generate, forecast, classify, inspect)"
-	@echo "make models   train and export every default model into $(MODELS)/"
+	@echo "make models   train every default model (fixed epochs and seeds) into $(MODELS_OUT)/ and compare each, metric by metric, with $(MODELS)/ (COMPARISON.md); $(MODELS)/ is not touched"
+	@echo "make promote-models   copy the models of $(MODELS_OUT)/ that beat those in $(MODELS)/ on their primary metric (ONLY=langid-gru,... FORCE=1)"
 	@echo "make train    train one model into $(TRAIN_OUT)/: TASK=language-model|forecast|classify CELL=rnn|rnn-relu|lstm|gru ARGS='...'"
 	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
@@ -83,7 +88,10 @@ check-onnx:
 	$(PYTHON) scripts/check_onnx.py conversion/target/onnx-samples
 
 models: build
-	$(STEPWISE) models --out $(MODELS)
+	$(STEPWISE) models --out $(MODELS_OUT) --compare $(MODELS) $(if $(ONLY),--only $(ONLY),)
+
+promote-models: build
+	$(STEPWISE) models --promote $(MODELS_OUT) --out $(MODELS) $(if $(ONLY),--only $(ONLY),) $(if $(filter 1,$(FORCE)),--force,)
 
 train: build
 	$(STEPWISE) train --task $(TASK) --cell $(CELL) --out $(TRAIN_OUT) $(ARGS)
@@ -142,8 +150,9 @@ flink-build:
 	$(MVN) -DskipTests -pl flink -am install
 
 flink-demo: flink-build
-	$(PYTHON) scripts/make_flink_demo_data.py --out $(FLINK_DEMO)/sensors.csv --sensors 200 --weeks 520 2> $(FLINK_DEMO).spikes.txt || (cat $(FLINK_DEMO).spikes.txt; exit 1)
-	@echo "injected spikes:"; grep '^spike' $(FLINK_DEMO).spikes.txt
+	mkdir -p $(FLINK_DEMO)
+	$(PYTHON) scripts/make_flink_demo_data.py --out $(FLINK_DEMO)/sensors.csv --sensors 200 --weeks 520 2> $(FLINK_DEMO)/spikes.txt || (cat $(FLINK_DEMO)/spikes.txt; exit 1)
+	@echo "injected spikes:"; grep '^spike' $(FLINK_DEMO)/spikes.txt
 	rm -rf $(FLINK_DEMO)/out
 	$(JAVA) -Xmx1g $(FLINK_JAVA_OPTS) -cp "flink/target/classes:$$(cat $(FLINK_CP))" io.stepwise.flink.example.SeriesMonitorJob \
 	  --input $(FLINK_DEMO)/sensors.csv --model $(FLINK_MODEL) --output $(FLINK_DEMO)/out --parallelism 2

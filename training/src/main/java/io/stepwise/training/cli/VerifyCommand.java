@@ -112,7 +112,7 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         TaskKind task;
         try {
-            task = TaskKind.ofModelTask(info.task().wireName());
+            task = ModelEvaluation.taskOf(info);
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
             return problems;
@@ -135,7 +135,7 @@ public final class VerifyCommand implements Callable<Integer> {
             problems.add("no " + ModelEvaluation.EVALUATION_PROPERTY + " protocol");
         }
         switch (task) {
-            case LANGUAGE_MODEL -> {
+            case LANGUAGE_MODEL, EVENT_MODEL -> {
                 if (info.vocabulary().size() != info.inputSize() || info.outputSize() != info.inputSize()) {
                     problems.add("vocabulary of " + info.vocabulary().size() + " does not fit input "
                             + info.inputSize() + " / output " + info.outputSize());

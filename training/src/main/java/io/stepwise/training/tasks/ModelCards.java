@@ -6,6 +6,7 @@ import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.io.AtomicFiles;
 import io.stepwise.training.tasks.protocol.ClassifyProtocol;
+import io.stepwise.training.tasks.protocol.EventModelProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol;
 import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
 import java.io.IOException;
@@ -48,6 +49,11 @@ public final class ModelCards {
                     m.getOrDefault(ForecastProtocol.BASELINE_MASE, Double.NaN),
                     m.getOrDefault(ForecastProtocol.BASELINE_MAE, Double.NaN),
                     m.getOrDefault(ForecastProtocol.BASELINE_RMSE, Double.NaN));
+        }
+        if (m.containsKey(EventModelProtocol.VAL_BITS)) {
+            return String.format(Locale.ROOT, "validation %.3f bits per event vs Kneser-Ney %d-gram %.3f",
+                    m.get(EventModelProtocol.VAL_BITS), EventModelProtocol.BASELINE_ORDER,
+                    m.getOrDefault(EventModelProtocol.BASELINE_BITS, Double.NaN));
         }
         if (m.containsKey(ClassifyProtocol.TEST_ACCURACY)) {
             return String.format(Locale.ROOT, "test accuracy %.2f%% (macro F1 %.3f) vs naive Bayes %.2f%% (macro F1 "
@@ -117,7 +123,10 @@ public final class ModelCards {
 
     private static String describeTask(ModelInfo info) {
         return switch (info.task()) {
-            case LANGUAGE_MODEL -> "Character language model: predicts the next character; "
+            case LANGUAGE_MODEL -> info.tokenUnit() == io.stepwise.runtime.ModelFormat.TokenUnit.EVENT
+                    ? "Next-event model over " + info.vocabulary().size() + " event names (with the unknown and "
+                    + "end marks): predicts the next event of a sequence; `EventVocabulary` maps names to ids."
+                    : "Character language model: predicts the next character; "
                     + "`stepwise generate` writes text with it.";
             case FORECASTER -> "Forecaster: predicts the next step of " + info.featureNames()
                     + "; multi-step forecasts feed predictions back (`stepwise forecast`).";
@@ -160,7 +169,10 @@ public final class ModelCards {
             try (RecurrentModel model = RecurrentModel.load(file)) {
                 ModelInfo info = model.info();
                 Map<String, Double> m = info.metrics();
-                String[] primary = switch (info.task()) {
+                String[] primary = info.tokenUnit() == io.stepwise.runtime.ModelFormat.TokenUnit.EVENT
+                        ? new String[] {"validation bits/event", EventModelProtocol.VAL_BITS, "Kneser-Ney "
+                            + EventModelProtocol.BASELINE_ORDER + "-gram", EventModelProtocol.BASELINE_BITS}
+                        : switch (info.task()) {
                     case LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelProtocol.VAL_BPC,
                         "Kneser-Ney " + LanguageModelProtocol.BASELINE_ORDER + "-gram",
                         LanguageModelProtocol.BASELINE_BPC};

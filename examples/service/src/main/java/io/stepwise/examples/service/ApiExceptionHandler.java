@@ -2,6 +2,7 @@ package io.stepwise.examples.service;
 
 import io.stepwise.runtime.StepwiseException;
 import io.stepwise.runtime.batch.BatchingOverloadedException;
+import io.stepwise.runtime.batch.SessionEvictedException;
 import io.stepwise.spring.ModelNotFoundException;
 import io.stepwise.spring.ModelUnavailableException;
 import io.stepwise.spring.store.SessionNotFoundException;
@@ -83,6 +84,12 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> batchingOverloaded(BatchingOverloadedException e, HttpServletRequest request) {
         return api(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", e.getMessage())
                 .with("limit", e.limit().name().toLowerCase()), request);
+    }
+
+    /** A batched session evicted mid-request (idle past the batching idle timeout): nothing was written; retry. */
+    @ExceptionHandler(SessionEvictedException.class)
+    ResponseEntity<ProblemDetail> evicted(SessionEvictedException e, HttpServletRequest request) {
+        return api(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", e.getMessage()), request);
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

@@ -214,7 +214,7 @@ public record BaselineVerdict(String metric, String label, double value, String 
 
     /**
      * The verdict of a model's metrics when they hold a known primary metric and its baseline: {@code val_bpc} vs
-     * {@code baseline_kn*_bpc}, {@code test_mase} vs {@code baseline_snaive_mase}, {@code test_accuracy} vs
+     * {@code baseline_kn*_bpc}, {@code val_bits_per_event} vs {@code baseline_kn*_bits_per_event}, {@code test_mase} vs {@code baseline_snaive_mase}, {@code test_accuracy} vs
      * {@code baseline_naive_bayes_accuracy}. Empty for any other set of metrics.
      */
     public static Optional<BaselineVerdict> fromMetrics(Map<String, Double> metrics) {
@@ -222,6 +222,11 @@ public record BaselineVerdict(String metric, String label, double value, String 
         if (metrics.containsKey("val_bpc")) {
             return metrics.keySet().stream().filter(k -> k.matches("baseline_kn\\d+_bpc")).findFirst()
                     .map(k -> bits("val_bpc", "validation bits per character", metrics.get("val_bpc"),
+                            "Kneser-Ney " + k.replaceAll("\\D", "") + "-gram", metrics.get(k)));
+        }
+        if (metrics.containsKey("val_bits_per_event")) {
+            return metrics.keySet().stream().filter(k -> k.matches("baseline_kn\\d+_bits_per_event")).findFirst()
+                    .map(k -> bits("val_bits_per_event", "validation bits per event", metrics.get("val_bits_per_event"),
                             "Kneser-Ney " + k.replaceAll("\\D", "") + "-gram", metrics.get(k)));
         }
         if (metrics.containsKey("test_mase") && metrics.containsKey("baseline_snaive_mase")) {
