@@ -125,6 +125,8 @@ public final class BenchmarkSuite {
         log("training throughput " + plan.exploreCell() + ", " + cores + " PyTorch threads");
         training.add(training(plan.exploreCell(), cores));
         results.put("training", training);
+        log("continuous batching (also alone: make bench-batching)");
+        results.put("batching", BatchingBenchmark.run(BatchingBenchmark.Plan.of(plan.quick()), null));
         log("memory soak, " + plan.memorySteps() + " steps");
         results.put("memory", subprocess("-Xmx256m", MemorySoak.class, plan.exploreCell(),
                 Integer.toString(plan.throughputHidden()), "1", Long.toString(plan.memorySteps())));

@@ -209,6 +209,11 @@ final class Report {
             md.append(String.format(Locale.ROOT, "| %s | %s | %.2e |\n", r.get("cell"), r.get("impl"),
                     num(r, "max_abs_diff_vs_stepwise")));
         }
+        if (results.get("batching") instanceof Map<?, ?> batching) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> section = (Map<String, Object>) batching;
+            md.append('\n').append(BatchingBenchmark.markdown(section));
+        }
         return md.toString();
     }
 

@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  * state is saved to the {@link EvictionStore}, if one is set, and reloaded when the session is next used;
  * without a store, using an evicted session throws {@link SessionEvictedException}.
  *
- * <p><b>Defaults</b> (chosen from {@code make bench-batching}; see BENCHMARKS.md): batch size
+ * <p><b>Defaults</b> (chosen from {@code make bench-batching}; figures in benchmarks/batching.md): batch size
  * {@value #DEFAULT_MAX_BATCH_SIZE}, delay {@value #DEFAULT_MAX_DELAY_MICROS} µs, {@value #DEFAULT_MAX_SESSIONS}
  * sessions, idle timeout {@value #DEFAULT_IDLE_TIMEOUT_MINUTES} minutes, {@value #DEFAULT_MAX_QUEUED_STEPS} queued
  * steps.
