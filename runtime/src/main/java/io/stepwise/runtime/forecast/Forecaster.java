@@ -3,6 +3,7 @@ package io.stepwise.runtime.forecast;
 import io.stepwise.runtime.ModelFormat.Task;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.RunLimits;
 import io.stepwise.runtime.Session;
 import io.stepwise.runtime.SessionSource;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class Forecaster {
     private final double[] std;
     private final OptionalInt defaultHorizon;
     private final Supplier<Session> sessions;
+    private final RunLimits limits;
 
     /**
      * A forecaster over the sessions of {@code model}.
@@ -87,6 +89,7 @@ public final class Forecaster {
         this.defaultHorizon = horizon instanceof Number n && n.intValue() >= 1
                 ? OptionalInt.of(n.intValue()) : OptionalInt.empty();
         this.sessions = source::newSession;
+        this.limits = source.runLimits();
     }
 
     /** For tests: forecasting against any session. */
@@ -97,6 +100,7 @@ public final class Forecaster {
         this.std = check(std.clone(), featureNames.size(), "std");
         this.defaultHorizon = defaultHorizon;
         this.sessions = sessions;
+        this.limits = RunLimits.defaults();
     }
 
     /** Number of features F per step. */
@@ -148,13 +152,12 @@ public final class Forecaster {
      * @param history [steps][features] observations, oldest first; NaN marks a missing value (see class doc)
      * @param horizon steps to forecast (≥ 1)
      * @throws IllegalArgumentException for an empty history, a row of the wrong width, an infinite value, a feature
-     *                                  with no known value, or a horizon below 1
+     *                                  with no known value, or a horizon below 1 or above the source's
+     *                                  {@link RunLimits#maxHorizon()} (a horizon from the metadata included)
      */
     public Forecast forecast(double[][] history, int horizon) {
         Objects.requireNonNull(history, "history");
-        if (horizon < 1) {
-            throw new IllegalArgumentException("horizon: expected ≥ 1 but got " + horizon);
-        }
+        checkHorizon(horizon);
         double[][] filled = copyChecked(history);
         int missing = fillMissing(filled, featureNames);
         float[][] scaled = new float[filled.length][];
@@ -181,6 +184,16 @@ public final class Forecaster {
      */
     public ForecastStream openStream() {
         return new ForecastStream(this, sessions.get());
+    }
+
+    /**
+     * @throws IllegalArgumentException for a horizon below 1 or above {@link RunLimits#maxHorizon()}
+     */
+    void checkHorizon(int horizon) {
+        if (horizon < 1) {
+            throw new IllegalArgumentException("horizon: expected ≥ 1 but got " + horizon);
+        }
+        RunLimits.check("horizon", horizon, limits.maxHorizon(), "maxHorizon");
     }
 
     /** One row in model units: (x − mean) / std. */
