@@ -53,7 +53,9 @@ final class BatchRunner {
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < seq; t++) {
                 long id = tokens[b][t];
-                InputChecks.checkToken(id, info.inputSize(), ints, "tokens[" + b + "][" + t + "]");
+                if (id < 0 || (info.inputSize() > 0 && id >= info.inputSize()) || (ints && id > Integer.MAX_VALUE)) {
+                    InputChecks.checkToken(id, info.inputSize(), ints, "tokens[" + b + "][" + t + "]");
+                }
                 int at = batchFirst ? b * seq + t : t * batch + b;
                 if (ints) {
                     int32[at] = (int) id;
@@ -83,7 +85,9 @@ final class BatchRunner {
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < seq; t++) {
                 float[] row = features[b][t];
-                InputChecks.checkFeatures(row, f, "features[" + b + "][" + t + "]");
+                if (!InputChecks.featuresOk(row, f)) {
+                    InputChecks.checkFeatures(row, f, "features[" + b + "][" + t + "]");
+                }
                 int at = batchFirst ? b * seq + t : t * batch + b;
                 System.arraycopy(row, 0, flat, at * f, f);
             }
