@@ -45,6 +45,10 @@ public final class MetadataKeys {
     public static final String TRAINING = PREFIX + "training";
     public static final String METRICS = PREFIX + "metrics";
     public static final String PARITY = PREFIX + "parity";
+    /** What a token id stands for: a {@link TokenUnit} id; absent = {@code character}. */
+    public static final String TOKEN_UNIT = PREFIX + "token_unit";
+    /** The verdict on the model against its baseline (JSON object, see docs/model-format.md). */
+    public static final String BASELINE = PREFIX + "baseline";
 
     /**
      * Integrity key, written by {@link OnnxExporter} after the task-level keys: the SHA-256 of the weights
@@ -57,7 +61,7 @@ public final class MetadataKeys {
             INPUT_SIZE, EMBEDDING_SIZE, HEAD, OUTPUT_SIZE, INPUT_NAME, OUTPUT_NAME, STATE_INPUTS, STATE_OUTPUTS);
     /** The task-level keys the format defines (any other {@code stepwise.*} key is free-form). */
     public static final List<String> TASK_LEVEL = List.of(TASK, VOCABULARY, UNKNOWN_TOKEN, LABELS, FEATURE_NAMES,
-            TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY);
+            TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY, TOKEN_UNIT, BASELINE);
 
     private MetadataKeys() {
     }

@@ -74,6 +74,13 @@ public final class ModelFormat {
     public static final String METRICS = KEY_PREFIX + "metrics";
     /** Task-level key: JSON object {@code {"max_abs_diff":..., "tolerance":..., "cases":N}}. */
     public static final String PARITY = KEY_PREFIX + "parity";
+    /** Task-level key: the {@link TokenUnit} of a token-input model; absent = {@code character}. */
+    public static final String TOKEN_UNIT = KEY_PREFIX + "token_unit";
+    /**
+     * Task-level key: JSON object, the verdict on the model against its baseline ({@code metric}, {@code value},
+     * {@code baseline}, {@code baseline_value}, {@code outcome}: beats/ties/loses/unknown, {@code verdict}: a sentence).
+     */
+    public static final String BASELINE = KEY_PREFIX + "baseline";
 
     /**
      * Integrity key (optional in format 1; not in the key lists above): the SHA-256 of the weights, hex, written by
@@ -95,7 +102,7 @@ public final class ModelFormat {
             STATE_OUTPUTS);
     /** The task-level keys the format defines; any other {@code stepwise.*} key is free-form text. */
     public static final List<String> TASK_LEVEL_KEYS = List.of(TASK, VOCABULARY, UNKNOWN_TOKEN, LABELS,
-            FEATURE_NAMES, TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY);
+            FEATURE_NAMES, TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY, TOKEN_UNIT, BASELINE);
 
     private ModelFormat() {
     }
@@ -239,6 +246,35 @@ public final class ModelFormat {
         /** The value whose {@link #wireName()} is {@code name}; empty for any other. */
         public static Optional<Head> fromWireName(String name) {
             return find(values(), name, Head::wireName, h -> true);
+        }
+
+        @Override
+        public String toString() {
+            return wireName;
+        }
+    }
+
+    /** What one token id of a token-input model stands for. */
+    public enum TokenUnit {
+        /** One Unicode code point ({@code io.stepwise.runtime.text.CharTokenizer}); the default. */
+        CHARACTER("character"),
+        /** One named event of a sequence ({@code io.stepwise.runtime.text.EventVocabulary}). */
+        EVENT("event");
+
+        private final String wireName;
+
+        TokenUnit(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The value of {@value ModelFormat#KEY_PREFIX}token_unit. */
+        public String wireName() {
+            return wireName;
+        }
+
+        /** The value whose {@link #wireName()} is {@code name}; empty for any other. */
+        public static Optional<TokenUnit> fromWireName(String name) {
+            return find(values(), name, TokenUnit::wireName, u -> true);
         }
 
         @Override

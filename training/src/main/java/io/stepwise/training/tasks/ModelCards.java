@@ -92,6 +92,9 @@ public final class ModelCards {
         info.parity().ifPresent(p -> row(sb, "parity", String.format(Locale.ROOT, "ONNX vs DJL max |diff| %.2e over"
                 + " %d cases (tolerance %.0e)", p.maxAbsDiff(), p.cases(), p.tolerance())));
         sb.append("\n## Metrics\n\n").append(metricsLine(metrics)).append(".\n\n");
+        info.baseline().ifPresent(b -> sb.append("**Verdict: the model ").append(b.verdict()).append(".**")
+                .append(b.beatsBaseline() ? "" : " Use the baseline, or train longer or larger, before relying on "
+                        + "this model.").append("\n\n"));
         sb.append("| metric | value |\n|---|---|\n");
         metrics.forEach((k, v) -> sb.append("| ").append(k).append(" | ")
                 .append(String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", ""))
@@ -170,7 +173,8 @@ public final class ModelCards {
                 String name = file.getFileName().toString().replaceAll("\\.onnx$", "");
                 double value = m.getOrDefault(primary[1], Double.NaN);
                 double baseline = m.getOrDefault(primary[3], Double.NaN);
-                boolean beats = ModelEvaluation.higherIsBetter(primary[1]) ? value > baseline : value < baseline;
+                boolean beats = info.baseline().map(ModelInfo.Baseline::beatsBaseline)
+                        .orElse(ModelEvaluation.higherIsBetter(primary[1]) ? value > baseline : value < baseline);
                 rows.add(String.format(Locale.ROOT, "| [%s](%s.md) | %s | %s ×%d, hidden %d%s | %s | %.4f | %s | "
                                 + "%.4f | %s | %s | %,d KB | %s |", name, name, info.task(), info.cell(), info.layers(),
                         info.hiddenSize(), info.bidirectional() ? ", bidir." : "", primary[0], value, primary[2],

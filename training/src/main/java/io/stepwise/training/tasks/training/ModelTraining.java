@@ -10,6 +10,7 @@ import io.stepwise.training.export.ParityReport;
 import io.stepwise.training.model.DjlRuntime;
 import io.stepwise.training.model.RecurrentNet;
 import io.stepwise.training.tasks.ModelCards;
+import io.stepwise.training.tasks.evaluation.BaselineVerdict;
 import io.stepwise.training.tasks.protocol.InvalidSettingException;
 import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.ConsoleProgress;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One training run from options to an exported, parity-checked model with its model card: loads the data,
@@ -137,6 +139,8 @@ public final class ModelTraining {
             metadata.optTraining(provenance(options, task, config, runDirectory, history.size(), bestEpoch,
                     timeLimited, trainingSeconds));
             metadata.optMetrics(metrics);
+            Optional<BaselineVerdict> verdict = task.verdict(metrics);
+            verdict.ifPresent(v -> metadata.optBaseline(v.toMap()));
             ParityReport parity = ModelExporter.builder().build().write(net, metadata, options.out());
             task.writePlots(runDirectory, history);
             TrainedModel trained = new TrainedModel(options, options.out(), ModelCards.cardPath(options.out()),
@@ -147,6 +151,7 @@ public final class ModelTraining {
             out.printf(Locale.ROOT, "wrote %s (%,d bytes), parity max |diff| %.2e over %d cases; %s%n",
                     options.out(), Files.size(options.out()), parity.maxAbsDiff(), parity.cases(),
                     ModelCards.metricsLine(metrics));
+            verdict.ifPresent(v -> out.printf(Locale.ROOT, "%s %s%n", options.out().getFileName(), v.sentence()));
             return trained;
         }
     }
