@@ -59,6 +59,12 @@ public final class MetadataKeys {
     /** The verdict on the model against its baseline (JSON object, see docs/model-format.md). */
     public static final String BASELINE = PREFIX + "baseline";
 
+    /**
+     * Integrity key, written by {@link OnnxExporter} after the task-level keys: the SHA-256 of the weights
+     * ({@link WeightsChecksum}), verified by the runtime at load. Optional in format 1, so older files still load.
+     */
+    public static final String WEIGHTS_SHA256 = PREFIX + "weights_sha256";
+
     /** The structural keys, in the order the exporter writes them. */
     public static final List<String> STRUCTURAL = List.of(FORMAT, CELL, LAYERS, HIDDEN_SIZE, BIDIRECTIONAL, INPUT_KIND,
             INPUT_SIZE, EMBEDDING_SIZE, HEAD, OUTPUT_SIZE, INPUT_NAME, OUTPUT_NAME, STATE_INPUTS, STATE_OUTPUTS);

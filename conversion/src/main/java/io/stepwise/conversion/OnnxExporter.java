@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +55,6 @@ public final class OnnxExporter {
     static final String HEAD_WEIGHT_INITIALIZER = "head_weight_transposed";
     static final String HEAD_BIAS_INITIALIZER = "head_bias";
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final int opset;
     private final int irVersion;
@@ -112,6 +110,8 @@ public final class OnnxExporter {
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
                 .setGraph(graph.build());
         properties.forEach((k, v) -> model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(MetadataKeys.WEIGHTS_SHA256)
+                .setValue(WeightsChecksum.of(model.getGraph())));
         return model.build();
     }
 
@@ -141,8 +141,10 @@ public final class OnnxExporter {
         }
         Files.createDirectories(folder);
         // Same folder as the target so that the final move is a rename on one file system; a dot name keeps a
-        // leftover from a crash out of plain listings. Created with default permissions, unlike createTempFile.
-        Path temp = folder.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        // leftover from a crash out of plain listings, and the next write removes it (AtomicTempFiles). Created
+        // with default permissions, unlike createTempFile.
+        AtomicTempFiles.removeStale(target);
+        Path temp = AtomicTempFiles.newTemp(target);
         try {
             try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
@@ -193,6 +195,10 @@ public final class OnnxExporter {
     private static Map<String, String> metadataProperties(NetworkSpec spec, ModelMetadata metadata) {
         Map<String, String> all = new LinkedHashMap<>(structuralMetadata(spec));
         for (Map.Entry<String, String> e : metadata.toProperties().entrySet()) {
+            if (e.getKey().equals(MetadataKeys.WEIGHTS_SHA256)) {
+                throw new IllegalArgumentException("metadata: key " + e.getKey() + " is computed from the weights by"
+                        + " the exporter and cannot be set");
+            }
             String previous = all.putIfAbsent(e.getKey(), e.getValue());
             if (previous != null && !previous.equals(e.getValue())) {
                 throw new IllegalArgumentException("metadata: key " + e.getKey() + " is derived from the network as '"

@@ -286,6 +286,7 @@ class OnnxExporterTest {
         expected.put("stepwise.unknown_token", "0");
         expected.put("stepwise.parity", "{\"max_abs_diff\":2.5E-7,\"tolerance\":1.0E-5,\"cases\":24}");
         expected.put("stepwise.note", "hello");
+        expected.put("stepwise.weights_sha256", WeightsChecksum.of(parse(bytes).getGraph()));
         try (OrtModel model = new OrtModel(bytes)) {
             assertEquals(expected, model.session().getMetadata().getCustomMetadata());
             assertEquals("stepwise", model.session().getMetadata().getProducerName());

@@ -51,7 +51,8 @@ final class BatchKernel {
         this.outputSize = info.outputSize();
         this.inputWidth = info.isTokenInput() ? 1 : info.inputSize();
         this.ints = model.tokenType() == OnnxJavaType.INT32;
-        this.zero = new SessionState(info.fingerprint(), 0, rows, hidden, new float[stateSize],
+        this.zero = new SessionState(info.fingerprint(), info.architectureFingerprint(), 0, rows, hidden,
+                new float[stateSize],
                 info.hasCellState() ? new float[stateSize] : null);
     }
 
@@ -154,15 +155,11 @@ final class BatchKernel {
         if (state == null) {
             throw new IllegalArgumentException(name + ": expected a session state but got null");
         }
-        if (!state.fingerprint().equals(info.fingerprint())) {
-            throw new IllegalArgumentException(name + ": it belongs to a model with fingerprint " + state.fingerprint()
-                    + " but this model has fingerprint " + info.fingerprint()
-                    + " (a different architecture or vocabulary)");
-        }
-        if (state.rows() != rows || state.hiddenSize() != hidden || state.hasCellState() != info.hasCellState()) {
-            throw new IllegalArgumentException(name + ": shape " + state.rows() + "×" + state.hiddenSize()
-                    + (state.hasCellState() ? " (h, c)" : " (h)") + " does not fit this model's " + rows + "×"
-                    + hidden + (info.hasCellState() ? " (h, c)" : " (h)"));
+        try {
+            // The fingerprint (architecture and weights), shape and plausible values, as StepSession.restore.
+            state.checkFits(info);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage().replaceFirst("^state: ", ""), e);
         }
     }
 
@@ -178,11 +175,29 @@ final class BatchKernel {
         int n = states.length;
         float[][][] outputs = new float[n][][];
         SessionState[] next = new SessionState[n];
+        for (int i = 0; i < n; i++) {
+            if (states[i].position() > SessionState.MAX_POSITION - lengths[i]) {
+                throw new IllegalArgumentException("states[" + i + "]: position " + states[i].position() + " + "
+                        + lengths[i] + " steps would pass the largest position 2^53 (SessionState.MAX_POSITION)");
+            }
+        }
+        RunLimits limits = model.runLimits();
         model.readLock().lock();
-        try {
+        try (RunControl control = new RunControl(model.options().engineLogLevel())) {
             model.checkClosed();
-            for (int[] group : groups(lengths)) {
-                runGroup(states, lengths, group, writer, outputs, next);
+            var timer = control.begin(limits.callTimeout());
+            try {
+                for (int[] group : groups(lengths)) {
+                    control.checkStopped(model.source(), limits.callTimeout(), null);
+                    try {
+                        runGroup(states, lengths, group, writer, outputs, next, control, limits);
+                    } catch (OrtException e) {
+                        control.checkStopped(model.source(), limits.callTimeout(), e);
+                        throw e;
+                    }
+                }
+            } finally {
+                control.end(timer);
             }
         } catch (OrtException e) {
             throw new StepwiseException(model.source() + ": ONNX Runtime failed to run a batched step of " + n
@@ -217,7 +232,8 @@ final class BatchKernel {
     }
 
     private void runGroup(SessionState[] states, int[] lengths, int[] group, InputWriter writer,
-                          float[][][] outputs, SessionState[] next) throws OrtException {
+                          float[][][] outputs, SessionState[] next, RunControl control, RunLimits limits)
+            throws OrtException {
         int batch = group.length;
         int steps = 0;
         for (int i : group) {
@@ -280,7 +296,8 @@ final class BatchKernel {
                         OnnxTensor.createTensor(env, lens, new long[] {batch})));
             }
             pinned.put(info.outputName(), track(tensors, OnnxTensor.createTensor(env, out, outputShape)));
-            try (OrtSession.Result ignored = model.ortSession().run(feeds, pinned)) {
+            try (OrtSession.Result ignored = model.ortSession().run(feeds, java.util.Set.of(), pinned,
+                    control.options())) {
                 // outputs were written into the pinned buffers
             }
         } finally {
@@ -299,7 +316,14 @@ final class BatchKernel {
                     cn.get((r * batch + b) * hidden, c, r * hidden, hidden);
                 }
             }
-            next[i] = new SessionState(states[i].fingerprint(), states[i].position() + length, rows, hidden, h, c);
+            if (limits.rejectNonFinite()) {
+                requireFinite(h, i, "state");
+                if (c != null) {
+                    requireFinite(c, i, "cell state");
+                }
+            }
+            next[i] = new SessionState(states[i].fingerprint(), states[i].architectureFingerprint(),
+                    states[i].position() + length, rows, hidden, h, c);
             float[][] rowsOut;
             if (perStep) {
                 rowsOut = new float[length][outputSize];
@@ -310,7 +334,23 @@ final class BatchKernel {
                 rowsOut = new float[1][outputSize];
                 out.get(b * outputSize, rowsOut[0], 0, outputSize);
             }
+            if (limits.rejectNonFinite()) {
+                for (float[] row : rowsOut) {
+                    requireFinite(row, i, "output");
+                }
+            }
             outputs[i] = rowsOut;
+        }
+    }
+
+    /** Refuses a NaN or infinite value of row {@code i} (RunLimits.rejectNonFinite); nothing is kept. */
+    private void requireFinite(float[] values, int i, String what) {
+        for (int k = 0; k < values.length; k++) {
+            if (!Float.isFinite(values[k])) {
+                throw new NonFiniteOutputException(model.source() + ": sequence " + i + " produced " + values[k]
+                        + " in its " + what + " (index " + k + "); the model's weights overflow on this input or are"
+                        + " corrupt (RunLimits.rejectNonFinite)", 0);
+            }
         }
     }
 

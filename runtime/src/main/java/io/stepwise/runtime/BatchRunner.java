@@ -6,7 +6,6 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import java.nio.Buffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -15,12 +14,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
 import java.util.function.IntUnaryOperator;
 
 /**
  * The batch path of a {@link RecurrentModel}: whole sequences of many streams in one ONNX Runtime call, from given
  * or zero initial states, with fresh tensors per call. Checks every input first ({@link InputChecks}) and holds the
- * model's read lock while running, so the model cannot be closed under it. The step path is {@link StepSession}.
+ * model's read lock while running, so the model cannot be closed under it. Sequences longer than the
+ * {@link RunLimits} allow in one run are run in chunks that carry the state on, under one call timeout. The step
+ * path is {@link StepSession}.
  */
 final class BatchRunner {
     private final RecurrentModel model;
@@ -51,7 +53,9 @@ final class BatchRunner {
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < seq; t++) {
                 long id = tokens[b][t];
-                InputChecks.checkToken(id, info.inputSize(), ints, "tokens[" + b + "][" + t + "]");
+                if (id < 0 || (info.inputSize() > 0 && id >= info.inputSize()) || (ints && id > Integer.MAX_VALUE)) {
+                    InputChecks.checkToken(id, info.inputSize(), ints, "tokens[" + b + "][" + t + "]");
+                }
                 int at = batchFirst ? b * seq + t : t * batch + b;
                 if (ints) {
                     int32[at] = (int) id;
@@ -60,8 +64,14 @@ final class BatchRunner {
                 }
             }
         }
-        long[] shape = batchFirst ? new long[] {batch, seq} : new long[] {seq, batch};
-        return run(batch, ints ? IntBuffer.wrap(int32) : LongBuffer.wrap(longs), shape, h0, c0);
+        return run(batch, seq, 0, (from, to) -> {
+            int n = to - from;
+            long[] shape = batchFirst ? new long[] {batch, n} : new long[] {n, batch};
+            if (ints) {
+                return model.createInput(IntBuffer.wrap(slice(int32, batch, seq, 1, from, to)), shape);
+            }
+            return model.createInput(LongBuffer.wrap(slice(longs, batch, seq, 1, from, to)), shape);
+        }, h0, c0);
     }
 
     /** See {@link RecurrentModel#forward(float[][][], float[], float[])}. */
@@ -75,13 +85,18 @@ final class BatchRunner {
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < seq; t++) {
                 float[] row = features[b][t];
-                InputChecks.checkFeatures(row, f, "features[" + b + "][" + t + "]");
+                if (!InputChecks.featuresOk(row, f)) {
+                    InputChecks.checkFeatures(row, f, "features[" + b + "][" + t + "]");
+                }
                 int at = batchFirst ? b * seq + t : t * batch + b;
                 System.arraycopy(row, 0, flat, at * f, f);
             }
         }
-        long[] shape = batchFirst ? new long[] {batch, seq, f} : new long[] {seq, batch, f};
-        return run(batch, FloatBuffer.wrap(flat), shape, h0, c0);
+        return run(batch, seq, f, (from, to) -> {
+            int n = to - from;
+            long[] shape = batchFirst ? new long[] {batch, n, f} : new long[] {n, batch, f};
+            return model.createInput(FloatBuffer.wrap(slice(flat, batch, seq, f, from, to)), shape);
+        }, h0, c0);
     }
 
     private static int sequenceLength(int batch, IntUnaryOperator length, String name) {
@@ -113,7 +128,56 @@ final class BatchRunner {
         return given;
     }
 
-    private BatchResult run(int batch, Buffer input, long[] inputShape, float[] h0, float[] c0) {
+    @FunctionalInterface
+    private interface ChunkInput {
+        OnnxTensor create(int from, int to) throws OrtException;
+    }
+
+    private long[] slice(long[] flat, int batch, int seq, int width, int from, int to) {
+        if (from == 0 && to == seq) {
+            return flat;
+        }
+        long[] out = new long[batch * (to - from) * width];
+        copyChunk(flat, out, batch, seq, width, from, to);
+        return out;
+    }
+
+    private int[] slice(int[] flat, int batch, int seq, int width, int from, int to) {
+        if (from == 0 && to == seq) {
+            return flat;
+        }
+        int[] out = new int[batch * (to - from) * width];
+        copyChunk(flat, out, batch, seq, width, from, to);
+        return out;
+    }
+
+    private float[] slice(float[] flat, int batch, int seq, int width, int from, int to) {
+        if (from == 0 && to == seq) {
+            return flat;
+        }
+        float[] out = new float[batch * (to - from) * width];
+        copyChunk(flat, out, batch, seq, width, from, to);
+        return out;
+    }
+
+    /** Copies steps [from, to) of each sequence (width values per step) in the graph's layout. */
+    private void copyChunk(Object flat, Object out, int batch, int seq, int width, int from, int to) {
+        int w = Math.max(1, width);
+        int n = to - from;
+        if (batchFirst) {
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(flat, (b * seq + from) * w, out, b * n * w, n * w);
+            }
+        } else {
+            System.arraycopy(flat, from * batch * w, out, 0, n * batch * w);
+        }
+    }
+
+    /**
+     * Runs the sequences in chunks of at most {@link RunLimits#maxStepsPerRun()} stream-steps (batch × chunk
+     * length), each starting from the state the previous one ended in, under one call timeout.
+     */
+    private BatchResult run(int batch, int seq, int width, ChunkInput input, float[] h0, float[] c0) {
         float[] h = initialState(h0, batch, "h0");
         float[] c = null;
         if (info.hasCellState()) {
@@ -121,13 +185,44 @@ final class BatchRunner {
         } else if (c0 != null) {
             throw new IllegalArgumentException("c0: this " + info.cell() + " model has no cell state; pass null");
         }
+        RunLimits limits = model.runLimits();
+        int chunk = Math.max(1, limits.maxStepsPerRun() / batch);
         long[] stateShape = {info.stateRows(), batch, info.hiddenSize()};
+        int o = info.outputSize();
+        float[] output = info.isPerStep() ? new float[Math.multiplyExact(Math.multiplyExact(batch, seq), o)]
+                : new float[batch * o];
         model.readLock().lock();
+        try (RunControl control = new RunControl(model.options().engineLogLevel())) {
+            model.checkClosed();
+            ScheduledFuture<?> timer = control.begin(limits.callTimeout());
+            try {
+                for (int from = 0; from < seq; from += chunk) {
+                    int to = (int) Math.min(seq, (long) from + chunk);
+                    control.checkStopped(model.source(), limits.callTimeout(), null);
+                    float[][] next = runChunk(input, from, to, batch, seq, h, c, stateShape, output, control, limits);
+                    h = next[0];
+                    c = next[1];
+                }
+            } finally {
+                control.end(timer);
+            }
+            long[] outputShape = info.isPerStep() ? new long[] {batch, seq, o} : new long[] {batch, o};
+            return new BatchResult(output, outputShape, h, c, stateShape);
+        } catch (OrtException e) {
+            throw new StepwiseException(model.source() + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
+        } finally {
+            model.readLock().unlock();
+        }
+    }
+
+    /** One chunk: writes its output rows into {@code output} (batch-first) and returns its final {h, c}. */
+    private float[][] runChunk(ChunkInput input, int from, int to, int batch, int seq, float[] h, float[] c,
+                               long[] stateShape, float[] output, RunControl control, RunLimits limits)
+            throws OrtException {
         List<OnnxTensor> tensors = new ArrayList<>(3);
         try {
-            model.checkClosed();
             Map<String, OnnxTensor> feeds = new HashMap<>();
-            feeds.put(info.inputName(), track(tensors, model.createInput(input, inputShape)));
+            feeds.put(info.inputName(), track(tensors, input.create(from, to)));
             feeds.put(info.stateInputs().get(0), track(tensors, OnnxTensor.createTensor(env, FloatBuffer.wrap(h),
                     stateShape)));
             if (c != null) {
@@ -135,26 +230,49 @@ final class BatchRunner {
                         stateShape)));
             }
             if (model.takesSequenceLengths()) {
-                long steps = inputShape[batchFirst ? 1 : 0];
-                feeds.put(ModelFormat.SEQUENCE_LENGTHS_INPUT, track(tensors, model.sequenceLengths(batch, (int) steps)));
+                feeds.put(ModelFormat.SEQUENCE_LENGTHS_INPUT, track(tensors, model.sequenceLengths(batch, to - from)));
             }
-            try (OrtSession.Result result = session.run(feeds)) {
+            try (OrtSession.Result result = session.run(feeds, control.options())) {
                 OnnxTensor out = (OnnxTensor) result.get(info.outputName()).orElseThrow();
-                float[] output = toArray(out.getFloatBuffer());
-                long[] outputShape = out.getInfo().getShape();
-                if (!batchFirst && outputShape.length == 3) {
-                    output = swapFirstAxes(output, (int) outputShape[0], (int) outputShape[1], (int) outputShape[2]);
-                    outputShape = new long[] {outputShape[1], outputShape[0], outputShape[2]};
+                float[] chunkOut = toArray(out.getFloatBuffer());
+                int o = info.outputSize();
+                int n = to - from;
+                if (info.isPerStep()) {
+                    if (!batchFirst) {
+                        chunkOut = swapFirstAxes(chunkOut, n, batch, o);
+                    }
+                    for (int b = 0; b < batch; b++) {
+                        System.arraycopy(chunkOut, b * n * o, output, (b * seq + from) * o, n * o);
+                    }
+                } else {
+                    System.arraycopy(chunkOut, 0, output, 0, batch * o);
                 }
                 float[] hn = stateOutput(result, 0);
                 float[] cn = info.hasCellState() ? stateOutput(result, 1) : null;
-                return new BatchResult(output, outputShape, hn, cn, stateShape);
+                if (limits.rejectNonFinite()) {
+                    requireFinite(chunkOut, "output", from);
+                    requireFinite(hn, "hn", from);
+                    if (cn != null) {
+                        requireFinite(cn, "cn", from);
+                    }
+                }
+                return new float[][] {hn, cn};
             }
         } catch (OrtException e) {
-            throw new StepwiseException(model.source() + ": ONNX Runtime failed to run the model: " + e.getMessage(), e);
+            control.checkStopped(model.source(), limits.callTimeout(), e);
+            throw e;
         } finally {
             tensors.forEach(OnnxTensor::close);
-            model.readLock().unlock();
+        }
+    }
+
+    private void requireFinite(float[] values, String what, int from) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new NonFiniteOutputException(model.source() + ": forward produced " + values[i] + " in its "
+                        + what + " (index " + i + ", in the run from step " + from + "); the model's weights overflow"
+                        + " on this input or are corrupt (RunLimits.rejectNonFinite)", from);
+            }
         }
     }
 

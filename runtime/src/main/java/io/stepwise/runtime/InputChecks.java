@@ -49,6 +49,19 @@ final class InputChecks {
         checkFinite(row, where, "features");
     }
 
+    /** Whether {@link #checkFeatures} would pass, without building the argument's name (long inputs check fast). */
+    static boolean featuresOk(float[] row, int f) {
+        if (row == null || row.length != f) {
+            return false;
+        }
+        for (float v : row) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * A state vector: {@code size} values (described by {@code shape}), all finite.
      *

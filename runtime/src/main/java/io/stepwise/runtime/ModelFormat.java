@@ -104,6 +104,13 @@ public final class ModelFormat {
     public static final String BASELINE = KEY_PREFIX + "baseline";
 
     /**
+     * Integrity key (optional in format 1; not in the key lists above): the SHA-256 of the weights, hex, written by
+     * the exporter and verified by the runtime before ONNX Runtime reads the file. How it is computed:
+     * docs/model-format.md, "Weights checksum".
+     */
+    public static final String WEIGHTS_SHA256 = KEY_PREFIX + "weights_sha256";
+
+    /**
      * Free-form key (not part of the format's key lists) that the training module writes: its evaluation protocol,
      * a JSON object whose {@code "data"} entry names the data file the model was evaluated on. The command line's
      * {@code forecast} reads it to find a default history.

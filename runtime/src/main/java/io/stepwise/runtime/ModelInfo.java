@@ -128,6 +128,9 @@ public final class ModelInfo {
     private final TokenUnit tokenUnit;
     private final Baseline baseline;
     private final Map<String, String> metadata;
+    private final String weightsDigest;
+    private final boolean weightsVerified;
+    private final String architectureFingerprint;
     private final String fingerprint;
 
     private ModelInfo(Builder b) {
@@ -161,7 +164,54 @@ public final class ModelInfo {
         this.tokenUnit = b.tokenUnit;
         this.baseline = b.baseline;
         this.metadata = frozen(b.metadata);
-        this.fingerprint = computeFingerprint();
+        this.weightsDigest = "";
+        this.weightsVerified = false;
+        this.architectureFingerprint = computeArchitectureFingerprint();
+        this.fingerprint = architectureFingerprint;
+    }
+
+    /** {@code base} with the digest of the loaded file's weights (see {@link #weightsDigest()}). */
+    private ModelInfo(ModelInfo base, String weightsDigest, boolean weightsVerified) {
+        this.formatVersion = base.formatVersion;
+        this.task = base.task;
+        this.cell = base.cell;
+        this.layers = base.layers;
+        this.hiddenSize = base.hiddenSize;
+        this.bidirectional = base.bidirectional;
+        this.inputKind = base.inputKind;
+        this.inputSize = base.inputSize;
+        this.embeddingSize = base.embeddingSize;
+        this.head = base.head;
+        this.outputSize = base.outputSize;
+        this.inputName = base.inputName;
+        this.outputName = base.outputName;
+        this.stateInputs = base.stateInputs;
+        this.stateOutputs = base.stateOutputs;
+        this.vocabulary = base.vocabulary;
+        this.unknownToken = base.unknownToken;
+        this.labels = base.labels;
+        this.featureNames = base.featureNames;
+        this.targetNames = base.targetNames;
+        this.scaling = base.scaling;
+        this.forecast = base.forecast;
+        this.frequency = base.frequency;
+        this.intervals = base.intervals;
+        this.training = base.training;
+        this.metrics = base.metrics;
+        this.parity = base.parity;
+        this.metadata = base.metadata;
+        this.tokenUnit = base.tokenUnit;
+        this.baseline = base.baseline;
+        this.weightsDigest = Objects.requireNonNull(weightsDigest, "weightsDigest");
+        this.weightsVerified = weightsVerified;
+        this.architectureFingerprint = base.architectureFingerprint;
+        this.fingerprint = weightsDigest.isEmpty() ? architectureFingerprint
+                : fnv64(architectureFingerprint + "|" + weightsDigest);
+    }
+
+    /** This description with the digest of the weights it was loaded with; used by the loader. */
+    ModelInfo withWeights(String digest, boolean verified) {
+        return new ModelInfo(this, digest, verified);
     }
 
     /** An unmodifiable copy that keeps the key order (JSON values from {@code JsonReader} are unmodifiable). */
@@ -365,18 +415,51 @@ public final class ModelInfo {
     }
 
     /**
-     * A 16-hex-digit hash of what makes states interchangeable: cell, layers, hidden size, directions, input kind
-     * and size, head and output size, vocabulary. Models with equal fingerprints accept each other's
-     * {@link SessionState}s; it identifies an architecture, not a particular set of weights.
+     * A 16-hex-digit hash that identifies this model: its {@link #architectureFingerprint()} and the digest of its
+     * weights ({@link #weightsDigest()}). Two files of the same architecture with other weights — another training
+     * run, a fine-tuned copy, a corrupted file — have different fingerprints, so a {@link SessionState} of one is
+     * refused by the other (see {@link SessionState#adoptedBy} to accept one on purpose). Equal to the architecture
+     * fingerprint for a description that was not loaded from a file (no weights digest).
      */
     public String fingerprint() {
         return fingerprint;
     }
 
-    private String computeFingerprint() {
-        String canonical = String.join("|", cell.wireName(), Integer.toString(layers), Integer.toString(hiddenSize),
+    /**
+     * A 16-hex-digit hash of what makes states shape-compatible: cell, layers, hidden size, directions, input kind
+     * and size, head and output size, vocabulary. It identifies an architecture, not a set of weights.
+     */
+    public String architectureFingerprint() {
+        return architectureFingerprint;
+    }
+
+    /**
+     * The SHA-256 (hex) of the model's weights as loaded — every initializer of the main graph, computed by the
+     * runtime before ONNX Runtime read the file (docs/model-format.md, "Weights checksum"); empty for a description
+     * not loaded from a file.
+     */
+    public String weightsDigest() {
+        return weightsDigest;
+    }
+
+    /**
+     * Whether the weights were checked against the checksum the exporter recorded
+     * ({@value ModelFormat#WEIGHTS_SHA256}) and matched. False for files written before the checksum existed (the
+     * committed format-1 models among them), which load unverified unless
+     * {@link RuntimeOptions.Builder#optRequireWeightsChecksum} asks for it; a file whose checksum does not match is
+     * never loaded.
+     */
+    public boolean weightsVerified() {
+        return weightsVerified;
+    }
+
+    private String computeArchitectureFingerprint() {
+        return fnv64(String.join("|", cell.wireName(), Integer.toString(layers), Integer.toString(hiddenSize),
                 Boolean.toString(bidirectional), inputKind.wireName(), Integer.toString(inputSize), head.wireName(),
-                Integer.toString(outputSize), Integer.toString(stateInputs.size()), String.join("\u0000", vocabulary));
+                Integer.toString(outputSize), Integer.toString(stateInputs.size()), String.join("\u0000", vocabulary)));
+    }
+
+    private static String fnv64(String canonical) {
         long h = 0xcbf29ce484222325L; // FNV-1a 64
         for (byte b : canonical.getBytes(StandardCharsets.UTF_8)) {
             h ^= b & 0xff;
@@ -403,15 +486,16 @@ public final class ModelInfo {
                 && featureNames.equals(i.featureNames) && targetNames.equals(i.targetNames)
                 && Objects.equals(scaling, i.scaling) && forecast.equals(i.forecast)
                 && Objects.equals(frequency, i.frequency) && intervals.equals(i.intervals) && training.equals(i.training)
-                && metrics.equals(i.metrics) && Objects.equals(parity, i.parity) && metadata.equals(i.metadata);
+                && metrics.equals(i.metrics) && Objects.equals(parity, i.parity) && metadata.equals(i.metadata)
+                && weightsDigest.equals(i.weightsDigest) && weightsVerified == i.weightsVerified;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(formatVersion, task, cell, layers, hiddenSize, bidirectional, inputKind, inputSize,
                 embeddingSize, head, outputSize, inputName, outputName, stateInputs, stateOutputs, vocabulary,
-                unknownToken, labels, featureNames, targetNames, scaling, forecast, frequency, intervals, training, metrics, parity,
-                metadata);
+                unknownToken, labels, featureNames, targetNames, scaling, forecast, frequency, intervals, training,
+                metrics, parity, metadata, weightsDigest, weightsVerified);
     }
 
     // ---- construction (package-private: MetadataParser and GraphBinder fill it)

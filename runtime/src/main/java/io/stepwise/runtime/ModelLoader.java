@@ -37,7 +37,14 @@ final class ModelLoader {
     }
 
     /** What vetting learned about the bytes, and the checksum that ties them to the file ORT reads later. */
-    private record Vetted(OnnxWireScanner.Scan scan, long checksum) {
+    private record Vetted(Vetting vetting, long checksum) {
+    }
+
+    /**
+     * What {@link #vet} learned: the wire scan's findings and the weights' digest, verified or not against the
+     * recorded checksum.
+     */
+    record Vetting(OnnxWireScanner.Scan scan, String weightsDigest, boolean weightsVerified) {
     }
 
     /** The facts that change when a file is rewritten or replaced. */
@@ -57,20 +64,26 @@ final class ModelLoader {
      *       bound by a signature may use only the allowed operators ({@link OnnxModelValidator.Format#FOREIGN});</li>
      *   <li>{@link OnnxWireScanner}: the bytes are a well-formed ONNX {@code ModelProto} (protobuf wire format, an
      *       IR version and a graph), and every tensor stored as external data lies in the model file's folder or
-     *       below — or, for a model in memory, there is none.</li>
+     *       below — or, for a model in memory, there is none;</li>
+     *   <li>{@link WeightsDigest}: the SHA-256 of the weights (external data included) equals the checksum the
+     *       exporter recorded ({@value ModelFormat#WEIGHTS_SHA256}); a model without one loads unverified, or is
+     *       refused when {@code requireChecksum}.</li>
      * </ol>
      *
      * @param model     the model's bytes from the buffer's position to its limit (a file's read-only memory map)
      * @param signature null for a Stepwise file
-     * @return the scan's findings (external locations, operator types)
-     * @throws ModelValidationException naming the origin, the tensor, node or key and what differs
+     * @param requireChecksum whether a model without a recorded weights checksum is refused
+     * @return the scan's findings (external locations, operator types) and the weights' digest
+     * @throws ModelValidationException naming the origin, the tensor, node or key and what differs (for a weights
+     *                                  checksum: the expected and the actual digest)
      * @throws StepwiseException        naming the origin and the reason, for the scanner's and external data's
      *                                  refusals
      */
-    static OnnxWireScanner.Scan vet(ByteBuffer model, ModelOrigin origin, ModelSignature signature,
-                                    ModelLimits limits) {
+    static Vetting vet(ByteBuffer model, ModelOrigin origin, ModelSignature signature, ModelLimits limits,
+                       boolean requireChecksum) {
+        OnnxModelValidator.Result result;
         try {
-            OnnxModelValidator.validate(model, limits, signature == null
+            result = OnnxModelValidator.validate(model, limits, signature == null
                     ? OnnxModelValidator.Format.STEPWISE : OnnxModelValidator.Format.FOREIGN);
         } catch (ModelValidationException e) {
             throw origin.invalid(e);
@@ -89,7 +102,13 @@ final class ModelLoader {
             }
             checkExternalData(origin.file().get(), scan.externalLocations());
         }
-        return scan;
+        try {
+            String digest = WeightsDigest.of(model, limits, origin.file()
+                    .map(f -> f.toAbsolutePath().normalize().getParent()).orElse(null));
+            return new Vetting(scan, digest, WeightsDigest.verify(result.metadata(), digest, requireChecksum));
+        } catch (ModelValidationException e) {
+            throw origin.invalid(e);
+        }
     }
 
     /**
@@ -135,6 +154,7 @@ final class ModelLoader {
      */
     static RecurrentModel load(Path file, ModelSignature signature, RuntimeOptions options) {
         ModelOrigin origin = ModelOrigin.file(file);
+        ModelFiles.requireRegularFile(file);
         FileIdentity before;
         try {
             before = FileIdentity.of(file);
@@ -143,8 +163,8 @@ final class ModelLoader {
         } catch (IOException e) {
             throw new StepwiseException(file, "cannot read the model file: " + e, e);
         }
-        Vetted vetted = readAndVet(file, origin, signature, options.modelLimits());
-        RecurrentModel model = open(origin, vetted.scan(), signature, options,
+        Vetted vetted = readAndVet(file, origin, signature, options);
+        RecurrentModel model = open(origin, vetted.vetting(), signature, options,
                 (env, so) -> env.createSession(file.toString(), so));
         try {
             checkUnchanged(file, before, vetted.checksum());
@@ -159,7 +179,7 @@ final class ModelLoader {
      * Maps, vets and checksums the file. The mapping is file-backed page cache, not heap: it is dropped with this
      * method's scope, and the kernel may evict its pages at any time.
      */
-    private static Vetted readAndVet(Path file, ModelOrigin origin, ModelSignature signature, ModelLimits limits) {
+    private static Vetted readAndVet(Path file, ModelOrigin origin, ModelSignature signature, RuntimeOptions options) {
         ByteBuffer bytes;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -174,10 +194,10 @@ final class ModelLoader {
             throw new StepwiseException(file, "cannot read the model file: " + e, e);
         }
         try {
-            OnnxWireScanner.Scan scan = vet(bytes, origin, signature, limits);
+            Vetting vetting = vet(bytes, origin, signature, options.modelLimits(), options.requireWeightsChecksum());
             CRC32C crc = new CRC32C();
             crc.update(bytes);
-            return new Vetted(scan, crc.getValue());
+            return new Vetted(vetting, crc.getValue());
         } catch (InternalError e) {
             // The JVM reports a mapped file truncated under it (SIGBUS) as an InternalError.
             throw new StepwiseException(file, "the model file changed while it was being read (" + e.getMessage()
@@ -218,8 +238,9 @@ final class ModelLoader {
      */
     static RecurrentModel fromMemory(byte[] bytes, ModelSignature signature, RuntimeOptions options,
                                      ModelOrigin origin) {
-        OnnxWireScanner.Scan scan = vet(ByteBuffer.wrap(bytes), origin, signature, options.modelLimits());
-        return open(origin, scan, signature, options, (env, so) -> env.createSession(bytes, so));
+        Vetting vetting = vet(ByteBuffer.wrap(bytes), origin, signature, options.modelLimits(),
+                options.requireWeightsChecksum());
+        return open(origin, vetting, signature, options, (env, so) -> env.createSession(bytes, so));
     }
 
     /**
@@ -247,10 +268,11 @@ final class ModelLoader {
     }
 
     /** ONNX Runtime creates the session; then the graph is bound by metadata or signature. */
-    private static RecurrentModel open(ModelOrigin origin, OnnxWireScanner.Scan scan, ModelSignature signature,
+    private static RecurrentModel open(ModelOrigin origin, Vetting vetting, ModelSignature signature,
                                        RuntimeOptions options, SessionFactory factory) {
         Objects.requireNonNull(options, "options");
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OnnxWireScanner.Scan scan = vetting.scan();
+        OrtEnvironment env = OrtLogging.environment();
         OrtSession session;
         try (OrtSession.SessionOptions so = OrtSessionOptions.create(options, origin.description())) {
             session = factory.create(env, so);
@@ -262,7 +284,9 @@ final class ModelLoader {
             GraphBinder.Binding binding = signature != null
                     ? GraphBinder.bindSignature(session, signature, scan.operatorTypes(), metadata)
                     : GraphBinder.bindStepwise(session, metadata);
-            return new RecurrentModel(env, session, binding, origin.description());
+            ModelInfo info = binding.info().withWeights(vetting.weightsDigest(), vetting.weightsVerified());
+            return new RecurrentModel(env, session, new GraphBinder.Binding(info, binding.tokenType(),
+                    binding.batchFirst()), origin.description(), options);
         } catch (IllegalArgumentException | OrtException e) {
             closeQuietly(session);
             throw origin.error(e.getMessage(), e);

@@ -19,6 +19,7 @@ final class OrtSessionOptions {
     static OrtSession.SessionOptions create(RuntimeOptions options, String source) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         try {
+            OrtLogging.apply(so, options.engineLogLevel());
             so.setIntraOpNumThreads(options.intraOpThreads());
             so.setInterOpNumThreads(1);
             String spin = options.spinning() ? "1" : "0";

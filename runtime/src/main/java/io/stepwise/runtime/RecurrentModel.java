@@ -66,16 +66,20 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
     private final OnnxJavaType tokenType;
     private final boolean batchFirst;
     private final BatchRunner batch;
+    private final RuntimeOptions options;
     private final BatchKernel kernel;
     /** The graph takes {@link ModelFormat#SEQUENCE_LENGTHS_INPUT} (format 2), which every run must feed. */
     private final boolean sequenceLengths;
     /** Runs hold the read lock, close() the write lock, so the native session is never freed under a run. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final Set<StepSession> sessions = ConcurrentHashMap.newKeySet();
+    /** The native side of every open session; sessions themselves are not held, so dropped ones can be cleaned. */
+    private final Set<SessionTensors> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /** Used by {@link ModelLoader} once the graph is bound. */
-    RecurrentModel(OrtEnvironment env, OrtSession session, GraphBinder.Binding binding, String source) {
+    RecurrentModel(OrtEnvironment env, OrtSession session, GraphBinder.Binding binding, String source,
+                   RuntimeOptions options) {
+        this.options = options;
         this.env = env;
         this.session = session;
         this.info = binding.info();
@@ -262,9 +266,9 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
         lock.readLock().lock();
         try {
             checkClosed();
-            StepSession s = new StepSession(this);
-            sessions.add(s);
-            return s;
+            SessionTensors tensors = new SessionTensors(this);
+            sessions.add(tensors);
+            return new StepSession(this, tensors);
         } finally {
             lock.readLock().unlock();
         }
@@ -418,11 +422,26 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
         return lock;
     }
 
-    void unregister(StepSession s) {
-        sessions.remove(s);
+    /** Forgets a session's tensors once released (by its close or its cleaner). */
+    void forget(SessionTensors tensors) {
+        sessions.remove(tensors);
     }
 
-    /** Number of sessions not yet closed. */
+    /** The options the model was loaded with. */
+    RuntimeOptions options() {
+        return options;
+    }
+
+    /** The bounds on every call ({@link RuntimeOptions#runLimits()}). */
+    @Override
+    public RunLimits runLimits() {
+        return options.runLimits();
+    }
+
+    /**
+     * Number of sessions not yet closed. A session dropped without close counts until the garbage collector has
+     * found it unreachable and its cleaner has run.
+     */
     public int openSessions() {
         return sessions.size();
     }
@@ -452,8 +471,8 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
                 return;
             }
             closed = true;
-            for (StepSession s : sessions) {
-                s.releaseBecauseModelClosed();
+            for (SessionTensors s : sessions) {
+                s.release(true);
             }
             sessions.clear();
             session.close();

@@ -3,8 +3,9 @@ package io.stepwise.runtime;
 import java.util.Objects;
 
 /**
- * How ONNX Runtime runs a model (device, threads, spinning and graph optimisation) and the bounds a model must
- * keep to be loaded at all ({@link ModelLimits}).
+ * How ONNX Runtime runs a model (device, threads, spinning, graph optimisation and its own logging), the bounds a
+ * model must keep to be loaded at all ({@link ModelLimits}) and the bounds on every call it then serves
+ * ({@link RunLimits}).
  *
  * <pre>{@code
  * RuntimeOptions options = RuntimeOptions.builder().optDevice(Device.cuda(0)).build();
@@ -37,6 +38,9 @@ public final class RuntimeOptions {
     private final boolean spinning;
     private final OptimizationLevel optimizationLevel;
     private final ModelLimits modelLimits;
+    private final RunLimits runLimits;
+    private final EngineLogLevel engineLogLevel;
+    private final boolean requireWeightsChecksum;
 
     private RuntimeOptions(Builder b) {
         this.device = b.device;
@@ -44,9 +48,12 @@ public final class RuntimeOptions {
         this.spinning = b.spinning;
         this.optimizationLevel = b.optimizationLevel;
         this.modelLimits = b.modelLimits;
+        this.runLimits = b.runLimits;
+        this.engineLogLevel = b.engineLogLevel;
+        this.requireWeightsChecksum = b.requireWeightsChecksum;
     }
 
-    /** CPU, one intra-op thread, no spinning, all optimisations, default model limits. */
+    /** CPU, one intra-op thread, no spinning, all optimisations, default model and run limits, engine log FATAL. */
     public static RuntimeOptions defaults() {
         return DEFAULTS;
     }
@@ -81,10 +88,31 @@ public final class RuntimeOptions {
         return modelLimits;
     }
 
+    /** The bounds on every call of a loaded model (see {@link RunLimits}). */
+    public RunLimits runLimits() {
+        return runLimits;
+    }
+
+    /** The least severity of ONNX Runtime's own log messages that are printed; default {@link EngineLogLevel#FATAL}. */
+    public EngineLogLevel engineLogLevel() {
+        return engineLogLevel;
+    }
+
+    /**
+     * Whether a model must carry the weights checksum the exporter records ({@value ModelFormat#WEIGHTS_SHA256});
+     * default false, so that files written before it existed load, unverified ({@link ModelInfo#weightsVerified()}).
+     * A checksum that is present is always verified.
+     */
+    public boolean requireWeightsChecksum() {
+        return requireWeightsChecksum;
+    }
+
     @Override
     public String toString() {
         return "RuntimeOptions[device=" + device + ", intraOpThreads=" + intraOpThreads + ", spinning=" + spinning
-                + ", optimizationLevel=" + optimizationLevel + ", modelLimits=" + modelLimits + "]";
+                + ", optimizationLevel=" + optimizationLevel + ", modelLimits=" + modelLimits + ", runLimits="
+                + runLimits + ", engineLogLevel=" + engineLogLevel
+                + ", requireWeightsChecksum=" + requireWeightsChecksum + "]";
     }
 
     /** Builder; every setting is optional. */
@@ -94,6 +122,9 @@ public final class RuntimeOptions {
         private boolean spinning;
         private OptimizationLevel optimizationLevel = OptimizationLevel.ALL;
         private ModelLimits modelLimits = ModelLimits.defaults();
+        private RunLimits runLimits = RunLimits.defaults();
+        private EngineLogLevel engineLogLevel = EngineLogLevel.FATAL;
+        private boolean requireWeightsChecksum;
 
         private Builder() {
         }
@@ -130,6 +161,38 @@ public final class RuntimeOptions {
          */
         public Builder optModelLimits(ModelLimits limits) {
             this.modelLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * Bounds on every call of the loaded model: steps per ONNX Runtime run, call timeout, beam width,
+         * generation length, horizon, non-finite outputs (default {@link RunLimits#defaults()}).
+         *
+         * @throws NullPointerException when {@code limits} is null
+         */
+        public Builder optRunLimits(RunLimits limits) {
+            this.runLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /**
+         * The least severity of ONNX Runtime's own messages (session creation and runs) that it prints to standard
+         * error; default {@link EngineLogLevel#FATAL}, because every failure already reaches the caller as an
+         * exception carrying ONNX Runtime's message. Raise it (e.g. {@link EngineLogLevel#WARNING}) to diagnose.
+         *
+         * @throws NullPointerException when {@code level} is null
+         */
+        public Builder optEngineLogLevel(EngineLogLevel level) {
+            this.engineLogLevel = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        /**
+         * Refuse models without a recorded weights checksum (default false: they load unverified). Services that
+         * only run models exported by this version should turn it on.
+         */
+        public Builder optRequireWeightsChecksum(boolean require) {
+            this.requireWeightsChecksum = require;
             return this;
         }
 

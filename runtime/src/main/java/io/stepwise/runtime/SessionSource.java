@@ -21,4 +21,13 @@ public interface SessionSource {
      * @throws IllegalStateException         when the source is closed
      */
     Session newSession();
+
+    /**
+     * The bounds the task helpers apply to calls on this source's sessions — beam width, generation length,
+     * horizon ({@link RunLimits}). A {@link RecurrentModel} returns those of its {@link RuntimeOptions}; the
+     * default is {@link RunLimits#defaults()}.
+     */
+    default RunLimits runLimits() {
+        return RunLimits.defaults();
+    }
 }

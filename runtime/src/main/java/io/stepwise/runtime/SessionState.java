@@ -10,32 +10,62 @@ import java.util.zip.CRC32;
 
 /**
  * An immutable copy of a {@link Session}'s recurrent state: hidden state h (and cell state c for an LSTM),
- * each {@code [L·D, 1, H]}, the number of steps consumed, and the fingerprint of the model architecture it
- * belongs to ({@link ModelInfo#fingerprint()}). Take one with {@link Session#snapshot()}, put it back with
- * {@link Session#restore(SessionState)} (on the same or another session of a compatible model), or persist
- * it with {@link #toBytes()} / {@link #fromBytes(byte[])}. Implementations of {@link Session} that keep the
- * state elsewhere (e.g. a batching front) build one with {@link #of(ModelInfo, long, float[])}.
+ * each {@code [L·D, 1, H]}, the number of steps consumed, and the fingerprints of the model it belongs to: the
+ * model's {@link ModelInfo#fingerprint()} (architecture and weights) and its
+ * {@link ModelInfo#architectureFingerprint()}. Take one with {@link Session#snapshot()}, put it back with
+ * {@link Session#restore(SessionState)} (on the same or another session of the same model, in this process or
+ * another), or persist it with {@link #toBytes()} / {@link #fromBytes(byte[])}. Implementations of
+ * {@link Session} that keep the state elsewhere (e.g. a batching front) build one with
+ * {@link #of(ModelInfo, long, float[])}.
  *
- * <p>Serialized form (big-endian): magic {@code "SWSS"}, format version (u16, {@value #FORMAT_VERSION}), flags
- * (u16; bit 0 = has cell state), fingerprint (u64), position (i64), rows (i32), hidden size (i32), h
- * (rows·H floats), c (rows·H floats, if present), CRC-32 of everything before it (u32).
+ * <p><b>Whose state.</b> A state is restored only into a model with the same fingerprint: another model of the
+ * same architecture has other weights, and its state would mean something else. To continue a state on such a
+ * model on purpose — the same network after fine-tuning — opt in with {@link #adoptedBy(ModelInfo)}, which checks
+ * the architecture and re-labels the state. A state read from version-1 bytes knows only its architecture and
+ * needs the same opt-in.
+ *
+ * <p><b>Plausible values.</b> Building a state ({@link #of}), reading one ({@link #fromBytes}) and restoring one
+ * refuse NaN and infinity and a position outside [0, {@link #MAX_POSITION}]; restoring ({@link #checkFits}) also
+ * refuses values outside what the model's cell can produce (tanh cells: |h| ≤ 1; relu: h ≥ 0; LSTM: |c| within
+ * the position plus a margin).
+ *
+ * <p>Serialized form (big-endian), version {@value #FORMAT_VERSION}: magic {@code "SWSS"}, format version (u16),
+ * flags (u16; bit 0 = has cell state, bit 1 = model fingerprint unknown, as in a state first read from version
+ * 1), fingerprint (u64), architecture fingerprint (u64), position (i64), rows
+ * (i32), hidden size (i32), h (rows·H floats), c (rows·H floats, if present), CRC-32 of everything before it
+ * (u32). Version 1, still read, has no architecture fingerprint and its fingerprint field holds the architecture
+ * fingerprint.
  */
 public final class SessionState {
-    /** Version of the serialized form written by {@link #toBytes()}. */
-    public static final int FORMAT_VERSION = 1;
+    /** Version of the serialized form written by {@link #toBytes()}; version 1 is still read. */
+    public static final int FORMAT_VERSION = 2;
+    /**
+     * The largest position a session reaches: 2^53, the largest integer a double (a JSON number) holds exactly.
+     * At a million steps a second it is 285 years away; a call that would pass it is refused, so positions never
+     * wrap.
+     */
+    public static final long MAX_POSITION = 1L << 53;
     private static final byte[] MAGIC = {'S', 'W', 'S', 'S'};
-    private static final int HEADER_BYTES = 4 + 2 + 2 + 8 + 8 + 4 + 4;
+    private static final int HEADER_BYTES_V1 = 4 + 2 + 2 + 8 + 8 + 4 + 4;
+    private static final int HEADER_BYTES = HEADER_BYTES_V1 + 8;
     private static final int MAX_STATE_FLOATS = 1 << 28;
+    /** The fingerprint of a version-1 state, which recorded only the architecture. */
+    private static final String UNKNOWN = "";
+    private static final int CELL_FLAG = 1;
+    private static final int UNKNOWN_FLAG = 2;
 
     private final String fingerprint;
+    private final String architectureFingerprint;
     private final long position;
     private final int rows;
     private final int hiddenSize;
     private final float[] hidden;
     private final float[] cell;
 
-    SessionState(String fingerprint, long position, int rows, int hiddenSize, float[] hidden, float[] cell) {
+    SessionState(String fingerprint, String architectureFingerprint, long position, int rows, int hiddenSize,
+                 float[] hidden, float[] cell) {
         this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
+        this.architectureFingerprint = Objects.requireNonNull(architectureFingerprint, "architectureFingerprint");
         this.position = position;
         this.rows = rows;
         this.hiddenSize = hiddenSize;
@@ -50,8 +80,8 @@ public final class SessionState {
      * @param position steps consumed, ≥ 0
      * @param hidden   h, flat {@code [rows, 1, H]}: {@link ModelInfo#stateRows()} × {@link ModelInfo#hiddenSize()}
      *                 values; copied
-     * @throws IllegalArgumentException when the model has a cell state, the position is negative or the length
-     *                                  does not fit
+     * @throws IllegalArgumentException when the model has a cell state, the position is outside
+     *                                  [0, {@link #MAX_POSITION}], the length does not fit, or a value is not finite
      */
     public static SessionState of(ModelInfo model, long position, float[] hidden) {
         Objects.requireNonNull(model, "model");
@@ -66,8 +96,7 @@ public final class SessionState {
      * The state of a model with a cell state (LSTM).
      *
      * @param cell c, same shape as {@code hidden}; copied
-     * @throws IllegalArgumentException when the model has no cell state, the position is negative or a length does
-     *                                  not fit
+     * @throws IllegalArgumentException when the model has no cell state, or as {@link #of(ModelInfo, long, float[])}
      * @see #of(ModelInfo, long, float[])
      */
     public static SessionState of(ModelInfo model, long position, float[] hidden, float[] cell) {
@@ -82,9 +111,6 @@ public final class SessionState {
 
     private static SessionState checked(ModelInfo model, long position, float[] hidden, float[] cell) {
         Objects.requireNonNull(hidden, "hidden");
-        if (position < 0) {
-            throw new IllegalArgumentException("position: expected ≥ 0 but got " + position);
-        }
         int size = model.stateRows() * model.hiddenSize();
         String shape = "[" + model.stateRows() + ", 1, " + model.hiddenSize() + "]";
         if (hidden.length != size) {
@@ -95,13 +121,78 @@ public final class SessionState {
             throw new IllegalArgumentException("cell: expected " + size + " values " + shape + " but got "
                     + cell.length);
         }
-        return new SessionState(model.fingerprint(), position, model.stateRows(), model.hiddenSize(), hidden.clone(),
-                cell == null ? null : cell.clone());
+        float[] h = hidden.clone();
+        float[] c = cell == null ? null : cell.clone();
+        StateChecks.checkPosition(position, "position");
+        StateChecks.checkFinite(h, "hidden");
+        if (c != null) {
+            StateChecks.checkFinite(c, "cell");
+        }
+        return new SessionState(model.fingerprint(), model.architectureFingerprint(), position, model.stateRows(),
+                model.hiddenSize(), h, c);
     }
 
-    /** The architecture fingerprint of the model that produced this state. */
+    /**
+     * This state, re-labelled as a state of {@code model}: the explicit opt-in to continue a state on a model with
+     * the same architecture but other weights (e.g. the same network after fine-tuning), or to accept a state read
+     * from version-1 bytes, which recorded only the architecture.
+     *
+     * @throws IllegalArgumentException when {@code model}'s architecture differs (the message names both
+     *                                  architecture fingerprints), or the values are impossible for its cell
+     */
+    public SessionState adoptedBy(ModelInfo model) {
+        Objects.requireNonNull(model, "model");
+        if (!architectureFingerprint.equals(model.architectureFingerprint())) {
+            throw new IllegalArgumentException("state: it belongs to a model with architecture fingerprint "
+                    + architectureFingerprint + " but the model has architecture fingerprint "
+                    + model.architectureFingerprint() + " (another cell, size, input, head or vocabulary); a state"
+                    + " can only be adopted by a model of the same architecture");
+        }
+        StateChecks.check(model, position, hidden, cell);
+        return new SessionState(model.fingerprint(), model.architectureFingerprint(), position, rows, hiddenSize,
+                hidden, cell);
+    }
+
+    /**
+     * Checks that this state can be restored into a session of {@code model}: same fingerprint, same shape,
+     * plausible values. For implementations of {@link Session#restore}.
+     *
+     * @throws IllegalArgumentException naming what differs and, for a state of a model with the same architecture,
+     *                                  the opt-in {@link #adoptedBy(ModelInfo)}
+     */
+    public void checkFits(ModelInfo model) {
+        Objects.requireNonNull(model, "model");
+        if (!fingerprint.equals(model.fingerprint())) {
+            boolean sameArchitecture = architectureFingerprint.equals(model.architectureFingerprint());
+            String why = fingerprint.equals(UNKNOWN)
+                    ? "it was saved in session state version 1, which records only the architecture ("
+                    + architectureFingerprint + ")"
+                    : "it belongs to a model with fingerprint " + fingerprint + " but this model has fingerprint "
+                    + model.fingerprint();
+            throw new IllegalArgumentException("state: " + why + (sameArchitecture
+                    ? "; the architecture is the same but the weights may differ. To continue it on this model on"
+                    + " purpose (e.g. after fine-tuning), restore state.adoptedBy(model.info())"
+                    : " (another architecture, vocabulary or weights)"));
+        }
+        if (rows != model.stateRows() || hiddenSize != model.hiddenSize() || hasCellState() != model.hasCellState()) {
+            throw new IllegalArgumentException("state: shape " + rows + "×" + hiddenSize
+                    + (hasCellState() ? " (h, c)" : " (h)") + " does not fit this model's " + model.stateRows() + "×"
+                    + model.hiddenSize() + (model.hasCellState() ? " (h, c)" : " (h)"));
+        }
+        StateChecks.check(model, position, hidden, cell);
+    }
+
+    /**
+     * The fingerprint of the model that produced this state ({@link ModelInfo#fingerprint()}: architecture and
+     * weights); empty for a state read from version-1 bytes.
+     */
     public String fingerprint() {
         return fingerprint;
+    }
+
+    /** The architecture fingerprint of the model that produced this state ({@link ModelInfo#architectureFingerprint()}). */
+    public String architectureFingerprint() {
+        return architectureFingerprint;
     }
 
     /** Steps the session had consumed when the snapshot was taken. */
@@ -152,8 +243,10 @@ public final class SessionState {
     public byte[] toBytes() {
         int floats = hidden.length + (cell == null ? 0 : cell.length);
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES + floats * 4 + 4);
-        b.put(MAGIC).putShort((short) FORMAT_VERSION).putShort((short) (cell == null ? 0 : 1));
-        b.putLong(Long.parseUnsignedLong(fingerprint, 16)).putLong(position).putInt(rows).putInt(hiddenSize);
+        b.put(MAGIC).putShort((short) FORMAT_VERSION)
+                .putShort((short) ((cell == null ? 0 : CELL_FLAG) | (fingerprint.equals(UNKNOWN) ? UNKNOWN_FLAG : 0)));
+        b.putLong(fingerprint.equals(UNKNOWN) ? 0 : hex64(fingerprint));
+        b.putLong(hex64(architectureFingerprint)).putLong(position).putInt(rows).putInt(hiddenSize);
         for (float v : hidden) {
             b.putFloat(v);
         }
@@ -169,10 +262,12 @@ public final class SessionState {
     }
 
     /**
-     * Reads the form written by {@link #toBytes()}.
+     * Reads the form written by {@link #toBytes()}, of version 2 or 1 (a version-1 state knows only its
+     * architecture: restore it through {@link #adoptedBy(ModelInfo)}).
      *
      * @throws IllegalArgumentException when the bytes are not a session state (bad magic), come from a newer
-     *                                  version, are truncated or have trailing bytes, or fail the CRC check
+     *                                  version, are truncated or have trailing bytes, fail the CRC check, or hold a
+     *                                  position outside [0, {@link #MAX_POSITION}] or a NaN or infinite value
      */
     public static SessionState fromBytes(byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
@@ -180,32 +275,46 @@ public final class SessionState {
             throw new IllegalArgumentException("bytes: not a Stepwise session state (expected the magic 'SWSS' but"
                     + " the first bytes are " + hex(bytes, 4) + ")");
         }
-        if (bytes.length < HEADER_BYTES + 4) {
-            throw new IllegalArgumentException("bytes: truncated session state: " + bytes.length
-                    + " bytes, shorter than the " + (HEADER_BYTES + 4) + "-byte header and checksum");
+        if (bytes.length < MAGIC.length + 2) {
+            throw new IllegalArgumentException("bytes: truncated session state: " + bytes.length + " bytes");
         }
         ByteBuffer b = ByteBuffer.wrap(bytes);
         b.position(MAGIC.length);
         int version = Short.toUnsignedInt(b.getShort());
-        if (version != FORMAT_VERSION) {
+        if (version != 1 && version != FORMAT_VERSION) {
             throw new IllegalArgumentException("bytes: session state format version " + version
-                    + " is not supported; this runtime reads version " + FORMAT_VERSION);
+                    + " is not supported; this runtime reads versions 1 and " + FORMAT_VERSION);
+        }
+        int header = version == 1 ? HEADER_BYTES_V1 : HEADER_BYTES;
+        if (bytes.length < header + 4) {
+            throw new IllegalArgumentException("bytes: truncated session state: " + bytes.length
+                    + " bytes, shorter than the " + (header + 4) + "-byte header and checksum of version " + version);
         }
         int flags = Short.toUnsignedInt(b.getShort());
-        if ((flags & ~1) != 0) {
+        int known = version == 1 ? CELL_FLAG : CELL_FLAG | UNKNOWN_FLAG;
+        if ((flags & ~known) != 0) {
             throw new IllegalArgumentException("bytes: unknown session state flags 0x" + Integer.toHexString(flags));
         }
-        long fingerprint = b.getLong();
+        long first = b.getLong();
+        String fingerprint;
+        String architecture;
+        if (version == 1) {
+            fingerprint = UNKNOWN;
+            architecture = hex64(first);
+        } else {
+            fingerprint = (flags & UNKNOWN_FLAG) != 0 ? UNKNOWN : hex64(first);
+            architecture = hex64(b.getLong());
+        }
         long position = b.getLong();
         int rows = b.getInt();
         int hiddenSize = b.getInt();
-        boolean hasCell = (flags & 1) != 0;
-        if (rows < 1 || hiddenSize < 1 || (long) rows * hiddenSize > MAX_STATE_FLOATS || position < 0) {
+        boolean hasCell = (flags & CELL_FLAG) != 0;
+        if (rows < 1 || hiddenSize < 1 || (long) rows * hiddenSize > MAX_STATE_FLOATS) {
             throw new IllegalArgumentException("bytes: corrupt session state header (rows " + rows + ", hidden size "
-                    + hiddenSize + ", position " + position + ")");
+                    + hiddenSize + ")");
         }
         int perState = rows * hiddenSize;
-        long expected = HEADER_BYTES + (long) perState * 4 * (hasCell ? 2 : 1) + 4;
+        long expected = header + (long) perState * 4 * (hasCell ? 2 : 1) + 4;
         if (bytes.length != expected) {
             throw new IllegalArgumentException("bytes: " + (bytes.length < expected ? "truncated" : "trailing data in")
                     + " session state: expected " + expected + " bytes for " + rows + "×" + hiddenSize
@@ -219,22 +328,34 @@ public final class SessionState {
                     + Integer.toHexString(stored) + ", computed " + Long.toHexString(crc.getValue())
                     + "); the data is corrupt");
         }
+        // Checked after the CRC, so that a corrupt file is reported as corrupt rather than as an odd value.
+        StateChecks.checkPosition(position, "bytes: position");
         try {
             float[] h = new float[perState];
             for (int i = 0; i < perState; i++) {
                 h[i] = b.getFloat();
             }
+            StateChecks.checkFinite(h, "bytes: hidden");
             float[] c = null;
             if (hasCell) {
                 c = new float[perState];
                 for (int i = 0; i < perState; i++) {
                     c[i] = b.getFloat();
                 }
+                StateChecks.checkFinite(c, "bytes: cell");
             }
-            return new SessionState(String.format(Locale.ROOT, "%016x", fingerprint), position, rows, hiddenSize, h, c);
+            return new SessionState(fingerprint, architecture, position, rows, hiddenSize, h, c);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("bytes: truncated session state", e);
         }
+    }
+
+    private static String hex64(long value) {
+        return String.format(Locale.ROOT, "%016x", value);
+    }
+
+    private static long hex64(String value) {
+        return Long.parseUnsignedLong(value, 16);
     }
 
     private static String hex(byte[] bytes, int n) {
@@ -247,19 +368,21 @@ public final class SessionState {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof SessionState s && s.fingerprint.equals(fingerprint) && s.position == position
+        return o instanceof SessionState s && s.fingerprint.equals(fingerprint)
+                && s.architectureFingerprint.equals(architectureFingerprint) && s.position == position
                 && s.rows == rows && s.hiddenSize == hiddenSize && Arrays.equals(s.hidden, hidden)
                 && Arrays.equals(s.cell, cell);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(fingerprint, position, rows, hiddenSize, Arrays.hashCode(hidden), Arrays.hashCode(cell));
+        return Objects.hash(fingerprint, architectureFingerprint, position, rows, hiddenSize, Arrays.hashCode(hidden), Arrays.hashCode(cell));
     }
 
     @Override
     public String toString() {
-        return "SessionState[model " + fingerprint + ", position " + position + ", " + rows + "×" + hiddenSize
+        return "SessionState[model " + (fingerprint.equals(UNKNOWN) ? "unknown (version 1)" : fingerprint)
+                + ", architecture " + architectureFingerprint + ", position " + position + ", " + rows + "×" + hiddenSize
                 + (cell == null ? " h" : " h and c") + "]";
     }
 }

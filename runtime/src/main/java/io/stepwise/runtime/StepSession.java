@@ -4,15 +4,17 @@ import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -34,113 +36,45 @@ import java.util.concurrent.atomic.AtomicReference;
  * row per step; for a final-state head (classifiers), the head's values for the state after the call (feed: one
  * row). Feeding N steps in one call equals stepping N times.
  *
+ * <p><b>Bounds</b> ({@link RunLimits} of the model's {@link RuntimeOptions}): a {@link #feed} longer than
+ * {@link RunLimits#maxStepsPerRun()} runs in chunks that carry the state on (same result, ONNX Runtime's memory
+ * that of one chunk); a feed running past {@link RunLimits#callTimeout()}, or any call when {@link #cancel()} is
+ * called, is stopped inside ONNX Runtime with {@link RunCancelledException}; an output or state holding NaN or
+ * infinity fails with {@link NonFiniteOutputException}. Each of these failures leaves the session's state and
+ * position as they were before the call. The position never wraps: a call that would carry it past
+ * {@link SessionState#MAX_POSITION} is refused.
+ *
+ * <p><b>Leaks.</b> A session that is dropped without {@link #close()} does not keep its native tensors alive: the
+ * model holds them apart from the session ({@code SessionTensors}), and a {@link Cleaner} releases them once the
+ * session is unreachable. Closing explicitly is still the way to free them at a known time.
+ *
  * <p>Bidirectional models cannot be stepped; {@link RecurrentModel#newSession()} refuses them.
  */
 public final class StepSession implements Session {
     private final RecurrentModel model;
     private final ModelInfo info;
+    private final RunLimits limits;
     private final int stateSize;
     private final int outputSize;
     private final int vocabulary;
-    private final long[] stateShape;
-
-    private final FloatBuffer[] hidden = new FloatBuffer[2];
-    private final FloatBuffer[] cell = new FloatBuffer[2];
-    private final OnnxTensor[] hiddenTensor = new OnnxTensor[2];
-    private final OnnxTensor[] cellTensor = new OnnxTensor[2];
+    private final SessionTensors t;
+    private final Cleaner.Cleanable cleanable;
     /** Index (0/1) of the buffer pair that holds the current state. */
     private int current;
-
-    private final LongBuffer tokenLong;
-    private final IntBuffer tokenInt;
-    private final FloatBuffer featureBuffer;
-    private final OnnxTensor stepInput;
-    private final FloatBuffer stepOutputBuffer;
-    private final OnnxTensor stepLengths;
-    private final OnnxTensor stepOutput;
-    /** Run arguments for each value of {@link #current}, built once. */
-    private final Map<String, OnnxTensor>[] stepFeeds;
-    private final Map<String, OnnxTensor>[] stepPinned;
-    private final Map<String, OnnxTensor>[] statePinned;
 
     private long position;
     private final AtomicReference<Thread> user = new AtomicReference<>();
     private volatile boolean closed;
-    private volatile boolean modelClosed;
 
-    @SuppressWarnings("unchecked")
-    StepSession(RecurrentModel model) {
+    StepSession(RecurrentModel model, SessionTensors tensors) {
         this.model = model;
         this.info = model.info();
+        this.limits = model.options().runLimits();
         this.stateSize = info.stateRows() * info.hiddenSize();
         this.outputSize = info.outputSize();
         this.vocabulary = info.isTokenInput() ? info.inputSize() : 0;
-        this.stateShape = new long[] {info.stateRows(), 1, info.hiddenSize()};
-        boolean tokens = info.isTokenInput();
-        boolean ints = model.tokenType() == OnnxJavaType.INT32;
-        var env = model.environment();
-        try {
-            for (int i = 0; i < 2; i++) {
-                hidden[i] = floats(stateSize);
-                hiddenTensor[i] = OnnxTensor.createTensor(env, hidden[i], stateShape);
-                if (info.hasCellState()) {
-                    cell[i] = floats(stateSize);
-                    cellTensor[i] = OnnxTensor.createTensor(env, cell[i], stateShape);
-                }
-            }
-            if (tokens && !ints) {
-                tokenLong = direct(8).asLongBuffer();
-                tokenInt = null;
-                featureBuffer = null;
-                stepInput = OnnxTensor.createTensor(env, tokenLong, new long[] {1, 1});
-            } else if (tokens) {
-                tokenLong = null;
-                tokenInt = direct(4).asIntBuffer();
-                featureBuffer = null;
-                stepInput = OnnxTensor.createTensor(env, tokenInt, new long[] {1, 1});
-            } else {
-                tokenLong = null;
-                tokenInt = null;
-                featureBuffer = floats(info.inputSize());
-                stepInput = OnnxTensor.createTensor(env, featureBuffer, new long[] {1, 1, info.inputSize()});
-            }
-            // Format 2 graphs take sequence_lens on every run: one row of one step, bound once.
-            stepLengths = model.takesSequenceLengths() ? model.sequenceLengths(1, 1) : null;
-            stepOutputBuffer = floats(outputSize);
-            stepOutput = OnnxTensor.createTensor(env, stepOutputBuffer,
-                    info.isPerStep() ? new long[] {1, 1, outputSize} : new long[] {1, outputSize});
-        } catch (OrtException e) {
-            releaseTensors();
-            throw new StepwiseException(model.source() + ": cannot allocate a session's tensors: " + e.getMessage(), e);
-        }
-        stepFeeds = new Map[2];
-        stepPinned = new Map[2];
-        statePinned = new Map[2];
-        for (int cur = 0; cur < 2; cur++) {
-            int next = 1 - cur;
-            stepFeeds[cur] = new HashMap<>();
-            stepFeeds[cur].put(info.inputName(), stepInput);
-            stepFeeds[cur].put(info.stateInputs().get(0), hiddenTensor[cur]);
-            if (stepLengths != null) {
-                stepFeeds[cur].put(ModelFormat.SEQUENCE_LENGTHS_INPUT, stepLengths);
-            }
-            statePinned[cur] = new HashMap<>();
-            statePinned[cur].put(info.stateOutputs().get(0), hiddenTensor[next]);
-            if (info.hasCellState()) {
-                stepFeeds[cur].put(info.stateInputs().get(1), cellTensor[cur]);
-                statePinned[cur].put(info.stateOutputs().get(1), cellTensor[next]);
-            }
-            stepPinned[cur] = new HashMap<>(statePinned[cur]);
-            stepPinned[cur].put(info.outputName(), stepOutput);
-        }
-    }
-
-    private static ByteBuffer direct(int bytes) {
-        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
-    }
-
-    private static FloatBuffer floats(int n) {
-        return direct(n * 4).asFloatBuffer();
+        this.t = tensors;
+        this.cleanable = SessionTensors.CLEANER.register(this, new SessionTensors.Reclaim(model, tensors));
     }
 
     /** The model this session runs on. */
@@ -163,7 +97,17 @@ public final class StepSession implements Session {
     /** Whether the session, or its model, was closed. */
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed || t.releasedByModel();
+    }
+
+    /**
+     * Stops the call this session is running, from any thread: ONNX Runtime ends the run at its next node
+     * boundary (within one chunk of {@link RunLimits#maxStepsPerRun()} steps), and the call fails with
+     * {@link RunCancelledException} ({@link RunCancelledException.Reason#CANCELLED}), leaving the state as it was
+     * before the call. Does nothing when no call is running, or after close.
+     */
+    public void cancel() {
+        t.control.terminate(RunCancelledException.Reason.CANCELLED);
     }
 
     // ---------------------------------------------------------------- stepping
@@ -173,8 +117,10 @@ public final class StepSession implements Session {
      *
      * @return the head's output for this step (per-step head) or for the state after it (final-state head),
      *         a fresh array of {@link ModelInfo#outputSize()} values
-     * @throws IllegalArgumentException when {@code token} is outside [0, vocabulary size)
+     * @throws IllegalArgumentException   when {@code token} is outside [0, vocabulary size)
      * @throws UnsupportedOperationException when the model reads features
+     * @throws NonFiniteOutputException   when the output or new state is not finite (the session is unchanged)
+     * @throws RunCancelledException      when {@link #cancel()} stopped it
      */
     @Override
     public float[] step(int token) {
@@ -182,10 +128,11 @@ public final class StepSession implements Session {
         try {
             InputChecks.requireInput(info, true);
             InputChecks.checkToken(token, vocabulary, false, "token");
-            if (tokenLong != null) {
-                tokenLong.put(0, token);
+            checkRoom(1);
+            if (t.tokenLong != null) {
+                t.tokenLong.put(0, token);
             } else {
-                tokenInt.put(0, token);
+                t.tokenInt.put(0, token);
             }
             return runStep();
         } finally {
@@ -199,6 +146,7 @@ public final class StepSession implements Session {
      * @return as {@link #step(int)}
      * @throws IllegalArgumentException when {@code features} is null, not F long, or holds NaN or infinity
      * @throws UnsupportedOperationException when the model reads tokens
+     * @throws NonFiniteOutputException as {@link #step(int)}
      */
     @Override
     public float[] step(float[] features) {
@@ -206,7 +154,8 @@ public final class StepSession implements Session {
         try {
             InputChecks.requireInput(info, false);
             InputChecks.checkFeatures(features, info.inputSize(), "features");
-            featureBuffer.put(0, features);
+            checkRoom(1);
+            t.featureBuffer.put(0, features);
             return runStep();
         } finally {
             exit();
@@ -214,24 +163,38 @@ public final class StepSession implements Session {
     }
 
     private float[] runStep() {
-        try (OrtSession.Result ignored = model.ortSession().run(stepFeeds[current], stepPinned[current])) {
-            current = 1 - current;
-            position++;
+        ScheduledFuture<?> none = t.control.begin(Duration.ZERO);
+        try (OrtSession.Result ignored = model.ortSession().run(t.stepFeeds[current], Set.of(), t.stepPinned[current],
+                t.control.options())) {
+            // the new state is in the other buffer pair until current flips
         } catch (OrtException e) {
+            t.control.checkStopped(model.source(), Duration.ZERO, e);
             throw runFailure(e);
+        } finally {
+            t.control.end(none);
         }
         float[] out = new float[outputSize];
-        stepOutputBuffer.get(0, out);
+        t.stepOutputBuffer.get(0, out);
+        if (limits.rejectNonFinite()) {
+            requireFinite(out, position, "output");
+            requireFiniteState(1 - current, position);
+        }
+        current = 1 - current;
+        position++;
         return out;
     }
 
     /**
-     * Feeds several tokens in one ONNX Runtime call; equal to calling {@link #step(int)} for each.
+     * Feeds several tokens; equal to calling {@link #step(int)} for each. Input longer than
+     * {@link RunLimits#maxStepsPerRun()} runs as consecutive chunks.
      *
      * @return per-step head: one row per token; final-state head: one row, for the state after the last token;
      *         no rows (and no change) for an empty array
      * @throws IllegalArgumentException naming the first id outside [0, vocabulary size) and its index; the
      *                                  session is unchanged
+     * @throws RunCancelledException    when the call timeout passed or {@link #cancel()} was called; the session
+     *                                  is unchanged
+     * @throws NonFiniteOutputException when an output or state is not finite; the session is unchanged
      */
     @Override
     public float[][] feed(int[] tokens) {
@@ -243,30 +206,38 @@ public final class StepSession implements Session {
                 return new float[0][];
             }
             for (int i = 0; i < tokens.length; i++) {
-                InputChecks.checkToken(tokens[i], vocabulary, false, "tokens[" + i + "]");
-            }
-            java.nio.Buffer input;
-            if (model.tokenType() == OnnxJavaType.INT32) {
-                input = IntBuffer.wrap(tokens.clone());
-            } else {
-                long[] ids = new long[tokens.length];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = tokens[i];
+                if (tokens[i] < 0 || (vocabulary > 0 && tokens[i] >= vocabulary)) {
+                    // The argument's name is built only for the message: a million-token feed checks fast.
+                    InputChecks.checkToken(tokens[i], vocabulary, false, "tokens[" + i + "]");
                 }
-                input = LongBuffer.wrap(ids);
             }
-            long[] shape = model.batchFirst() ? new long[] {1, tokens.length} : new long[] {tokens.length, 1};
-            return runSequence(input, shape, tokens.length);
+            checkRoom(tokens.length);
+            boolean ints = model.tokenType() == OnnxJavaType.INT32;
+            return runChunks(tokens.length, (from, to) -> {
+                int n = to - from;
+                long[] shape = model.batchFirst() ? new long[] {1, n} : new long[] {n, 1};
+                if (ints) {
+                    return model.createInput(IntBuffer.wrap(java.util.Arrays.copyOfRange(tokens, from, to)), shape);
+                }
+                long[] ids = new long[n];
+                for (int i = 0; i < n; i++) {
+                    ids[i] = tokens[from + i];
+                }
+                return model.createInput(LongBuffer.wrap(ids), shape);
+            });
         } finally {
             exit();
         }
     }
 
     /**
-     * Feeds several steps of features in one ONNX Runtime call; equal to calling {@link #step(float[])} for each.
+     * Feeds several steps of features; equal to calling {@link #step(float[])} for each. Input longer than
+     * {@link RunLimits#maxStepsPerRun()} runs as consecutive chunks.
      *
      * @param steps [sequence][F] values
      * @return as {@link #feed(int[])}
+     * @throws RunCancelledException    as {@link #feed(int[])}
+     * @throws NonFiniteOutputException as {@link #feed(int[])}
      */
     @Override
     public float[][] feed(float[][] steps) {
@@ -278,46 +249,148 @@ public final class StepSession implements Session {
                 return new float[0][];
             }
             int f = info.inputSize();
-            float[] flat = new float[steps.length * f];
-            for (int t = 0; t < steps.length; t++) {
-                InputChecks.checkFeatures(steps[t], f, "steps[" + t + "]");
-                System.arraycopy(steps[t], 0, flat, t * f, f);
+            for (int i = 0; i < steps.length; i++) {
+                if (!InputChecks.featuresOk(steps[i], f)) {
+                    InputChecks.checkFeatures(steps[i], f, "steps[" + i + "]");
+                }
             }
-            long[] shape = model.batchFirst() ? new long[] {1, steps.length, f} : new long[] {steps.length, 1, f};
-            return runSequence(FloatBuffer.wrap(flat), shape, steps.length);
+            checkRoom(steps.length);
+            return runChunks(steps.length, (from, to) -> {
+                int n = to - from;
+                float[] flat = new float[n * f];
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(steps[from + i], 0, flat, i * f, f);
+                }
+                long[] shape = model.batchFirst() ? new long[] {1, n, f} : new long[] {n, 1, f};
+                return model.createInput(FloatBuffer.wrap(flat), shape);
+            });
         } finally {
             exit();
         }
     }
 
-    private float[][] runSequence(java.nio.Buffer input, long[] shape, int length) {
-        try (OnnxTensor in = model.createInput(input, shape);
-             OnnxTensor lengths = stepLengths == null ? null : model.sequenceLengths(1, length)) {
-            Map<String, OnnxTensor> feeds = new HashMap<>(stepFeeds[current]);
+    @FunctionalInterface
+    private interface ChunkInput {
+        OnnxTensor create(int from, int to) throws OrtException;
+    }
+
+    /**
+     * Runs {@code length} steps in chunks of at most {@link RunLimits#maxStepsPerRun()}, each carrying the state
+     * of the one before, under one call timeout. On any failure the state and position go back to those before
+     * the call.
+     */
+    private float[][] runChunks(int length, ChunkInput input) {
+        int chunk = limits.maxStepsPerRun();
+        int startIndex = current;
+        long startPosition = position;
+        float[] savedH = null;
+        float[] savedC = null;
+        if (length > chunk) {
+            // Later chunks overwrite both buffer pairs; keep the starting state to restore it on failure.
+            savedH = new float[stateSize];
+            t.hidden[current].get(0, savedH);
+            if (info.hasCellState()) {
+                savedC = new float[stateSize];
+                t.cell[current].get(0, savedC);
+            }
+        }
+        Duration timeout = limits.callTimeout();
+        ScheduledFuture<?> timer = t.control.begin(timeout);
+        boolean done = false;
+        try {
+            float[][] rows = new float[info.isPerStep() ? length : 1][];
+            for (int from = 0; from < length; from += chunk) {
+                int to = (int) Math.min(length, (long) from + chunk);
+                t.control.checkStopped(model.source(), timeout, null);
+                runChunk(input, from, to, rows);
+            }
+            done = true;
+            return rows;
+        } finally {
+            t.control.end(timer);
+            if (!done) {
+                current = startIndex;
+                position = startPosition;
+                if (savedH != null) {
+                    t.hidden[current].put(0, savedH);
+                    if (savedC != null) {
+                        t.cell[current].put(0, savedC);
+                    }
+                }
+            }
+        }
+    }
+
+    private void runChunk(ChunkInput input, int from, int to, float[][] rows) {
+        try (OnnxTensor in = input.create(from, to);
+             OnnxTensor lengths = t.stepLengths == null ? null : model.sequenceLengths(1, to - from)) {
+            Map<String, OnnxTensor> feeds = new HashMap<>(t.stepFeeds[current]);
             feeds.put(info.inputName(), in);
             if (lengths != null) {
                 feeds.put(ModelFormat.SEQUENCE_LENGTHS_INPUT, lengths);
             }
-            float[][] rows;
             if (info.isPerStep()) {
-                try (OrtSession.Result r = model.ortSession().run(feeds, Set.of(info.outputName()), statePinned[current])) {
+                try (OrtSession.Result r = model.ortSession().run(feeds, Set.of(info.outputName()),
+                        t.statePinned[current], t.control.options())) {
                     FloatBuffer out = ((OnnxTensor) r.get(info.outputName()).orElseThrow()).getFloatBuffer();
-                    rows = new float[length][outputSize];
-                    for (float[] row : rows) {
+                    for (int i = from; i < to; i++) {
+                        float[] row = new float[outputSize];
                         out.get(row);
+                        if (limits.rejectNonFinite()) {
+                            requireFinite(row, position + i - from, "output");
+                        }
+                        rows[i] = row;
                     }
                 }
             } else {
-                try (OrtSession.Result ignored = model.ortSession().run(feeds, stepPinned[current])) {
-                    rows = new float[1][outputSize];
-                    stepOutputBuffer.get(0, rows[0]);
+                try (OrtSession.Result ignored = model.ortSession().run(feeds, Set.of(), t.stepPinned[current],
+                        t.control.options())) {
+                    float[] row = new float[outputSize];
+                    t.stepOutputBuffer.get(0, row);
+                    if (limits.rejectNonFinite()) {
+                        requireFinite(row, position + to - from - 1, "output");
+                    }
+                    rows[0] = row;
                 }
             }
+            if (limits.rejectNonFinite()) {
+                requireFiniteState(1 - current, position + to - from - 1);
+            }
             current = 1 - current;
-            position += length;
-            return rows;
+            position += to - from;
         } catch (OrtException e) {
+            t.control.checkStopped(model.source(), limits.callTimeout(), e);
             throw runFailure(e);
+        }
+    }
+
+    private void requireFinite(float[] values, long at, String what) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new NonFiniteOutputException(model.source() + ": the step at position " + at + " produced "
+                        + values[i] + " in its " + what + " (index " + i + "); the model's weights overflow on this"
+                        + " input or are corrupt. The session is unchanged (RunLimits.rejectNonFinite)", at);
+            }
+        }
+    }
+
+    private void requireFiniteState(int index, long at) {
+        for (int i = 0; i < stateSize; i++) {
+            if (!Float.isFinite(t.hidden[index].get(i))
+                    || (info.hasCellState() && !Float.isFinite(t.cell[index].get(i)))) {
+                throw new NonFiniteOutputException(model.source() + ": the step at position " + at + " produced a"
+                        + " state that is not finite (index " + i + "); the model's weights overflow on this input or"
+                        + " are corrupt. The session is unchanged (RunLimits.rejectNonFinite)", at);
+            }
+        }
+    }
+
+    /** Refuses a call that would carry the position past {@link SessionState#MAX_POSITION}. */
+    private void checkRoom(int steps) {
+        if (position > SessionState.MAX_POSITION - steps) {
+            throw new IllegalStateException("StepSession: position " + position + " + " + steps + " steps would pass"
+                    + " the largest position 2^53 (SessionState.MAX_POSITION); reset() the session or restore an"
+                    + " earlier state");
         }
     }
 
@@ -332,9 +405,9 @@ public final class StepSession implements Session {
     public void reset() {
         enter();
         try {
-            fill(hidden[current], null);
+            fill(t.hidden[current], null);
             if (info.hasCellState()) {
-                fill(cell[current], null);
+                fill(t.cell[current], null);
             }
             position = 0;
         } finally {
@@ -348,13 +421,14 @@ public final class StepSession implements Session {
         enter();
         try {
             float[] h = new float[stateSize];
-            hidden[current].get(0, h);
+            t.hidden[current].get(0, h);
             float[] c = null;
             if (info.hasCellState()) {
                 c = new float[stateSize];
-                cell[current].get(0, c);
+                t.cell[current].get(0, c);
             }
-            return new SessionState(info.fingerprint(), position, info.stateRows(), info.hiddenSize(), h, c);
+            return new SessionState(info.fingerprint(), info.architectureFingerprint(), position, info.stateRows(),
+                    info.hiddenSize(), h, c);
         } finally {
             exit();
         }
@@ -363,28 +437,20 @@ public final class StepSession implements Session {
     /**
      * Replaces the current state and position with {@code state}'s.
      *
-     * @throws IllegalArgumentException when the state belongs to a model of another architecture (the message
-     *                                  names both fingerprints) or its shape does not fit
+     * @throws IllegalArgumentException when the state belongs to another model (the message names both
+     *                                  fingerprints; see {@link SessionState#adoptedBy} for a state of a model
+     *                                  with the same architecture), its shape does not fit, or its values or
+     *                                  position are impossible for this model ({@code StateChecks})
      */
     @Override
     public void restore(SessionState state) {
         Objects.requireNonNull(state, "state");
         enter();
         try {
-            if (!state.fingerprint().equals(info.fingerprint())) {
-                throw new IllegalArgumentException("state: it belongs to a model with fingerprint " + state.fingerprint()
-                        + " but this session's model has fingerprint " + info.fingerprint()
-                        + " (a different architecture or vocabulary)");
-            }
-            if (state.rows() != info.stateRows() || state.hiddenSize() != info.hiddenSize()
-                    || state.hasCellState() != info.hasCellState()) {
-                throw new IllegalArgumentException("state: shape " + state.rows() + "×" + state.hiddenSize()
-                        + (state.hasCellState() ? " (h, c)" : " (h)") + " does not fit this model's "
-                        + info.stateRows() + "×" + info.hiddenSize() + (info.hasCellState() ? " (h, c)" : " (h)"));
-            }
-            fill(hidden[current], state.hiddenArray());
+            state.checkFits(info);
+            fill(t.hidden[current], state.hiddenArray());
             if (info.hasCellState()) {
-                fill(cell[current], state.cellArray());
+                fill(t.cell[current], state.cellArray());
             }
             position = state.position();
         } finally {
@@ -417,7 +483,7 @@ public final class StepSession implements Session {
                     + " give each thread its own session (model.newSession())");
         }
         model.readLock().lock();
-        if (closed) {
+        if (isClosed()) {
             model.readLock().unlock();
             user.set(null);
             checkClosed();
@@ -427,11 +493,13 @@ public final class StepSession implements Session {
     private void exit() {
         model.readLock().unlock();
         user.set(null);
+        // The session must stay reachable until its run is over, or the cleaner could free tensors in use.
+        Reference.reachabilityFence(this);
     }
 
     private void checkClosed() {
-        if (closed) {
-            throw new IllegalStateException(modelClosed
+        if (isClosed()) {
+            throw new IllegalStateException(t.releasedByModel()
                     ? "StepSession: its model (" + model.source() + ") was closed"
                     : "StepSession is closed");
         }
@@ -452,8 +520,7 @@ public final class StepSession implements Session {
         try {
             if (!closed) {
                 closed = true;
-                releaseTensors();
-                model.unregister(this);
+                cleanable.clean();
             }
         } finally {
             model.readLock().unlock();
@@ -461,33 +528,8 @@ public final class StepSession implements Session {
         }
     }
 
-    /** Called by the model's close() under its write lock: no step of this session is running. */
-    void releaseBecauseModelClosed() {
-        if (!closed) {
-            modelClosed = true;
-            closed = true;
-            releaseTensors();
-        }
-    }
-
-    private void releaseTensors() {
-        for (int i = 0; i < 2; i++) {
-            closeTensor(hiddenTensor[i]);
-            closeTensor(cellTensor[i]);
-        }
-        closeTensor(stepInput);
-        closeTensor(stepOutput);
-        closeTensor(stepLengths);
-    }
-
-    private static void closeTensor(OnnxTensor t) {
-        if (t != null) {
-            t.close();
-        }
-    }
-
     @Override
     public String toString() {
-        return "StepSession[position " + position + (closed ? ", closed" : "") + "]";
+        return "StepSession[position " + position + (isClosed() ? ", closed" : "") + "]";
     }
 }

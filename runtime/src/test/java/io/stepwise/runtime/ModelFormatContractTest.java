@@ -115,7 +115,12 @@ class ModelFormatContractTest {
             known.addAll(ModelFormat.TASK_LEVEL_KEYS);
             assertTrue(written.containsAll(known), "the model should carry every key of the format: " + written);
             written.removeAll(known);
-            assertEquals(Set.of("stepwise.evaluation"), written, "only the free-form key is outside the format");
+            assertEquals(Set.of("stepwise.evaluation", ModelFormat.WEIGHTS_SHA256), written,
+                    "only the free-form key and the weights checksum are outside the format's key lists");
+            assertEquals(io.stepwise.conversion.MetadataKeys.WEIGHTS_SHA256, ModelFormat.WEIGHTS_SHA256);
+            assertEquals(info.metadata().get(ModelFormat.WEIGHTS_SHA256), info.weightsDigest(),
+                    "the runtime's digest of the weights is the exporter's checksum");
+            assertTrue(info.weightsVerified());
 
             assertEquals(ModelFormat.VERSION, info.formatVersion());
             assertEquals(ModelFormat.Cell.LSTM, info.cell());

@@ -12,7 +12,7 @@ class SessionStateTest {
     private static SessionState lstmState() {
         float[] h = {0.5f, -1f, 2f, 0f, 3.25f, -0.125f};
         float[] c = {1f, 2f, 3f, 4f, 5f, 6f};
-        return new SessionState("00000000deadbeef", 17, 2, 3, h, c);
+        return new SessionState("00000000deadbeef", "00000000feedface", 17, 2, 3, h, c);
     }
 
     @Test
@@ -27,11 +27,11 @@ class SessionStateTest {
         assertArrayEquals(s.hidden(), back.hidden());
         assertArrayEquals(s.cell().orElseThrow(), back.cell().orElseThrow());
 
-        SessionState gru = new SessionState("ffffffffffffffff", 0, 1, 2, new float[] {1f, 2f}, null);
+        SessionState gru = new SessionState("ffffffffffffffff", "0123456789abcdef", 0, 1, 2, new float[] {1f, 2f}, null);
         SessionState gruBack = SessionState.fromBytes(gru.toBytes());
         assertEquals(gru, gruBack);
         assertTrue(gruBack.cell().isEmpty());
-        assertEquals(4 + 2 + 2 + 8 + 8 + 4 + 4 + 8 + 4, gru.toBytes().length);
+        assertEquals(4 + 2 + 2 + 8 + 8 + 8 + 4 + 4 + 8 + 4, gru.toBytes().length);
     }
 
     @Test

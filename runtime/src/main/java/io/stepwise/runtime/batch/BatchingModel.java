@@ -226,16 +226,11 @@ public final class BatchingModel implements SessionSource, AutoCloseable {
 
     /** The checks {@link io.stepwise.runtime.Session#restore} makes. */
     void checkState(SessionState state, String name) {
-        if (!state.fingerprint().equals(info.fingerprint())) {
-            throw new IllegalArgumentException(name + ": it belongs to a model with fingerprint " + state.fingerprint()
-                    + " but this session's model has fingerprint " + info.fingerprint()
-                    + " (a different architecture or vocabulary)");
-        }
-        if (state.rows() != info.stateRows() || state.hiddenSize() != info.hiddenSize()
-                || state.hasCellState() != info.hasCellState()) {
-            throw new IllegalArgumentException(name + ": shape " + state.rows() + "×" + state.hiddenSize()
-                    + (state.hasCellState() ? " (h, c)" : " (h)") + " does not fit this model's "
-                    + info.stateRows() + "×" + info.hiddenSize() + (info.hasCellState() ? " (h, c)" : " (h)"));
+        try {
+            // The fingerprint (architecture and weights), shape and plausible values, as StepSession.restore.
+            state.checkFits(info);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage().replaceFirst("^state: ", ""), e);
         }
     }
 

@@ -79,13 +79,11 @@ public final class ForecastStream implements AutoCloseable {
      * same afterwards.
      *
      * @throws IllegalStateException    before the first observation
-     * @throws IllegalArgumentException for a horizon below 1
+     * @throws IllegalArgumentException for a horizon below 1 or above the model's {@code RunLimits.maxHorizon()}
      */
     public Forecast forecast(int horizon) {
         checkClosed();
-        if (horizon < 1) {
-            throw new IllegalArgumentException("horizon: expected ≥ 1 but got " + horizon);
-        }
+        forecaster.checkHorizon(horizon);
         if (nextPrediction == null) {
             throw new IllegalStateException("forecast: no observation has been pushed yet");
         }

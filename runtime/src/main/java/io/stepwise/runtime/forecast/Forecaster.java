@@ -3,6 +3,7 @@ package io.stepwise.runtime.forecast;
 import io.stepwise.runtime.ModelFormat.Task;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.RunLimits;
 import io.stepwise.runtime.Session;
 import io.stepwise.runtime.SessionSource;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public final class Forecaster {
     private final double[] levels;
     private final double[][][] lowerOffsets;
     private final double[][][] upperOffsets;
+    private final RunLimits limits;
 
     /**
      * A forecaster over the sessions of {@code model}.
@@ -106,6 +108,7 @@ public final class Forecaster {
         this.defaultHorizon = horizon instanceof Number n && n.intValue() >= 1
                 ? OptionalInt.of(n.intValue()) : OptionalInt.empty();
         this.sessions = source::newSession;
+        this.limits = source.runLimits();
         Object window = info.forecast().get("window");
         this.minimumHistory = window instanceof Number n && n.intValue() >= 1 ? n.intValue() : 1;
         this.frequency = info.frequency().map(Frequency::fromWireName);
@@ -132,6 +135,7 @@ public final class Forecaster {
         this.levels = base.levels;
         this.lowerOffsets = base.lowerOffsets;
         this.upperOffsets = base.upperOffsets;
+        this.limits = base.limits;
     }
 
     /** For tests: forecasting against any session. */
@@ -142,6 +146,7 @@ public final class Forecaster {
         this.std = check(std.clone(), featureNames.size(), "std");
         this.defaultHorizon = defaultHorizon;
         this.sessions = sessions;
+        this.limits = RunLimits.defaults();
         this.minimumHistory = 1;
         this.frequency = Optional.empty();
         this.levels = new double[0];
@@ -242,13 +247,12 @@ public final class Forecaster {
      * @param history [steps][features] observations, oldest first; NaN marks a missing value (see class doc)
      * @param horizon steps to forecast (≥ 1)
      * @throws IllegalArgumentException for an empty history, a row of the wrong width, an infinite value, a feature
-     *                                  with no known value, or a horizon below 1
+     *                                  with no known value, or a horizon below 1 or above the source's
+     *                                  {@link RunLimits#maxHorizon()} (a horizon from the metadata included)
      */
     public Forecast forecast(double[][] history, int horizon) {
         Objects.requireNonNull(history, "history");
-        if (horizon < 1) {
-            throw new IllegalArgumentException("horizon: expected ≥ 1 but got " + horizon);
-        }
+        checkHorizon(horizon);
         double[][] filled = copyChecked(history);
         if (history.length < minimumHistory) {
             throw new IllegalArgumentException("history: " + history.length + " step(s) but the model was trained to"
@@ -298,6 +302,16 @@ public final class Forecaster {
      */
     public ForecastStream openStream() {
         return new ForecastStream(this, sessions.get());
+    }
+
+    /**
+     * @throws IllegalArgumentException for a horizon below 1 or above {@link RunLimits#maxHorizon()}
+     */
+    void checkHorizon(int horizon) {
+        if (horizon < 1) {
+            throw new IllegalArgumentException("horizon: expected ≥ 1 but got " + horizon);
+        }
+        RunLimits.check("horizon", horizon, limits.maxHorizon(), "maxHorizon");
     }
 
     /** One row in model units: (x − mean) / std. */

@@ -4,6 +4,7 @@ import io.stepwise.runtime.Logits;
 import io.stepwise.runtime.ModelFormat.Task;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
+import io.stepwise.runtime.RunLimits;
 import io.stepwise.runtime.Session;
 import io.stepwise.runtime.SessionSource;
 import io.stepwise.runtime.text.GenerationResult.StopReason;
@@ -42,6 +43,7 @@ import java.util.function.Supplier;
 public final class TextGenerator {
     private final CharTokenizer tokenizer;
     private final Supplier<Session> sessions;
+    private final RunLimits limits;
 
     /**
      * A generator over the sessions of {@code model}.
@@ -76,12 +78,14 @@ public final class TextGenerator {
                     + " logits but the vocabulary has " + tokenizer.size() + " entries");
         }
         this.sessions = source::newSession;
+        this.limits = source.runLimits();
     }
 
     /** For tests: decoding against any session. */
     TextGenerator(CharTokenizer tokenizer, Supplier<Session> sessions) {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.sessions = Objects.requireNonNull(sessions, "sessions");
+        this.limits = RunLimits.defaults();
     }
 
     /** The vocabulary, index = token id (unmodifiable). */
@@ -124,7 +128,8 @@ public final class TextGenerator {
      * @param listener receives each token as it is generated and may cancel; {@code null} for none. Not available
      *                 with beam search, whose tokens are only final at the end
      * @throws IllegalArgumentException for an empty prompt, a character outside the vocabulary (see
-     *                                  {@link #encode}), or a listener with beam search
+     *                                  {@link #encode}), a listener with beam search, or a generation length or
+     *                                  beam width above the source's {@link RunLimits}
      */
     public GenerationResult generate(String prompt, GenerationConfig config, TokenListener listener) {
         Objects.requireNonNull(prompt, "prompt");
@@ -133,6 +138,8 @@ public final class TextGenerator {
             throw new IllegalArgumentException("prompt: expected at least one character; the model predicts each"
                     + " token from the one before it");
         }
+        RunLimits.check("maxNewTokens", config.maxNewTokens(), limits.maxNewTokens(), "maxNewTokens");
+        RunLimits.check("beamWidth", config.beamWidth(), limits.maxBeamWidth(), "maxBeamWidth");
         if (listener != null && config.strategy() == GenerationConfig.Strategy.BEAM_SEARCH) {
             throw new IllegalArgumentException("listener: streaming is not available with beam search, whose tokens"
                     + " are only final when the search ends; pass null");

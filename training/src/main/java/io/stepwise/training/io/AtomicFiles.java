@@ -1,5 +1,6 @@
 package io.stepwise.training.io;
 
+import io.stepwise.conversion.AtomicTempFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,14 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 
 /**
  * The one way the training module writes files (models, checkpoints, metrics, cards, plots): readers see the old
  * content or the complete new content, never a part, and a failed write leaves the old file as it was.
  */
 public final class AtomicFiles {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** Produces a file's content. */
     @FunctionalInterface
@@ -33,7 +32,8 @@ public final class AtomicFiles {
      * {@code file}. On any failure the temporary file is removed and {@code file} is untouched.
      *
      * <p>The temporary file is a dot file in the same folder, so the rename stays on one file system and a
-     * leftover from a killed process stays out of plain listings. It is created with the process's default
+     * leftover from a killed process stays out of plain listings; the next write of the same file removes such
+     * leftovers ({@link AtomicTempFiles#removeStale}). It is created with the process's default
      * permissions (not {@link Files#createTempFile}'s owner-only ones): models and reports are meant to be shared.
      */
     public static void write(Path file, Content content) throws IOException {
@@ -43,7 +43,8 @@ public final class AtomicFiles {
             throw new IllegalArgumentException("file: expected a file path but got '" + file + "'");
         }
         Files.createDirectories(dir);
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        AtomicTempFiles.removeStale(target);
+        Path temp = AtomicTempFiles.newTemp(target);
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel))) {
