@@ -26,9 +26,9 @@ public final class AddingProblemExperiment implements Experiment {
     record Budget(int[] lengths, long[] seeds, int lstmHidden, int batchSize, int epochs, int stepsPerEpoch,
                   int validationSize, int testSize, float learningRate) {
         static Budget of(ExperimentScale scale) {
-            return scale.pick(new Budget(new int[] {10, 25}, new long[] {1}, 8, 16, 1, 4, 32, 64, 3e-3f),
-                    new Budget(new int[] {10, 25, 50, 100, 200}, new long[] {1, 2, 3}, 32, 32, 8, 250, 500, 1000,
-                            3e-3f));
+            return scale.pick(new Budget(new int[] {10, 25}, new long[] {1}, 32, 16, 1, 4, 32, 64, 1e-2f),
+                    new Budget(new int[] {10, 25, 50, 100, 200}, new long[] {1, 2, 3}, 32, 16, 4, 200, 300, 500,
+                            1e-2f));
         }
     }
 

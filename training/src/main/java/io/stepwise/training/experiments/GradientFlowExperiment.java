@@ -34,7 +34,7 @@ public final class GradientFlowExperiment implements Experiment {
                   int stepsPerEpoch, int measureBatches, float learningRate) {
         static Budget of(ExperimentScale scale) {
             return scale.pick(new Budget(20_000, 16, 8, 12, new long[] {1}, 8, 1, 3, 1, 3e-3f),
-                    new Budget(300_000, 128, 32, 100, new long[] {1, 2, 3}, 32, 5, 100, 4, 3e-3f));
+                    new Budget(200_000, 128, 32, 100, new long[] {1, 2, 3}, 32, 3, 100, 2, 3e-3f));
         }
     }
 
