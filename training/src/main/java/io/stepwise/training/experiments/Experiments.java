@@ -25,7 +25,7 @@ public final class Experiments {
     /** Every experiment, in the order of the issue and of {@code make experiments}. */
     public static List<Experiment> all() {
         return List.of(new GradientFlowExperiment(), new AddingProblemExperiment(), new TruncatedBpttExperiment(),
-                new CellCostExperiment());
+                new CellCostExperiment(), new ConvVsRecurrentExperiment());
     }
 
     /** The names of {@link #all()}. */
