@@ -20,7 +20,8 @@ CELL ?= lstm
 ARGS ?=
 TRAIN_OUT ?= build/models
 
-.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures clean
+.PHONY: help build cli demo test check-onnx models train verify bench soak fuzz fuzz-replay hostile-fixtures clean \
+	experiments experiment
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -35,6 +36,8 @@ help:
 	@echo "make soak     step a model a million times and check memory outside the heap stays flat"
 	@echo "make fuzz     fuzz model loading, session state and data readers, each case in a child JVM (FUZZ_SECONDS=600)"
 	@echo "make fuzz-replay FUZZ_TARGET=model FUZZ_FILE=build/fuzz/crashes/...bin   rerun one saved case"
+	@echo "make experiments  measure the textbook claims (docs/experiments/: pages, plots, JSON); two at a time, ~30 min"
+	@echo "make experiment NAME=adding   run one experiment (gradient-flow, adding, truncated-bptt, gru-vs-lstm, cnn-vs-rnn)"
 	@echo "make hostile-fixtures   regenerate the hostile-model regression fixtures from models/co2-rnn.onnx"
 	@echo "make clean    remove build output"
 
@@ -98,6 +101,18 @@ fuzz-replay: build
 
 hostile-fixtures:
 	$(PYTHON) scripts/make_hostile_fixtures.py
+
+# Textbook claims measured (issue 15). Fixed budgets and seeds, never wall-clock limits; each experiment runs in
+# its own JVM from a snapshot of the compiled classes (scripts/run_experiment.sh) and writes its own files, two at a
+# time on two cores (PyTorch uses one thread each); the summary is rebuilt from the JSON files at the end.
+EXPERIMENTS ?= adding gradient-flow cnn-vs-rnn truncated-bptt gru-vs-lstm
+EXPERIMENT_JOBS ?= 2
+experiments: build
+	printf '%s\n' $(EXPERIMENTS) | xargs -P $(EXPERIMENT_JOBS) -I{} scripts/run_experiment.sh {}
+	$(STEPWISE) experiment --summary
+
+experiment: build
+	scripts/run_experiment.sh $(NAME)
 
 clean:
 	$(MVN) clean

@@ -4,6 +4,7 @@ import io.stepwise.training.experiments.Experiment;
 import io.stepwise.training.experiments.ExperimentContext;
 import io.stepwise.training.experiments.ExperimentScale;
 import io.stepwise.training.experiments.Experiments;
+import io.stepwise.training.experiments.ExperimentsSummary;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +39,9 @@ public final class ExperimentCommand implements Callable<Integer> {
     Path work;
     @Option(names = "--list", description = "List the experiments and exit.")
     boolean list;
+    @Option(names = "--summary", description = "Only rewrite the output folder's README.md from the experiments' "
+            + "JSON files there (after runs in parallel).")
+    boolean summary;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -49,6 +53,11 @@ public final class ExperimentCommand implements Callable<Integer> {
             for (Experiment e : Experiments.all()) {
                 output.printf(Locale.ROOT, "%-10s %s%n", e.name(), e.description());
             }
+            return 0;
+        }
+        if (summary) {
+            ExperimentsSummary.write(out);
+            output.printf(Locale.ROOT, "wrote %s%n", out.resolve("README.md"));
             return 0;
         }
         if (name == null) {
