@@ -18,6 +18,7 @@ import java.util.Map;
  * The output is copied into a fresh array, as any caller needs it on the Java side.
  */
 final class OrtFloorStepper implements Stepper {
+    private final OnnxTensor lengths;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final boolean lstm;
@@ -52,6 +53,10 @@ final class OrtFloorStepper implements Stepper {
             throw new IllegalStateException("cannot allocate the token tensor: " + e.getMessage(), e);
         }
         feeds.put("tokens", tokenTensor);
+        lengths = OrtSessions.sequenceLengths(session, 1, 1);
+        if (lengths != null) {
+            feeds.put("sequence_lens", lengths);
+        }
         reset();
     }
 
@@ -111,7 +116,7 @@ final class OrtFloorStepper implements Stepper {
         if (previous != null) {
             previous.close();
         }
-        for (OnnxTensor t : new OnnxTensor[] {tokenTensor, zeroH, zeroC}) {
+        for (OnnxTensor t : new OnnxTensor[] {tokenTensor, zeroH, zeroC, lengths}) {
             if (t != null) {
                 t.close();
             }

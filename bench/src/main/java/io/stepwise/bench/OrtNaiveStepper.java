@@ -36,6 +36,10 @@ final class OrtNaiveStepper implements Stepper {
             if (c != null) {
                 feeds.put("c0", OnnxTensor.createTensor(env, c));
             }
+            OnnxTensor lengths = OrtSessions.sequenceLengths(session, 1, 1);
+            if (lengths != null) {
+                feeds.put("sequence_lens", lengths);
+            }
             try (OrtSession.Result result = session.run(feeds)) {
                 float[][][] out = (float[][][]) result.get("output").orElseThrow().getValue();
                 h = (float[][][]) result.get("hn").orElseThrow().getValue();

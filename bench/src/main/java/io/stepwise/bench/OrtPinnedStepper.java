@@ -46,6 +46,10 @@ final class OrtPinnedStepper implements Stepper {
         output = direct(outputs * 4).asFloatBuffer();
         try {
             OnnxTensor tokenTensor = track(OnnxTensor.createTensor(env, token, new long[] {1, 1}));
+            OnnxTensor lengths = OrtSessions.sequenceLengths(session, 1, 1);
+            if (lengths != null) {
+                track(lengths);
+            }
             OnnxTensor outputTensor = track(OnnxTensor.createTensor(env, output, new long[] {1, 1, outputs}));
             OnnxTensor[] hTensor = new OnnxTensor[2];
             OnnxTensor[] cTensor = new OnnxTensor[2];
@@ -61,6 +65,9 @@ final class OrtPinnedStepper implements Stepper {
                 feeds[i] = new HashMap<>();
                 feeds[i].put("tokens", tokenTensor);
                 feeds[i].put("h0", hTensor[i]);
+                if (lengths != null) {
+                    feeds[i].put("sequence_lens", lengths);
+                }
                 pinned[i] = new HashMap<>();
                 pinned[i].put("output", outputTensor);
                 pinned[i].put("hn", hTensor[1 - i]);

@@ -22,4 +22,22 @@ final class OrtSessions {
             throw new IllegalStateException("ONNX Runtime cannot load the benchmark model: " + e.getMessage(), e);
         }
     }
+
+    /**
+     * The {@code sequence_lens} tensor a format-2 Stepwise graph needs on every run (int32 [rows], all
+     * {@code length}), or {@code null} for a format-1 graph, which has no such input.
+     */
+    static ai.onnxruntime.OnnxTensor sequenceLengths(OrtSession session, int rows, int length) {
+        if (!session.getInputNames().contains("sequence_lens")) {
+            return null;
+        }
+        int[] lengths = new int[rows];
+        java.util.Arrays.fill(lengths, length);
+        try {
+            return ai.onnxruntime.OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
+                    java.nio.IntBuffer.wrap(lengths), new long[] {rows});
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot allocate sequence_lens: " + e.getMessage(), e);
+        }
+    }
 }

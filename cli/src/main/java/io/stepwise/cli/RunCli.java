@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "stepwise", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Run recurrent models (RNN, LSTM, GRU) exported by Stepwise, on ONNX Runtime alone.",
-        subcommands = {GenerateCommand.class, ForecastCommand.class, ClassifyCommand.class, InspectCommand.class,
+        subcommands = {GenerateCommand.class, ForecastCommand.class, ClassifyCommand.class, NextCommand.class,
+            InspectCommand.class,
             CommandLine.HelpCommand.class})
 public final class RunCli extends RootCommand {
     /** Runs the command line and exits with its code. */

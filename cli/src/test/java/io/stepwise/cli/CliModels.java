@@ -38,6 +38,17 @@ final class CliModels {
                 .optProperty("evaluation", "{\"data\":\"" + data + "\"}").build());
     }
 
+    /** A next-event model over the events of {@link #EVENTS} (random weights). */
+    static Path eventModel(Path dir) throws IOException {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6)
+                .setTokenInput(EVENTS.size(), 3).setOutputSize(EVENTS.size()).build();
+        return write(dir.resolve("events.onnx"), spec, ModelMetadata.builder().setTask(Task.LANGUAGE_MODEL)
+                .optVocabulary(EVENTS).optUnknownToken(0).optTokenUnit(io.stepwise.conversion.TokenUnit.EVENT)
+                .build());
+    }
+
+    static final List<String> EVENTS = List.of("<unk>", "</s>", "home", "search", "view_item", "buy");
+
     static Path classifier(Path dir) throws IOException {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(5)
                 .setTokenInput(LETTERS.size(), 3).optBidirectional(true).optHead(HeadKind.FINAL_STATE)

@@ -12,8 +12,13 @@ import java.util.List;
  * names (see ARCHITECTURE.md).
  */
 public final class MetadataKeys {
-    /** Value of {@link #FORMAT} written by this module: the version of the model-file contract. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Value of {@link #FORMAT} written by this module: the version of the model-file contract. Format 2 added the
+     * {@code sequence_lens} graph input; format 1 files (without it) are still read.
+     */
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format {@link OnnxModelReader} reads. */
+    public static final int OLDEST_FORMAT_VERSION = 1;
     /** Prefix of every key Stepwise writes. */
     public static final String PREFIX = "stepwise.";
 
@@ -45,13 +50,17 @@ public final class MetadataKeys {
     public static final String TRAINING = PREFIX + "training";
     public static final String METRICS = PREFIX + "metrics";
     public static final String PARITY = PREFIX + "parity";
+    /** What a token id stands for: a {@link TokenUnit} id; absent = {@code character}. */
+    public static final String TOKEN_UNIT = PREFIX + "token_unit";
+    /** The verdict on the model against its baseline (JSON object, see docs/model-format.md). */
+    public static final String BASELINE = PREFIX + "baseline";
 
     /** The structural keys, in the order the exporter writes them. */
     public static final List<String> STRUCTURAL = List.of(FORMAT, CELL, LAYERS, HIDDEN_SIZE, BIDIRECTIONAL, INPUT_KIND,
             INPUT_SIZE, EMBEDDING_SIZE, HEAD, OUTPUT_SIZE, INPUT_NAME, OUTPUT_NAME, STATE_INPUTS, STATE_OUTPUTS);
     /** The task-level keys the format defines (any other {@code stepwise.*} key is free-form). */
     public static final List<String> TASK_LEVEL = List.of(TASK, VOCABULARY, UNKNOWN_TOKEN, LABELS, FEATURE_NAMES,
-            TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY);
+            TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY, TOKEN_UNIT, BASELINE);
 
     private MetadataKeys() {
     }

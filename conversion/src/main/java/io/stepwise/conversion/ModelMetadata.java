@@ -184,6 +184,28 @@ public final class ModelMetadata {
             return this;
         }
 
+        /** What one token id stands for (token-input models); without it, a reader assumes characters. */
+        public Builder optTokenUnit(TokenUnit unit) {
+            props.put(MetadataKeys.TOKEN_UNIT, Objects.requireNonNull(unit, "unit").id());
+            return this;
+        }
+
+        /**
+         * The verdict on the model against its baseline (JSON object with at least {@code metric}, {@code value},
+         * {@code baseline}, {@code baseline_value}, {@code outcome} and the sentence {@code verdict}).
+         */
+        public Builder optBaseline(Map<String, ?> verdict) {
+            Objects.requireNonNull(verdict, "verdict");
+            for (String key : List.of("metric", "baseline", "outcome", "verdict")) {
+                if (!(verdict.get(key) instanceof String)) {
+                    throw new IllegalArgumentException("baseline: expected a string '" + key + "' but got "
+                            + verdict.get(key));
+                }
+            }
+            props.put(MetadataKeys.BASELINE, Json.write(verdict));
+            return this;
+        }
+
         /** Any other {@code stepwise.*} string; {@code key} may be given with or without the prefix. */
         public Builder optProperty(String key, String value) {
             Objects.requireNonNull(key, "key");

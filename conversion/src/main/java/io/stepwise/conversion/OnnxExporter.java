@@ -42,6 +42,12 @@ public final class OnnxExporter {
     public static final String HN = "hn";
     public static final String CN = "cn";
     public static final String OUTPUT = "output";
+    /**
+     * Graph input (format 2): int32 [batch], each row's number of valid steps, passed to every recurrent node, so
+     * that sequences of different lengths share one call; padded steps' outputs are zero and the final states are
+     * each row's own.
+     */
+    public static final String SEQUENCE_LENS = "sequence_lens";
     public static final String BATCH = "batch";
     public static final String SEQUENCE = "sequence";
 

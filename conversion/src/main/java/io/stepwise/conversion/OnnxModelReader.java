@@ -90,9 +90,14 @@ public final class OnnxModelReader {
 
     private static NetworkSpec spec(Map<String, String> metadata) {
         String format = required(metadata, MetadataKeys.FORMAT);
-        if (!format.equals(Integer.toString(MetadataKeys.FORMAT_VERSION))) {
+        boolean known = false;
+        for (int v = MetadataKeys.OLDEST_FORMAT_VERSION; v <= MetadataKeys.FORMAT_VERSION; v++) {
+            known |= format.equals(Integer.toString(v));
+        }
+        if (!known) {
             throw new IllegalArgumentException("model: " + MetadataKeys.FORMAT + " is '" + format
-                    + "' but this reader understands format " + MetadataKeys.FORMAT_VERSION);
+                    + "' but this reader understands formats " + MetadataKeys.OLDEST_FORMAT_VERSION + " to "
+                    + MetadataKeys.FORMAT_VERSION);
         }
         CellKind cell;
         try {

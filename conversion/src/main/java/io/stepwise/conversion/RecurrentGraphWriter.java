@@ -10,6 +10,7 @@ import static io.stepwise.conversion.OnnxExporter.HEAD_WEIGHT_INITIALIZER;
 import static io.stepwise.conversion.OnnxExporter.HN;
 import static io.stepwise.conversion.OnnxExporter.OUTPUT;
 import static io.stepwise.conversion.OnnxExporter.SEQUENCE;
+import static io.stepwise.conversion.OnnxExporter.SEQUENCE_LENS;
 import static io.stepwise.conversion.OnnxExporter.layerInitializer;
 
 import io.stepwise.conversion.OnnxGraphBuilder.Dim;
@@ -50,6 +51,7 @@ final class RecurrentGraphWriter {
         String h0 = graph.input(H0, DataType.FLOAT, stateRows, batch, hiddenDim);
         String c0 = spec.cell().hasCellState()
                 ? graph.input(C0, DataType.FLOAT, stateRows, batch, hiddenDim) : null;
+        String lengths = graph.input(SEQUENCE_LENS, DataType.INT32, batch);
 
         String batchFirst = input;
         if (spec.inputKind() == InputKind.TOKENS) {
@@ -63,7 +65,7 @@ final class RecurrentGraphWriter {
         List<String> finalC = new ArrayList<>();
         String topY = null;
         for (int l = 0; l < spec.layers(); l++) {
-            OnnxGraphBuilder.Node layer = recurrentLayer(l, layerInput, h0, c0);
+            OnnxGraphBuilder.Node layer = recurrentLayer(l, layerInput, lengths, h0, c0);
             finalH.add(layer.output("Y_h"));
             if (c0 != null) {
                 finalC.add(layer.output("Y_c"));
@@ -111,7 +113,7 @@ final class RecurrentGraphWriter {
         }
     }
 
-    private OnnxGraphBuilder.Node recurrentLayer(int l, String x, String h0, String c0) {
+    private OnnxGraphBuilder.Node recurrentLayer(int l, String x, String lengths, String h0, String c0) {
         CellKind cell = spec.cell();
         int rows = cell.gateCount() * hidden;
         int in = spec.layerInputSize(l);
@@ -137,8 +139,7 @@ final class RecurrentGraphWriter {
         String initialH = node(OnnxOperator.SLICE, prefix + "_initial_h", List.of(h0, starts, ends, axes),
                 Map.of());
 
-        List<String> inputs = new ArrayList<>(List.of(x, wName, rName, bName, OnnxGraphBuilder.OMITTED,
-                initialH));
+        List<String> inputs = new ArrayList<>(List.of(x, wName, rName, bName, lengths, initialH));
         if (c0 != null) {
             inputs.add(node(OnnxOperator.SLICE, prefix + "_initial_c", List.of(c0, starts, ends, axes),
                     Map.of()));

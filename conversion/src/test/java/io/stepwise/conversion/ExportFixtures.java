@@ -124,6 +124,12 @@ final class ExportFixtures {
                 if (spec.cell().hasCellState()) {
                     feeds.put("c0", tensor(c0));
                 }
+                int batch = h0[0].length;
+                int steps = input instanceof long[][] t ? t[0].length : ((float[][][]) input)[0].length;
+                int[] lengths = new int[batch];
+                java.util.Arrays.fill(lengths, steps);
+                feeds.put(OnnxExporter.SEQUENCE_LENS, OnnxTensor.createTensor(env, java.nio.IntBuffer.wrap(lengths),
+                        new long[] {batch}));
                 Map<String, Tensor> out = new HashMap<>();
                 try (OrtSession.Result result = session.run(feeds)) {
                     for (Map.Entry<String, OnnxValue> e : result) {

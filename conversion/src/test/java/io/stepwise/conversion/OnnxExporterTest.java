@@ -206,8 +206,11 @@ class OnnxExporterTest {
         assertFalse(model.getDocString().isEmpty());
         GraphProto graph = model.getGraph();
         assertFalse(graph.getName().isEmpty());
-        assertEquals(List.of("tokens:INT64[batch,sequence]", "h0:FLOAT[3,batch,3]", "c0:FLOAT[3,batch,3]"),
-                describe(graph.getInputList()));
+        assertEquals(List.of("tokens:INT64[batch,sequence]", "h0:FLOAT[3,batch,3]", "c0:FLOAT[3,batch,3]",
+                "sequence_lens:INT32[batch]"), describe(graph.getInputList()));
+        for (NodeProto n : graph.getNodeList().stream().filter(n -> n.getOpType().equals("LSTM")).toList()) {
+            assertEquals(OnnxExporter.SEQUENCE_LENS, n.getInput(4), "every layer reads the row lengths");
+        }
         assertEquals(List.of("output:FLOAT[batch,sequence,5]", "hn:FLOAT[3,batch,3]", "cn:FLOAT[3,batch,3]"),
                 describe(graph.getOutputList()));
         List<NodeProto> lstms = graph.getNodeList().stream().filter(n -> n.getOpType().equals("LSTM")).toList();
@@ -222,8 +225,8 @@ class OnnxExporterTest {
         NetworkSpec bi = ExportFixtures.spec(CellKind.GRU, 2, InputKind.FEATURES, true);
         GraphProto biGraph = EXPORTER.toModel(bi, ExportFixtures.randomWeights(bi, 4), ExportFixtures.metadata(bi))
                 .getGraph();
-        assertEquals(List.of("features:FLOAT[batch,sequence,3]", "h0:FLOAT[4,batch,3]"),
-                describe(biGraph.getInputList()));
+        assertEquals(List.of("features:FLOAT[batch,sequence,3]", "h0:FLOAT[4,batch,3]",
+                "sequence_lens:INT32[batch]"), describe(biGraph.getInputList()));
         assertEquals(List.of("output:FLOAT[batch,5]", "hn:FLOAT[4,batch,3]"), describe(biGraph.getOutputList()));
         for (NodeProto n : biGraph.getNodeList().stream().filter(n -> n.getOpType().equals("GRU")).toList()) {
             assertTrue(n.getAttributeList().stream().anyMatch(a -> a.getName().equals("linear_before_reset")
@@ -264,7 +267,7 @@ class OnnxExporterTest {
                 .optUnknownToken(0).optParity(2.5e-7, 1e-5, 24).optProperty("note", "hello").build();
         byte[] bytes = EXPORTER.toBytes(spec, ExportFixtures.randomWeights(spec, 9), metadata);
         Map<String, String> expected = new LinkedHashMap<>();
-        expected.put("stepwise.format", "1");
+        expected.put("stepwise.format", "2");
         expected.put("stepwise.cell", "lstm");
         expected.put("stepwise.layers", "2");
         expected.put("stepwise.hidden_size", "3");
@@ -373,7 +376,7 @@ class OnnxExporterTest {
         assertArrayEquals(EXPORTER.toBytes(spec, weights, ExportFixtures.metadata(spec)), written);
         assertEquals(List.of("model.onnx"), list(dir), "no temporary file may be left behind");
         try (OrtModel model = new OrtModel(written)) {
-            assertEquals(Map.of("features", 1, "h0", 1),
+            assertEquals(Map.of("features", 1, "h0", 1, "sequence_lens", 1),
                     model.session().getInputNames().stream().collect(Collectors.toMap(n -> n, n -> 1)));
         }
 

@@ -134,6 +134,10 @@ final class BatchRunner {
                 feeds.put(info.stateInputs().get(1), track(tensors, OnnxTensor.createTensor(env, FloatBuffer.wrap(c),
                         stateShape)));
             }
+            if (model.takesSequenceLengths()) {
+                long steps = inputShape[batchFirst ? 1 : 0];
+                feeds.put(ModelFormat.SEQUENCE_LENGTHS_INPUT, track(tensors, model.sequenceLengths(batch, (int) steps)));
+            }
             try (OrtSession.Result result = session.run(feeds)) {
                 OnnxTensor out = (OnnxTensor) result.get(info.outputName()).orElseThrow();
                 float[] output = toArray(out.getFloatBuffer());

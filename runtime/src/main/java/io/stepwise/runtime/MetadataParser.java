@@ -4,6 +4,7 @@ import io.stepwise.runtime.ModelFormat.Cell;
 import io.stepwise.runtime.ModelFormat.Head;
 import io.stepwise.runtime.ModelFormat.InputKind;
 import io.stepwise.runtime.ModelFormat.Task;
+import io.stepwise.runtime.ModelFormat.TokenUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,16 +24,16 @@ final class MetadataParser {
     }
 
     /**
-     * Reads a Stepwise file's metadata (format {@value ModelFormat#VERSION}).
+     * Reads a Stepwise file's metadata (formats {@value ModelFormat#OLDEST_VERSION} to {@value ModelFormat#VERSION}).
      *
      * @throws IllegalArgumentException naming the missing or malformed key
      */
     static ModelInfo fromStepwiseMetadata(Map<String, String> meta) {
         ModelInfo.Builder b = new ModelInfo.Builder();
         int format = integer(meta, ModelFormat.FORMAT);
-        if (format != ModelFormat.VERSION) {
-            throw new IllegalArgumentException(ModelFormat.FORMAT + ": this runtime reads format " + ModelFormat.VERSION
-                    + " but the file is format " + format
+        if (format < ModelFormat.OLDEST_VERSION || format > ModelFormat.VERSION) {
+            throw new IllegalArgumentException(ModelFormat.FORMAT + ": this runtime reads formats "
+                    + ModelFormat.OLDEST_VERSION + " to " + ModelFormat.VERSION + " but the file is format " + format
                     + (format > ModelFormat.VERSION ? "; upgrade stepwise-runtime" : ""));
         }
         b.formatVersion = format;
@@ -120,6 +121,37 @@ final class MetadataParser {
                     number(m.get("tolerance"), ModelFormat.PARITY + ".tolerance"),
                     (int) number(m.get("cases"), ModelFormat.PARITY + ".cases"));
         }
+        if (meta.containsKey(ModelFormat.TOKEN_UNIT)) {
+            b.tokenUnit = oneOf(meta, ModelFormat.TOKEN_UNIT, TokenUnit.values(), TokenUnit::wireName, u -> true,
+                    TokenUnit::fromWireName);
+        }
+        if (meta.containsKey(ModelFormat.BASELINE)) {
+            b.baseline = baseline(object(meta, ModelFormat.BASELINE));
+        }
+    }
+
+    private static ModelInfo.Baseline baseline(Map<String, Object> m) {
+        String key = ModelFormat.BASELINE;
+        String outcome = text(m.get("outcome"), key + ".outcome");
+        if (!List.of("beats", "ties", "loses", "unknown").contains(outcome)) {
+            throw new IllegalArgumentException(key + ".outcome: expected one of [beats, loses, ties, unknown] but got '"
+                    + outcome + "'");
+        }
+        return new ModelInfo.Baseline(text(m.get("metric"), key + ".metric"), optionalNumber(m.get("value"),
+                key + ".value"), text(m.get("baseline"), key + ".baseline"),
+                optionalNumber(m.get("baseline_value"), key + ".baseline_value"), outcome,
+                text(m.get("verdict"), key + ".verdict"));
+    }
+
+    private static String text(Object v, String name) {
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException(name + ": expected a string but got " + v);
+        }
+        return s;
+    }
+
+    private static double optionalNumber(Object v, String name) {
+        return v == null ? Double.NaN : number(v, name);
     }
 
     private static ModelInfo.Scaling scaling(Map<String, Object> s) {

@@ -18,8 +18,18 @@ import java.util.stream.Collectors;
  * <p>Each enum's {@code toString()} is its wire name, so messages and descriptions read as the file does.
  */
 public final class ModelFormat {
-    /** The format version this runtime reads ({@value #KEY_PREFIX}format). */
-    public static final int VERSION = 1;
+    /**
+     * The newest format version this runtime reads ({@value #KEY_PREFIX}format), the one the exporter writes.
+     * Format 2 added the {@link #SEQUENCE_LENGTHS_INPUT} graph input.
+     */
+    public static final int VERSION = 2;
+    /** The oldest format version this runtime reads: format 1, without {@link #SEQUENCE_LENGTHS_INPUT}. */
+    public static final int OLDEST_VERSION = 1;
+    /**
+     * Graph input of format 2: int32 [batch], each row's number of valid steps, so that sequences of different
+     * lengths share one call (the batching front's prefill). The runtime feeds it on every run.
+     */
+    public static final String SEQUENCE_LENGTHS_INPUT = "sequence_lens";
     /** Prefix of every key Stepwise writes. */
     public static final String KEY_PREFIX = "stepwise.";
 
@@ -74,6 +84,13 @@ public final class ModelFormat {
     public static final String METRICS = KEY_PREFIX + "metrics";
     /** Task-level key: JSON object {@code {"max_abs_diff":..., "tolerance":..., "cases":N}}. */
     public static final String PARITY = KEY_PREFIX + "parity";
+    /** Task-level key: the {@link TokenUnit} of a token-input model; absent = {@code character}. */
+    public static final String TOKEN_UNIT = KEY_PREFIX + "token_unit";
+    /**
+     * Task-level key: JSON object, the verdict on the model against its baseline ({@code metric}, {@code value},
+     * {@code baseline}, {@code baseline_value}, {@code outcome}: beats/ties/loses/unknown, {@code verdict}: a sentence).
+     */
+    public static final String BASELINE = KEY_PREFIX + "baseline";
 
     /**
      * Free-form key (not part of the format's key lists) that the training module writes: its evaluation protocol,
@@ -88,7 +105,7 @@ public final class ModelFormat {
             STATE_OUTPUTS);
     /** The task-level keys the format defines; any other {@code stepwise.*} key is free-form text. */
     public static final List<String> TASK_LEVEL_KEYS = List.of(TASK, VOCABULARY, UNKNOWN_TOKEN, LABELS,
-            FEATURE_NAMES, TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY);
+            FEATURE_NAMES, TARGET_NAMES, SCALING, FORECAST, TRAINING, METRICS, PARITY, TOKEN_UNIT, BASELINE);
 
     private ModelFormat() {
     }
@@ -232,6 +249,35 @@ public final class ModelFormat {
         /** The value whose {@link #wireName()} is {@code name}; empty for any other. */
         public static Optional<Head> fromWireName(String name) {
             return find(values(), name, Head::wireName, h -> true);
+        }
+
+        @Override
+        public String toString() {
+            return wireName;
+        }
+    }
+
+    /** What one token id of a token-input model stands for. */
+    public enum TokenUnit {
+        /** One Unicode code point ({@code io.stepwise.runtime.text.CharTokenizer}); the default. */
+        CHARACTER("character"),
+        /** One named event of a sequence ({@code io.stepwise.runtime.text.EventVocabulary}). */
+        EVENT("event");
+
+        private final String wireName;
+
+        TokenUnit(String wireName) {
+            this.wireName = wireName;
+        }
+
+        /** The value of {@value ModelFormat#KEY_PREFIX}token_unit. */
+        public String wireName() {
+            return wireName;
+        }
+
+        /** The value whose {@link #wireName()} is {@code name}; empty for any other. */
+        public static Optional<TokenUnit> fromWireName(String name) {
+            return find(values(), name, TokenUnit::wireName, u -> true);
         }
 
         @Override

@@ -4,6 +4,7 @@ import io.stepwise.runtime.ModelFormat.Cell;
 import io.stepwise.runtime.ModelFormat.Head;
 import io.stepwise.runtime.ModelFormat.InputKind;
 import io.stepwise.runtime.ModelFormat.Task;
+import io.stepwise.runtime.ModelFormat.TokenUnit;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
@@ -78,6 +79,25 @@ public final class ModelInfo {
     public record Parity(double maxAbsDiff, double tolerance, int cases) {
     }
 
+    /**
+     * The verdict on the model against its baseline, as recorded at training time ({@value ModelFormat#KEY_PREFIX}
+     * baseline).
+     *
+     * @param metric        the metric compared, e.g. {@code test_accuracy}
+     * @param value         the model's value (NaN when not recorded)
+     * @param baseline      the baseline, e.g. {@code naive Bayes}
+     * @param baselineValue the baseline's value (NaN when not recorded)
+     * @param outcome       {@code beats}, {@code ties}, {@code loses} or {@code unknown}
+     * @param verdict       the verdict as one sentence
+     */
+    public record Baseline(String metric, double value, String baseline, double baselineValue, String outcome,
+                           String verdict) {
+        /** Whether the model beats its baseline (a tie does not). */
+        public boolean beatsBaseline() {
+            return outcome.equals("beats");
+        }
+    }
+
     private final int formatVersion;
     private final Task task;
     private final Cell cell;
@@ -103,6 +123,8 @@ public final class ModelInfo {
     private final Map<String, Object> training;
     private final Map<String, Double> metrics;
     private final Parity parity;
+    private final TokenUnit tokenUnit;
+    private final Baseline baseline;
     private final Map<String, String> metadata;
     private final String fingerprint;
 
@@ -132,6 +154,8 @@ public final class ModelInfo {
         this.training = frozen(b.training);
         this.metrics = frozen(b.metrics);
         this.parity = b.parity;
+        this.tokenUnit = b.tokenUnit;
+        this.baseline = b.baseline;
         this.metadata = frozen(b.metadata);
         this.fingerprint = computeFingerprint();
     }
@@ -291,6 +315,16 @@ public final class ModelInfo {
         return Optional.ofNullable(parity);
     }
 
+    /** What a token id stands for: {@link TokenUnit#CHARACTER} unless the file says {@link TokenUnit#EVENT}. */
+    public TokenUnit tokenUnit() {
+        return tokenUnit;
+    }
+
+    /** The verdict against the model's baseline recorded at training time, when recorded. */
+    public Optional<Baseline> baseline() {
+        return Optional.ofNullable(baseline);
+    }
+
     /** Every metadata property of the file, as stored, in file order. */
     public Map<String, String> metadata() {
         return metadata;
@@ -388,6 +422,8 @@ public final class ModelInfo {
         Map<String, Object> training = Map.of();
         Map<String, Double> metrics = Map.of();
         Parity parity;
+        TokenUnit tokenUnit = TokenUnit.CHARACTER;
+        Baseline baseline;
         Map<String, String> metadata = Map.of();
 
         /**

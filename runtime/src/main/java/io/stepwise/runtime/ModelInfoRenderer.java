@@ -10,7 +10,8 @@ import java.util.TreeMap;
 /**
  * Renders a {@link ModelInfo} as the readable multi-line text that {@code stepwise inspect} prints: one
  * {@code key: value} line per fact (format, task, network, input, output, graph interface, fingerprint, then
- * vocabulary, labels, features, scaling, forecast settings, metrics, parity and training provenance where present),
+ * vocabulary, labels, features, scaling, forecast settings, metrics, the verdict against the baseline, parity and
+ * training provenance where present),
  * long lists shortened to their first 40 entries, control characters escaped, and every metadata key the format
  * does not define listed at the end.
  */
@@ -29,7 +30,8 @@ public final class ModelInfoRenderer {
         line(sb, "network", info.cell() + " × " + info.layers() + " layer" + (info.layers() == 1 ? "" : "s")
                 + ", hidden " + info.hiddenSize() + (info.bidirectional() ? ", bidirectional" : ""));
         line(sb, "input", info.isTokenInput()
-                ? "tokens, vocabulary " + (info.inputSize() > 0 ? info.inputSize() : "?")
+                ? (info.tokenUnit() == ModelFormat.TokenUnit.EVENT ? "events" : "tokens") + ", vocabulary "
+                        + (info.inputSize() > 0 ? info.inputSize() : "?")
                         + (info.embeddingSize() > 0 ? ", embedding " + info.embeddingSize() : "")
                 : "features, " + info.inputSize() + " per step");
         line(sb, "output", info.outputSize() + " " + (info.isPerStep() ? "per step" : "from the final state"));
@@ -56,6 +58,7 @@ public final class ModelInfoRenderer {
         if (!info.metrics().isEmpty()) {
             line(sb, "metrics", info.metrics().toString());
         }
+        info.baseline().ifPresent(b -> line(sb, "baseline", b.verdict()));
         info.parity().ifPresent(p -> line(sb, "parity", String.format(Locale.ROOT,
                 "max |diff| %.3g (tolerance %.3g, %d cases)", p.maxAbsDiff(), p.tolerance(), p.cases())));
         if (!info.training().isEmpty()) {

@@ -66,6 +66,9 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
     private final OnnxJavaType tokenType;
     private final boolean batchFirst;
     private final BatchRunner batch;
+    private final BatchKernel kernel;
+    /** The graph takes {@link ModelFormat#SEQUENCE_LENGTHS_INPUT} (format 2), which every run must feed. */
+    private final boolean sequenceLengths;
     /** Runs hold the read lock, close() the write lock, so the native session is never freed under a run. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Set<StepSession> sessions = ConcurrentHashMap.newKeySet();
@@ -79,7 +82,9 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
         this.source = source;
         this.tokenType = binding.tokenType();
         this.batchFirst = binding.batchFirst();
+        this.sequenceLengths = session.getInputNames().contains(ModelFormat.SEQUENCE_LENGTHS_INPUT);
         this.batch = new BatchRunner(this);
+        this.kernel = new BatchKernel(this);
     }
 
     // ---------------------------------------------------------------- loading
@@ -306,6 +311,73 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
      */
     public BatchResult forward(float[][][] features, float[] h0, float[] c0) {
         return batch.forward(features, h0, c0);
+    }
+
+    // ---------------------------------------------------------------- stateless batched steps
+
+    /**
+     * The state of a new sequence: zeros at position 0 (one shared immutable instance). With {@link #stepAll} it
+     * lets a caller that keeps states itself (a stream processor's keyed state, a batching front) run sequences
+     * without sessions.
+     */
+    public SessionState initialState() {
+        return kernel.initialState();
+    }
+
+    /**
+     * Steps many sequences by one token each in one ONNX Runtime call: gathers their states into
+     * {@code [L·D, B, H]}, runs, and scatters the new states back. Stateless and thread-safe; nothing is kept.
+     * Row {@code i} of the result equals a {@link StepSession} restored to {@code states[i]} stepping
+     * {@code tokens[i]}.
+     *
+     * @param states one state per sequence, from {@link #initialState()}, a snapshot, or an earlier result
+     * @param tokens one id per sequence, in [0, vocabulary size)
+     * @throws IllegalArgumentException      when the arrays differ in length or are empty, a state belongs to
+     *                                       another model or is null, or an id is out of range (naming its index);
+     *                                       nothing runs
+     * @throws UnsupportedOperationException when the model reads features
+     * @throws IllegalStateException         when the model is closed
+     */
+    public SteppedStates stepAll(SessionState[] states, int[] tokens) {
+        return kernel.stepAll(states, tokens);
+    }
+
+    /**
+     * Steps many sequences by one feature vector each in one ONNX Runtime call; see {@link #stepAll(SessionState[],
+     * int[])}.
+     *
+     * @param features one row of {@link ModelInfo#inputSize()} finite values per sequence
+     */
+    public SteppedStates stepAll(SessionState[] states, float[][] features) {
+        return kernel.stepAll(states, features);
+    }
+
+    /**
+     * Feeds many sequences several tokens each, of any lengths ≥ 1: row {@code i} equals {@link Session#feed}
+     * of {@code tokens[i]} from {@code states[i]} ({@link SteppedStates#outputs(int)}). A format-2 model runs
+     * them in one call with per-row sequence lengths; a format-1 model runs one call per distinct length.
+     *
+     * @throws IllegalArgumentException as {@link #stepAll(SessionState[], int[])}, or for a null or empty row
+     */
+    public SteppedStates feedAll(SessionState[] states, int[][] tokens) {
+        return kernel.feedAll(states, tokens);
+    }
+
+    /** Feeds many sequences several feature steps each; see {@link #feedAll(SessionState[], int[][])}. */
+    public SteppedStates feedAll(SessionState[] states, float[][][] features) {
+        return kernel.feedAll(states, features);
+    }
+
+    /** Whether the graph takes per-row sequence lengths (format 2), so that feeds of different lengths share a call. */
+    boolean takesSequenceLengths() {
+        return sequenceLengths;
+    }
+
+    /** An int32 [rows] tensor of {@code length} each, for the {@link ModelFormat#SEQUENCE_LENGTHS_INPUT} input. */
+    OnnxTensor sequenceLengths(int rows, int length) throws OrtException {
+        int[] lengths = new int[rows];
+        java.util.Arrays.fill(lengths, length);
+        return OnnxTensor.createTensor(env, IntBuffer.wrap(lengths), new long[] {rows});
     }
 
     // ---------------------------------------------------------------- plumbing for StepSession

@@ -56,6 +56,7 @@ public final class StepSession implements Session {
     private final FloatBuffer featureBuffer;
     private final OnnxTensor stepInput;
     private final FloatBuffer stepOutputBuffer;
+    private final OnnxTensor stepLengths;
     private final OnnxTensor stepOutput;
     /** Run arguments for each value of {@link #current}, built once. */
     private final Map<String, OnnxTensor>[] stepFeeds;
@@ -103,6 +104,8 @@ public final class StepSession implements Session {
                 featureBuffer = floats(info.inputSize());
                 stepInput = OnnxTensor.createTensor(env, featureBuffer, new long[] {1, 1, info.inputSize()});
             }
+            // Format 2 graphs take sequence_lens on every run: one row of one step, bound once.
+            stepLengths = model.takesSequenceLengths() ? model.sequenceLengths(1, 1) : null;
             stepOutputBuffer = floats(outputSize);
             stepOutput = OnnxTensor.createTensor(env, stepOutputBuffer,
                     info.isPerStep() ? new long[] {1, 1, outputSize} : new long[] {1, outputSize});
@@ -118,6 +121,9 @@ public final class StepSession implements Session {
             stepFeeds[cur] = new HashMap<>();
             stepFeeds[cur].put(info.inputName(), stepInput);
             stepFeeds[cur].put(info.stateInputs().get(0), hiddenTensor[cur]);
+            if (stepLengths != null) {
+                stepFeeds[cur].put(ModelFormat.SEQUENCE_LENGTHS_INPUT, stepLengths);
+            }
             statePinned[cur] = new HashMap<>();
             statePinned[cur].put(info.stateOutputs().get(0), hiddenTensor[next]);
             if (info.hasCellState()) {
@@ -285,9 +291,13 @@ public final class StepSession implements Session {
     }
 
     private float[][] runSequence(java.nio.Buffer input, long[] shape, int length) {
-        try (OnnxTensor in = model.createInput(input, shape)) {
+        try (OnnxTensor in = model.createInput(input, shape);
+             OnnxTensor lengths = stepLengths == null ? null : model.sequenceLengths(1, length)) {
             Map<String, OnnxTensor> feeds = new HashMap<>(stepFeeds[current]);
             feeds.put(info.inputName(), in);
+            if (lengths != null) {
+                feeds.put(ModelFormat.SEQUENCE_LENGTHS_INPUT, lengths);
+            }
             float[][] rows;
             if (info.isPerStep()) {
                 try (OrtSession.Result r = model.ortSession().run(feeds, Set.of(info.outputName()), statePinned[current])) {
@@ -467,6 +477,7 @@ public final class StepSession implements Session {
         }
         closeTensor(stepInput);
         closeTensor(stepOutput);
+        closeTensor(stepLengths);
     }
 
     private static void closeTensor(OnnxTensor t) {

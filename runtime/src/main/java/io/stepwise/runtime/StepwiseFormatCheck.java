@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A Stepwise file (format 1) must be exactly the graph that conversion's {@code OnnxExporter} writes for the
+ * A Stepwise file (format 1 or 2) must be exactly the graph that conversion's {@code OnnxExporter} writes for the
  * architecture its metadata states (docs/model-format.md): the same graph inputs and outputs with their types and
  * shapes, the same initializers with their types, shapes and (for the int64 shape and slice constants) values, and
  * the same nodes in the same order with the same inputs, outputs and attributes; one default-domain opset in the
@@ -27,6 +27,7 @@ import java.util.TreeSet;
 final class StepwiseFormatCheck {
     private static final int FLOAT = TensorData.FLOAT;
     private static final int INT64 = TensorData.INT64;
+    private static final int INT32 = TensorData.INT32;
     /** AttributeProto.AttributeType numbers. */
     private static final long INT = 2;
     private static final long STRING = 3;
@@ -99,6 +100,9 @@ final class StepwiseFormatCheck {
         inputs.add(new ValueInfo("h0", true, FLOAT, state));
         if (lstm) {
             inputs.add(new ValueInfo("c0", true, FLOAT, state));
+        }
+        if (info.formatVersion() >= 2) {
+            inputs.add(new ValueInfo(ModelFormat.SEQUENCE_LENGTHS_INPUT, true, INT32, List.of("batch")));
         }
         List<ValueInfo> outputs = new ArrayList<>();
         outputs.add(new ValueInfo("output", true, FLOAT, info.isPerStep()
@@ -173,7 +177,8 @@ final class StepwiseFormatCheck {
             initializers.put(p + "_state_axis", ints(0));
             List<String> slice = List.of(p + "_state_start", p + "_state_end", p + "_state_axis");
             String h = node("Slice", p + "_initial_h", concat("h0", slice), Map.of());
-            List<String> inputs = new ArrayList<>(List.of(layerInput, p + "_W", p + "_R", p + "_B", "", h));
+            String lengths = info.formatVersion() >= 2 ? ModelFormat.SEQUENCE_LENGTHS_INPUT : "";
+            List<String> inputs = new ArrayList<>(List.of(layerInput, p + "_W", p + "_R", p + "_B", lengths, h));
             if (info.hasCellState()) {
                 inputs.add(node("Slice", p + "_initial_c", concat("c0", slice), Map.of()));
             }

@@ -12,6 +12,7 @@ import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
 import io.stepwise.conversion.OnnxExporter;
 import io.stepwise.conversion.Task;
+import io.stepwise.conversion.TokenUnit;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -37,6 +38,8 @@ class ModelFormatContractTest {
     void formatVersionsAgree() {
         assertEquals(MetadataKeys.FORMAT_VERSION, ModelFormat.VERSION);
         assertEquals(OnnxExporter.FORMAT_VERSION, ModelFormat.VERSION);
+        assertEquals(MetadataKeys.OLDEST_FORMAT_VERSION, ModelFormat.OLDEST_VERSION);
+        assertEquals(OnnxExporter.SEQUENCE_LENS, ModelFormat.SEQUENCE_LENGTHS_INPUT);
         assertEquals(MetadataKeys.PREFIX, ModelFormat.KEY_PREFIX);
     }
 
@@ -65,6 +68,8 @@ class ModelFormatContractTest {
                 ModelFormat.InputKind::wireName, k -> true));
         assertEquals(ids(HeadKind.values(), HeadKind::id), wireNames(ModelFormat.Head.values(),
                 ModelFormat.Head::wireName, h -> true));
+        assertEquals(ids(TokenUnit.values(), TokenUnit::id), wireNames(ModelFormat.TokenUnit.values(),
+                ModelFormat.TokenUnit::wireName, u -> true));
         for (Task t : Task.values()) {
             assertEquals(t.id(), ModelFormat.Task.fromWireName(t.id()).orElseThrow().wireName());
         }
@@ -89,6 +94,9 @@ class ModelFormatContractTest {
                 .optTraining(Map.of("seed", 42))
                 .optMetrics(Map.of("val_bpc", 1.5))
                 .optParity(2e-7, 1e-5, 6)
+                .optTokenUnit(TokenUnit.EVENT)
+                .optBaseline(Map.of("metric", "val_bpc", "value", 1.5, "baseline", "Kneser-Ney 5-gram",
+                        "baseline_value", 1.75, "outcome", "beats", "verdict", "beats its baseline"))
                 .optProperty("evaluation", "{\"data\":\"corpus.txt\"}")
                 .build();
         Path file = RandomModels.write(dir, "every-key.onnx", spec, 1, metadata);
@@ -127,6 +135,10 @@ class ModelFormatContractTest {
             assertEquals(42L, info.training().get("seed"));
             assertEquals(Map.of("val_bpc", 1.5), info.metrics());
             assertEquals(new ModelInfo.Parity(2e-7, 1e-5, 6), info.parity().orElseThrow());
+            assertEquals(ModelFormat.TokenUnit.EVENT, info.tokenUnit());
+            assertEquals(new ModelInfo.Baseline("val_bpc", 1.5, "Kneser-Ney 5-gram", 1.75, "beats",
+                    "beats its baseline"), info.baseline().orElseThrow());
+            assertTrue(info.baseline().orElseThrow().beatsBaseline());
             assertEquals("corpus.txt", info.metadataObject("stepwise.evaluation").orElseThrow().get("data"));
 
             // The runtime reads exactly what the exporter derived for this network.

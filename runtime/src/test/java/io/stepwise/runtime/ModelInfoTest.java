@@ -103,7 +103,30 @@ class ModelInfoTest {
     }
 
     @Test
+    void showsTheBaselineVerdictAndTheTokenUnit() {
+        Map<String, String> m = gruLanguageModel();
+        assertEquals(ModelFormat.TokenUnit.CHARACTER, MetadataParser.fromStepwiseMetadata(m).tokenUnit());
+        assertTrue(MetadataParser.fromStepwiseMetadata(m).baseline().isEmpty());
+        m.put("stepwise.token_unit", "event");
+        m.put("stepwise.baseline", "{\"metric\":\"val_bpc\",\"value\":2.5,\"baseline\":\"Kneser-Ney 3-gram\","
+                + "\"baseline_value\":null,\"outcome\":\"loses\",\"verdict\":\"DOES NOT BEAT its baseline: x\"}");
+        ModelInfo info = MetadataParser.fromStepwiseMetadata(m);
+        assertEquals(ModelFormat.TokenUnit.EVENT, info.tokenUnit());
+        ModelInfo.Baseline b = info.baseline().orElseThrow();
+        assertEquals("loses", b.outcome());
+        assertTrue(Double.isNaN(b.baselineValue()) && !b.beatsBaseline());
+        String text = info.toString();
+        assertTrue(text.contains("baseline:      DOES NOT BEAT its baseline: x"), text);
+        assertTrue(text.contains("events, vocabulary 3"), text);
+        assertTrue(!text.contains("other metadata"), text);
+    }
+
+    @Test
     void namesTheKeyThatIsMissingOrMalformed() {
+        assertRefused("stepwise.token_unit", "word", "stepwise.token_unit: expected one of [character, event]");
+        assertRefused("stepwise.baseline", "{\"metric\":\"m\"}", "stepwise.baseline.outcome: expected a string");
+        assertRefused("stepwise.baseline", "{\"metric\":\"m\",\"baseline\":\"b\",\"outcome\":\"wins\","
+                + "\"verdict\":\"v\"}", "stepwise.baseline.outcome: expected one of");
         assertRefused("stepwise.layers", null, "stepwise.layers: required");
         assertRefused("stepwise.layers", "two", "expected an integer but got 'two'");
         assertRefused("stepwise.hidden_size", "0", "stepwise.hidden_size: expected a positive integer");
@@ -116,7 +139,8 @@ class ModelInfoTest {
         assertRefused("stepwise.task", "chatbot", "stepwise.task: expected one of");
         assertRefused("stepwise.metrics", "{\"loss\":\"low\"}", "'loss' should be a number");
         assertRefused("stepwise.scaling", "{\"mean\":[1],\"std\":[0]}", "std > 0");
-        assertRefused("stepwise.format", "2", "format 2");
+        assertRefused("stepwise.format", "3", "format 3");
+        assertRefused("stepwise.format", "0", "formats 1 to 2");
     }
 
     private static void assertRefused(String key, String value, String message) {

@@ -47,7 +47,7 @@ class RecurrentModelTest {
         Path file = RandomModels.write(dir, "forecaster.onnx", spec, 1, meta);
         try (RecurrentModel model = RecurrentModel.load(file)) {
             ModelInfo info = model.info();
-            assertEquals(1, info.formatVersion());
+            assertEquals(ModelFormat.VERSION, info.formatVersion());
             assertEquals(ModelFormat.Task.FORECASTER, info.task());
             assertEquals(ModelFormat.Cell.LSTM, info.cell());
             assertEquals(2, info.layers());
@@ -176,8 +176,8 @@ class RecurrentModelTest {
     void refusesANewerFormatAndMetadataThatDoesNotFitTheGraph() throws IOException {
         ModelProto model = exported(RandomModels.tokenSpec(CellKind.GRU, 1, 4, 5));
         StepwiseException e = assertThrows(StepwiseException.class,
-                () -> RecurrentModel.fromBytes(withProperty(model, "stepwise.format", "2").toByteArray()));
-        assertTrue(e.getMessage().contains("format 2") && e.getMessage().contains("upgrade"), e.getMessage());
+                () -> RecurrentModel.fromBytes(withProperty(model, "stepwise.format", "3").toByteArray()));
+        assertTrue(e.getMessage().contains("format 3") && e.getMessage().contains("upgrade"), e.getMessage());
         e = assertThrows(StepwiseException.class,
                 () -> RecurrentModel.fromBytes(withProperty(model, "stepwise.input_name", "ids").toByteArray()));
         assertTrue(e.getMessage().contains("no input named 'ids'"), e.getMessage());

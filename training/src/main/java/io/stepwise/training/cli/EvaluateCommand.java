@@ -1,10 +1,14 @@
 package io.stepwise.training.cli;
 
+import io.stepwise.runtime.ModelFormat;
+import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.tasks.ModelEvaluation;
+import io.stepwise.training.tasks.evaluation.BaselineVerdict;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,8 +35,22 @@ public final class EvaluateCommand implements Callable<Integer> {
         try (RecurrentModel loaded = RecurrentModel.load(model)) {
             ModelEvaluation.Result result = ModelEvaluation.evaluate(loaded, data);
             result.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "%-14s %.4f%n", k, v));
-            return report(out, model.toString(), result) ? 0 : StepwiseCli.FAILURE;
+            boolean ok = report(out, model.toString(), result);
+            verdict(loaded.info(), result).ifPresent(v -> out.printf(Locale.ROOT, "%s: the model %s%n", model,
+                    v.sentence()));
+            return ok ? 0 : StepwiseCli.FAILURE;
         }
+    }
+
+    /**
+     * The verdict of the value measured through the runtime against the baseline value recorded at training time
+     * (the baseline does not depend on the network, so it is not measured again).
+     */
+    static Optional<BaselineVerdict> verdict(ModelInfo info, ModelEvaluation.Result result) {
+        Optional<BaselineVerdict> recorded = info.metadataObject(ModelFormat.BASELINE).map(BaselineVerdict::fromMap)
+                .or(() -> BaselineVerdict.fromMetrics(info.metrics()));
+        return recorded.filter(v -> v.metric().equals(result.metric())).map(v -> new BaselineVerdict(v.metric(),
+                v.label(), result.measured(), v.baseline(), v.baselineValue(), v.higherIsBetter(), v.unit()));
     }
 
     /** Prints the comparison with the recorded metric; returns whether it is within tolerance. */

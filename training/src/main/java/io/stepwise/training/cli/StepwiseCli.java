@@ -5,6 +5,7 @@ import io.stepwise.cli.CliRunner;
 import io.stepwise.cli.ForecastCommand;
 import io.stepwise.cli.GenerateCommand;
 import io.stepwise.cli.InspectCommand;
+import io.stepwise.cli.NextCommand;
 import io.stepwise.cli.RootCommand;
 import io.stepwise.cli.VersionProvider;
 import io.stepwise.training.model.DjlRuntime;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Command;
                 + "and run them.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, GenerateCommand.class, ForecastCommand.class,
             ExperimentCommand.class,
-            ClassifyCommand.class, InspectCommand.class, VerifyCommand.class, ModelsCommand.class,
+            ClassifyCommand.class, NextCommand.class, InspectCommand.class, VerifyCommand.class, ModelsCommand.class,
             CommandLine.HelpCommand.class})
 public final class StepwiseCli extends RootCommand {
     /** Exit code of a failure that is not the caller's input. */

@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
             "Defaults: language-model on the English Europarl sample, forecast on data/timeseries/co2_weekly.csv, "
                 + "classify on data/words; unset hyperparameters take the task's defaults."})
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--task", required = true, description = "language-model, forecast or classify.")
+    @Option(names = "--task", required = true, description = "language-model, forecast, classify or event-model "
+            + "(next-event prediction over sequences of named events, one sequence per line; --data required).")
     String task;
     @Option(names = "--cell", required = true, description = "rnn (tanh), rnn-relu, lstm or gru.")
     String cell;
@@ -56,7 +57,8 @@ public final class TrainCommand implements Callable<Integer> {
     Integer epochs;
     @Option(names = "--batch-size", description = "Sequences per training step.")
     Integer batchSize;
-    @Option(names = "--bptt", description = "Truncated back-propagation length in characters (language-model).")
+    @Option(names = "--bptt", description = "Truncated back-propagation length in tokens (language-model, "
+            + "event-model).")
     Integer bptt;
     @Option(names = "--lr", description = "Peak Adam learning rate (cosine decay to lr/20).")
     Float learningRate;
@@ -66,8 +68,8 @@ public final class TrainCommand implements Callable<Integer> {
     Integer patience;
     @Option(names = "--max-minutes", description = "Stop after the epoch that ends past this budget (0 = none).")
     Double maxMinutes;
-    @Option(names = "--data", description = "Text file (language-model), CSV (forecast) or folder of "
-            + "<language>.txt word lists (classify).")
+    @Option(names = "--data", description = "Text file (language-model), CSV (forecast), or for classify a folder "
+            + "of <label>.txt word lists or a CSV file with a header naming 'text' and 'label' columns.")
     Path data;
     @Option(names = "--max-chars", description = "language-model on the default Europarl text: characters used.")
     Integer maxChars;

@@ -106,12 +106,13 @@ public final class VerifyCommand implements Callable<Integer> {
     /** What a Stepwise model file must record; empty when complete. */
     static List<String> metadataProblems(ModelInfo info) {
         List<String> problems = new ArrayList<>();
-        if (info.formatVersion() != ModelFormat.VERSION) {
-            problems.add("stepwise.format is " + info.formatVersion() + ", expected " + ModelFormat.VERSION);
+        if (info.formatVersion() < ModelFormat.OLDEST_VERSION || info.formatVersion() > ModelFormat.VERSION) {
+            problems.add("stepwise.format is " + info.formatVersion() + ", expected " + ModelFormat.OLDEST_VERSION
+                    + " to " + ModelFormat.VERSION);
         }
         TaskKind task;
         try {
-            task = TaskKind.ofModelTask(info.task().wireName());
+            task = ModelEvaluation.taskOf(info);
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
             return problems;
@@ -134,7 +135,7 @@ public final class VerifyCommand implements Callable<Integer> {
             problems.add("no " + ModelEvaluation.EVALUATION_PROPERTY + " protocol");
         }
         switch (task) {
-            case LANGUAGE_MODEL -> {
+            case LANGUAGE_MODEL, EVENT_MODEL -> {
                 if (info.vocabulary().size() != info.inputSize() || info.outputSize() != info.inputSize()) {
                     problems.add("vocabulary of " + info.vocabulary().size() + " does not fit input "
                             + info.inputSize() + " / output " + info.outputSize());

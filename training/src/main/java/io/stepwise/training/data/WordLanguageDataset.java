@@ -16,7 +16,10 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Word → language classification data from a folder of {@code <language>.txt} files.
+ * Text → label classification data: word → language from a folder of {@code <language>.txt} files, or any short
+ * texts (several words allowed) from a CSV file of {@code text,label} rows ({@link LabelledTextCsv}; labels are
+ * sorted by name; the rules below for repeats, ambiguity, split and tokens are the same). {@link Builder#setFolder}
+ * takes either.
  *
  * <p><b>Files.</b> Every {@code *.txt} file in the folder is one class; the label is the file name without
  * {@code .txt}; labels are sorted by name, so label index = position in {@link #labels()}. One word per line,
@@ -180,7 +183,7 @@ public final class WordLanguageDataset {
         private Builder() {
         }
 
-        /** Folder holding one {@code <language>.txt} per class. */
+        /** Folder holding one {@code <language>.txt} per class, or a CSV file of {@code text,label} rows. */
         public Builder setFolder(Path folder) {
             this.folder = Objects.requireNonNull(folder, "folder");
             return this;
@@ -205,20 +208,11 @@ public final class WordLanguageDataset {
             return this;
         }
 
-        public WordLanguageDataset build() {
-            if (folder == null) {
-                throw new IllegalStateException("WordLanguageDataset: setFolder is required");
-            }
-            if (!(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction < 1)) {
-                throw new IllegalArgumentException("fractions: expected validation ≥ 0, test ≥ 0 and a sum < 1 "
-                        + "but got " + validationFraction + " and " + testFraction);
-            }
-            if (minCount < 1) {
-                throw new IllegalArgumentException("minCount: expected ≥ 1 but got " + minCount);
-            }
+        /** One {@code <label>.txt} per label, one word per line; labels sorted by file name. */
+        private void readFolder(List<String> labels, List<List<String>> wordsByLabel, List<String> origins) {
             if (!Files.isDirectory(folder)) {
-                throw new IllegalArgumentException("folder: expected a directory of <language>.txt files but got "
-                        + folder);
+                throw new IllegalArgumentException("folder: expected a directory of <language>.txt files or a CSV "
+                        + "file of text,label rows but got " + folder);
             }
             List<Path> files;
             try (Stream<Path> list = Files.list(folder)) {
@@ -231,14 +225,10 @@ public final class WordLanguageDataset {
                 throw new IllegalArgumentException("folder: expected at least 2 <language>.txt files in " + folder
                         + " but found " + files.size());
             }
-            List<String> labels = new ArrayList<>();
-            List<List<String>> wordsByLabel = new ArrayList<>();
-            Map<String, Integer> firstLabel = new HashMap<>();
-            Map<String, Boolean> ambiguous = new HashMap<>();
             for (Path file : files) {
                 String name = file.getFileName().toString();
                 labels.add(name.substring(0, name.length() - ".txt".length()));
-                int label = labels.size() - 1;
+                origins.add(file.toString());
                 List<String> lines = TextFiles.lines(TextFiles.readUtf8Strict(file));
                 java.util.LinkedHashSet<String> words = new java.util.LinkedHashSet<>();
                 for (int i = 0; i < lines.size(); i++) {
@@ -250,17 +240,60 @@ public final class WordLanguageDataset {
                         throw new IllegalArgumentException(file + ": line " + (i + 1)
                                 + ": expected one word but got '" + word + "'");
                     }
-                    if (words.add(word)) {
-                        Integer other = firstLabel.putIfAbsent(word, label);
-                        if (other != null && other != label) {
-                            ambiguous.put(word, true);
-                        }
-                    }
+                    words.add(word);
                 }
                 if (words.isEmpty()) {
                     throw new IllegalArgumentException(file + ": expected at least one word but the file has none");
                 }
                 wordsByLabel.add(new ArrayList<>(words));
+            }
+        }
+
+        /** {@link LabelledTextCsv} rows; labels sorted by name, texts in file order, a repeated row kept once. */
+        private void readCsv(List<String> labels, List<List<String>> textsByLabel, List<String> origins) {
+            TreeMap<String, java.util.LinkedHashSet<String>> byLabel = new TreeMap<>();
+            for (LabelledTextCsv.Row row : LabelledTextCsv.read(folder)) {
+                byLabel.computeIfAbsent(row.label(), k -> new java.util.LinkedHashSet<>()).add(row.text());
+            }
+            if (byLabel.size() < 2) {
+                throw new IllegalArgumentException(folder + ": expected at least 2 labels but found " + byLabel.size()
+                        + " " + byLabel.keySet());
+            }
+            byLabel.forEach((label, texts) -> {
+                labels.add(label);
+                textsByLabel.add(new ArrayList<>(texts));
+                origins.add(folder + " (label '" + label + "')");
+            });
+        }
+
+        public WordLanguageDataset build() {
+            if (folder == null) {
+                throw new IllegalStateException("WordLanguageDataset: setFolder is required");
+            }
+            if (!(validationFraction >= 0 && testFraction >= 0 && validationFraction + testFraction < 1)) {
+                throw new IllegalArgumentException("fractions: expected validation ≥ 0, test ≥ 0 and a sum < 1 "
+                        + "but got " + validationFraction + " and " + testFraction);
+            }
+            if (minCount < 1) {
+                throw new IllegalArgumentException("minCount: expected ≥ 1 but got " + minCount);
+            }
+            List<String> labels = new ArrayList<>();
+            List<List<String>> wordsByLabel = new ArrayList<>();
+            List<String> origins = new ArrayList<>();
+            Map<String, Integer> firstLabel = new HashMap<>();
+            Map<String, Boolean> ambiguous = new HashMap<>();
+            if (Files.isRegularFile(folder)) {
+                readCsv(labels, wordsByLabel, origins);
+            } else {
+                readFolder(labels, wordsByLabel, origins);
+            }
+            for (int label = 0; label < labels.size(); label++) {
+                for (String word : wordsByLabel.get(label)) {
+                    Integer other = firstLabel.putIfAbsent(word, label);
+                    if (other != null && other != label) {
+                        ambiguous.put(word, true);
+                    }
+                }
             }
             int dropped = 0;
             for (List<String> words : wordsByLabel) {
@@ -273,15 +306,15 @@ public final class WordLanguageDataset {
             for (int label = 0; label < labels.size(); label++) {
                 List<String> words = wordsByLabel.get(label);
                 if (words.isEmpty()) {
-                    throw new IllegalArgumentException(files.get(label) + ": every word also appears in another "
-                            + "file, none is left for label '" + labels.get(label) + "'");
+                    throw new IllegalArgumentException(origins.get(label) + ": every item also appears under "
+                            + "another label, none is left for label '" + labels.get(label) + "'");
                 }
                 Collections.shuffle(words, random);
                 int n = words.size();
                 int test = (int) Math.round(n * testFraction);
                 int validation = (int) Math.round(n * validationFraction);
                 if (n - test - validation < 1) {
-                    throw new IllegalArgumentException(files.get(label) + ": " + n + " words leave none for "
+                    throw new IllegalArgumentException(origins.get(label) + ": " + n + " items leave none for "
                             + "training with fractions " + validationFraction + "/" + testFraction);
                 }
                 for (int i = 0; i < n; i++) {

@@ -53,6 +53,7 @@ public final class CellCostExperiment implements Experiment {
             case LANGUAGE_MODEL -> "charlm";
             case FORECAST -> "co2";
             case CLASSIFY -> "langid";
+            default -> throw new IllegalArgumentException("task: no default model for " + task.cliName());
         };
         return "models/" + prefix + "-" + cell.id() + ".onnx";
     }
@@ -147,6 +148,7 @@ public final class CellCostExperiment implements Experiment {
                     WordLanguageDataset.LengthBatch lb = (WordLanguageDataset.LengthBatch) batch;
                     return (long) lb.size() * lb.length();
                 };
+                default -> batch -> ((RecurrentTask<Object>) task).sampleCount(batch);
             };
             return new Trainee<>((RecurrentTask<Object>) task, net, manager, tokens);
         }

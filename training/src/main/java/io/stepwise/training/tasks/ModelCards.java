@@ -6,6 +6,7 @@ import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.training.io.AtomicFiles;
 import io.stepwise.training.tasks.protocol.ClassifyProtocol;
+import io.stepwise.training.tasks.protocol.EventModelProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol;
 import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
 import java.io.IOException;
@@ -48,6 +49,11 @@ public final class ModelCards {
                     m.getOrDefault(ForecastProtocol.BASELINE_MASE, Double.NaN),
                     m.getOrDefault(ForecastProtocol.BASELINE_MAE, Double.NaN),
                     m.getOrDefault(ForecastProtocol.BASELINE_RMSE, Double.NaN));
+        }
+        if (m.containsKey(EventModelProtocol.VAL_BITS)) {
+            return String.format(Locale.ROOT, "validation %.3f bits per event vs Kneser-Ney %d-gram %.3f",
+                    m.get(EventModelProtocol.VAL_BITS), EventModelProtocol.BASELINE_ORDER,
+                    m.getOrDefault(EventModelProtocol.BASELINE_BITS, Double.NaN));
         }
         if (m.containsKey(ClassifyProtocol.TEST_ACCURACY)) {
             return String.format(Locale.ROOT, "test accuracy %.2f%% (macro F1 %.3f) vs naive Bayes %.2f%% (macro F1 "
@@ -92,6 +98,9 @@ public final class ModelCards {
         info.parity().ifPresent(p -> row(sb, "parity", String.format(Locale.ROOT, "ONNX vs DJL max |diff| %.2e over"
                 + " %d cases (tolerance %.0e)", p.maxAbsDiff(), p.cases(), p.tolerance())));
         sb.append("\n## Metrics\n\n").append(metricsLine(metrics)).append(".\n\n");
+        info.baseline().ifPresent(b -> sb.append("**Verdict: the model ").append(b.verdict()).append(".**")
+                .append(b.beatsBaseline() ? "" : " Use the baseline, or train longer or larger, before relying on "
+                        + "this model.").append("\n\n"));
         sb.append("| metric | value |\n|---|---|\n");
         metrics.forEach((k, v) -> sb.append("| ").append(k).append(" | ")
                 .append(String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", ""))
@@ -114,7 +123,10 @@ public final class ModelCards {
 
     private static String describeTask(ModelInfo info) {
         return switch (info.task()) {
-            case LANGUAGE_MODEL -> "Character language model: predicts the next character; "
+            case LANGUAGE_MODEL -> info.tokenUnit() == io.stepwise.runtime.ModelFormat.TokenUnit.EVENT
+                    ? "Next-event model over " + info.vocabulary().size() + " event names (with the unknown and "
+                    + "end marks): predicts the next event of a sequence; `EventVocabulary` maps names to ids."
+                    : "Character language model: predicts the next character; "
                     + "`stepwise generate` writes text with it.";
             case FORECASTER -> "Forecaster: predicts the next step of " + info.featureNames()
                     + "; multi-step forecasts feed predictions back (`stepwise forecast`).";
@@ -157,7 +169,10 @@ public final class ModelCards {
             try (RecurrentModel model = RecurrentModel.load(file)) {
                 ModelInfo info = model.info();
                 Map<String, Double> m = info.metrics();
-                String[] primary = switch (info.task()) {
+                String[] primary = info.tokenUnit() == io.stepwise.runtime.ModelFormat.TokenUnit.EVENT
+                        ? new String[] {"validation bits/event", EventModelProtocol.VAL_BITS, "Kneser-Ney "
+                            + EventModelProtocol.BASELINE_ORDER + "-gram", EventModelProtocol.BASELINE_BITS}
+                        : switch (info.task()) {
                     case LANGUAGE_MODEL -> new String[] {"validation bpc", LanguageModelProtocol.VAL_BPC,
                         "Kneser-Ney " + LanguageModelProtocol.BASELINE_ORDER + "-gram",
                         LanguageModelProtocol.BASELINE_BPC};
@@ -170,7 +185,8 @@ public final class ModelCards {
                 String name = file.getFileName().toString().replaceAll("\\.onnx$", "");
                 double value = m.getOrDefault(primary[1], Double.NaN);
                 double baseline = m.getOrDefault(primary[3], Double.NaN);
-                boolean beats = ModelEvaluation.higherIsBetter(primary[1]) ? value > baseline : value < baseline;
+                boolean beats = info.baseline().map(ModelInfo.Baseline::beatsBaseline)
+                        .orElse(ModelEvaluation.higherIsBetter(primary[1]) ? value > baseline : value < baseline);
                 rows.add(String.format(Locale.ROOT, "| [%s](%s.md) | %s | %s ×%d, hidden %d%s | %s | %.4f | %s | "
                                 + "%.4f | %s | %s | %,d KB | %s |", name, name, info.task(), info.cell(), info.layers(),
                         info.hiddenSize(), info.bidirectional() ? ", bidir." : "", primary[0], value, primary[2],

@@ -7,14 +7,18 @@ import io.stepwise.runtime.RecurrentModel;
 import io.stepwise.runtime.classify.Classification;
 import io.stepwise.runtime.classify.SequenceClassifier;
 import io.stepwise.runtime.forecast.Forecaster;
+import io.stepwise.runtime.text.EventVocabulary;
 import io.stepwise.training.data.BpttBatches;
 import io.stepwise.training.data.CharCorpus;
 import io.stepwise.training.data.CharVocabulary;
 import io.stepwise.training.data.ConfusionMatrix;
+import io.stepwise.training.data.EventSequences;
+import io.stepwise.training.data.FeatureSequenceDataset;
 import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.WordLanguageDataset;
 import io.stepwise.training.tasks.protocol.ClassifyProtocol;
 import io.stepwise.training.tasks.protocol.EvaluationProtocol;
+import io.stepwise.training.tasks.protocol.EventModelProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol;
 import io.stepwise.training.tasks.protocol.InvalidSettingException;
 import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
@@ -81,7 +85,13 @@ public final class ModelEvaluation {
             case LANGUAGE_MODEL -> LanguageModelProtocol.VAL_BPC;
             case FORECAST -> ForecastProtocol.TEST_MASE;
             case CLASSIFY -> ClassifyProtocol.TEST_ACCURACY;
+            case EVENT_MODEL -> EventModelProtocol.VAL_BITS;
         };
+    }
+
+    /** The task that made {@code info}'s model (an event model is a language model over events). */
+    public static TaskKind taskOf(ModelInfo info) {
+        return TaskKind.ofModel(info.task().wireName(), info.tokenUnit().wireName());
     }
 
     /** Whether a larger value of {@code metric} is better. */
@@ -100,7 +110,7 @@ public final class ModelEvaluation {
     public static Result evaluate(RecurrentModel model, Path data) {
         Objects.requireNonNull(model, "model");
         ModelInfo info = model.info();
-        TaskKind task = TaskKind.ofModelTask(info.task().wireName());
+        TaskKind task = taskOf(info);
         Map<String, Object> protocol = protocol(info, model.source());
         Map<String, Double> metrics = switch (task) {
             case LANGUAGE_MODEL -> {
@@ -117,7 +127,14 @@ public final class ModelEvaluation {
             case CLASSIFY -> {
                 ClassifyProtocol.Protocol p = ClassifyProtocol.Protocol.from(protocol);
                 Path folder = data != null ? data : recorded(p.data(), model.source());
-                yield classifierMetrics(model, ClassifyProtocol.dataset(folder, p));
+                yield info.isTokenInput() ? classifierMetrics(model, ClassifyProtocol.dataset(folder, p))
+                        : featureClassifierMetrics(model, ClassifyProtocol.featureDataset(folder, p));
+            }
+            case EVENT_MODEL -> {
+                EventModelProtocol.Protocol p = EventModelProtocol.Protocol.from(protocol);
+                Path file = data != null ? data : recorded(p.data(), model.source());
+                yield Map.of(EventModelProtocol.VAL_BITS, bitsPerEvent(model, EventModelProtocol.sequences(file, p),
+                        p.streams(), p.bptt()));
             }
         };
         String metric = primaryMetric(task);
@@ -147,7 +164,24 @@ public final class ModelEvaluation {
      */
     static double bitsPerCharacter(RecurrentModel model, CharCorpus corpus, int streams, int bptt) {
         String text = corpus.vocabulary().decode(corpus.validationIds());
-        int[] ids = CharVocabulary.fromTokens(model.info().vocabulary()).encode(text);
+        return bitsPerToken(model, CharVocabulary.fromTokens(model.info().vocabulary()).encode(text), streams, bptt);
+    }
+
+    /**
+     * Bits per event of a next-event model on the held-out sequences, events re-encoded with the model's own
+     * vocabulary ({@link EventVocabulary}).
+     */
+    static double bitsPerEvent(RecurrentModel model, EventSequences sequences, int streams, int bptt) {
+        EventVocabulary events = EventVocabulary.forModel(model.info());
+        int[] ids = sequences.validationIds();
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = events.id(sequences.vocabulary().get(ids[i]));
+        }
+        return bitsPerToken(model, ids, streams, bptt);
+    }
+
+    /** Bits per token over the stream {@code ids}, in {@code streams} contiguous streams, windows of {@code bptt}. */
+    private static double bitsPerToken(RecurrentModel model, int[] ids, int streams, int bptt) {
         boolean lstm = model.info().hasCellState();
         double nats = 0;
         long count = 0;
@@ -182,6 +216,25 @@ public final class ModelEvaluation {
             forecasts[i] = forecaster.forecast(history, horizon).values();
         }
         return ForecastProtocol.testMetrics(ForecastProtocol.score(data, origins, forecasts));
+    }
+
+    /**
+     * Test accuracy and macro F1 of a feature-sequence classifier through the runtime ({@link RecurrentModel#forward}
+     * per recording; the dataset's steps are already standardized with the training statistics the model records).
+     */
+    static Map<String, Double> featureClassifierMetrics(RecurrentModel model, FeatureSequenceDataset dataset) {
+        FeatureSequenceDataset.Examples test = dataset.split(FeatureSequenceDataset.Split.TEST);
+        List<String> labels = model.info().labels();
+        int[] predicted = new int[test.size()];
+        for (int i = 0; i < predicted.length; i++) {
+            float[] logits = model.forward(new float[][][] {test.steps()[i]}).outputAt(0);
+            int best = 0;
+            for (int c = 1; c < logits.length; c++) {
+                best = logits[c] > logits[best] ? c : best;
+            }
+            predicted[i] = dataset.labels().indexOf(labels.get(best));
+        }
+        return ClassifyProtocol.testMetrics(ConfusionMatrix.of(dataset.labels(), test.labels(), predicted));
     }
 
     /** Test accuracy and macro F1 of a classifier through the runtime's {@link SequenceClassifier}. */

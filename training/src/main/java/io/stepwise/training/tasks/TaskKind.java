@@ -6,14 +6,19 @@ import io.stepwise.training.tasks.protocol.Setting;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** The three Stepwise tasks, with their names and the task ids of the models they make. */
+/** The Stepwise tasks, with their names and the task ids of the models they make. */
 public enum TaskKind {
     /** Next-character prediction on a text (bits per character vs a Kneser–Ney n-gram baseline). */
     LANGUAGE_MODEL("language-model", Task.LANGUAGE_MODEL, "charlm"),
     /** Next-step prediction of a series, evaluated by multi-step forecasts (MASE vs seasonal naive). */
     FORECAST("forecast", Task.FORECASTER, "forecast"),
     /** Word → language (accuracy vs naive Bayes). */
-    CLASSIFY("classify", Task.CLASSIFIER, "langid");
+    CLASSIFY("classify", Task.CLASSIFIER, "langid"),
+    /**
+     * Next-event prediction over sequences of named events (bits per event vs a Kneser–Ney n-gram baseline); its
+     * models are language models whose {@code stepwise.token_unit} is {@code event}.
+     */
+    EVENT_MODEL("event-model", Task.LANGUAGE_MODEL, "events");
 
     private final String cliName;
     private final Task modelTask;
@@ -40,7 +45,16 @@ public enum TaskKind {
         return modelPrefix;
     }
 
-    /** The task that made a model with {@code stepwise.task = id}. */
+    /**
+     * The task that made a model with {@code stepwise.task = id} and {@code stepwise.token_unit = tokenUnit} (null
+     * or {@code character} for a character model).
+     */
+    public static TaskKind ofModel(String id, String tokenUnit) {
+        TaskKind kind = ofModelTask(id);
+        return kind == LANGUAGE_MODEL && "event".equals(tokenUnit) ? EVENT_MODEL : kind;
+    }
+
+    /** The task that made a model with {@code stepwise.task = id} (a language model: the character task). */
     public static TaskKind ofModelTask(String id) {
         for (TaskKind k : values()) {
             if (k.modelTask.id().equals(id)) {
@@ -63,7 +77,7 @@ public enum TaskKind {
                 return k;
             }
         }
-        throw new InvalidSettingException(Setting.TASK, "expected one of language-model, forecast, classify but got '"
-                + name + "'");
+        throw new InvalidSettingException(Setting.TASK, "expected one of language-model, forecast, classify, "
+                + "event-model but got '" + name + "'");
     }
 }

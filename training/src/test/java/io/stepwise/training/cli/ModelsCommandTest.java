@@ -29,11 +29,13 @@ class ModelsCommandTest {
             TrainingOptions options = command.options(args);
             assertEquals(Path.of("models", recipe.name() + ".onnx"), options.out());
             assertEquals(recipe.name(), TrainCommand.defaultName(options.task(), options.cell(), options.data()));
-            assertTrue(options.maxMinutes() > 0, "every default model has a time budget");
+            assertEquals(0.0, options.maxMinutes(), "default models stop after fixed epochs, not a wall-clock limit");
+            assertEquals(ModelsCommand.SEED, options.seed());
+            assertTrue(args.contains("--epochs") && args.contains("--seed"), args.toString());
             assertTrue(options.commandLine().startsWith("stepwise train --task"), options.commandLine());
             tasks.add(options.task());
         }
-        assertEquals(Set.of(TaskKind.values()), tasks);
+        assertEquals(Set.of(TaskKind.LANGUAGE_MODEL, TaskKind.FORECAST, TaskKind.CLASSIFY), tasks);
         assertTrue(names.containsAll(List.of("charlm-lstm", "co2-gru", "langid-rnn")));
     }
 

@@ -1,6 +1,7 @@
 package io.stepwise.training.tasks.protocol;
 
 import io.stepwise.training.data.ConfusionMatrix;
+import io.stepwise.training.data.FeatureSequenceDataset;
 import io.stepwise.training.data.WordLanguageDataset;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,8 +10,10 @@ import java.util.Map;
 /**
  * How a word → language classifier is measured: its word lists, split and metrics.
  *
- * <p>The data is a folder of word lists, one {@code <language>.txt} per label (default {@code data/words}),
- * read by {@link WordLanguageDataset}. The split is stratified 80/10/10 with the fixed seed {@value #SPLIT_SEED}
+ * <p>The data is a folder of word lists, one {@code <language>.txt} per label (default {@code data/words}), or a
+ * CSV file of {@code text,label} rows, read by {@link WordLanguageDataset}; or a CSV of recordings of numeric feature
+ * vectors (a {@code sequence} column, a {@code label} column, feature columns), read by
+ * {@link FeatureSequenceDataset}. The split is stratified 80/10/10 with the fixed seed {@value #SPLIT_SEED}
  * (independent of the training seed, so every model is tested on the same words). The primary metric is the
  * accuracy on the held-out test words ({@value #TEST_ACCURACY}), with the macro F1; the baseline is a
  * multinomial naive Bayes classifier over character 1–3-grams trained on the same training words.
@@ -93,7 +96,7 @@ public final class ClassifyProtocol {
                 .optFractions(validationFraction, testFraction).build();
         if (dataset.labels().size() < 2) {
             throw new InvalidSettingException(Setting.DATA, folder + " holds " + dataset.labels().size()
-                    + " word list(s); expected at least two <label>.txt files");
+                    + " label(s); expected at least two (<label>.txt files or CSV labels)");
         }
         if (dataset.train().size() == 0 || dataset.validation().size() == 0 || dataset.test().size() == 0) {
             throw new InvalidSettingException(Setting.DATA, folder + " has too few words for a train/validation/"
@@ -101,6 +104,29 @@ public final class ClassifyProtocol {
                     + dataset.test().size() + ")");
         }
         return dataset;
+    }
+
+    /** Whether {@code data} is a CSV of feature-vector recordings (its header names a {@code sequence} column). */
+    public static boolean isFeatureSequences(Path data) {
+        return data != null && java.nio.file.Files.isRegularFile(data)
+                && FeatureSequenceDataset.hasSequenceColumn(data);
+    }
+
+    /**
+     * The recordings of a feature-sequence CSV, split as {@code protocol} says.
+     *
+     * @throws InvalidSettingException naming {@link Setting#DATA} when a part of the split is empty
+     */
+    public static FeatureSequenceDataset featureDataset(Path file, Protocol protocol) {
+        FeatureSequenceDataset d = FeatureSequenceDataset.read(file, protocol.splitSeed(),
+                protocol.validationFraction(), protocol.testFraction());
+        for (FeatureSequenceDataset.Split split : FeatureSequenceDataset.Split.values()) {
+            if (d.split(split).size() == 0) {
+                throw new InvalidSettingException(Setting.DATA, file + " has too few recordings for a train/"
+                        + "validation/test split (" + d.describe() + ")");
+            }
+        }
+        return d;
     }
 
     /** Accuracy and macro F1 of the test predictions in {@code confusion}, by metric name. */

@@ -1,41 +1,31 @@
 package io.stepwise.training.tasks.training;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.stepwise.conversion.ModelMetadata;
-import io.stepwise.conversion.NetworkSpec;
-import io.stepwise.training.data.BpttBatches;
 import io.stepwise.training.data.CharCorpus;
 import io.stepwise.training.data.CharVocabulary;
 import io.stepwise.training.data.EuroparlText;
 import io.stepwise.training.data.KneserNeyModel;
 import io.stepwise.training.data.Plots;
 import io.stepwise.training.tasks.protocol.EvaluationProtocol;
-import io.stepwise.training.tasks.protocol.InvalidSettingException;
 import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
-import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.CarriedState;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Character language model: predicts the next character of a UTF-8 text (default: the English Europarl sample,
  * {@link EuroparlText}).
  *
  * <h2>Training</h2>
- * The training part of the {@link CharCorpus} (its first 90 %) is cut into {@code batchSize} parallel streams and
- * read in windows of {@code bptt} characters ({@link BpttBatches}); the recurrent state is carried from one window
- * to the next with its gradient cut ({@link CarriedState}: truncated back-propagation through time) and reset at
+ * The training part of the {@link CharCorpus} (its first 90 %) is read as {@link TokenStreamTask} describes: cut
+ * into {@code batchSize} parallel streams and read in windows of {@code bptt} characters; the recurrent state is
+ * carried from one window to the next with its gradient cut ({@link CarriedState}: truncated back-propagation through time) and reset at
  * every epoch start. Each epoch starts the streams at a random offset below {@code bptt}, so window boundaries
  * move between epochs. Gradients are clipped by the trainer (global L2 norm 5).
  *
@@ -46,34 +36,21 @@ import java.util.Random;
  * interpolated Kneser–Ney n-gram model ({@link KneserNeyModel}) fitted on the same training part and scored on
  * the same tail (one stream).
  */
-public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
-    private static final double LN2 = Math.log(2);
-
+public final class LanguageModelTask extends TokenStreamTask {
     private final TrainingOptions options;
     private final CharCorpus corpus;
-    private final int[] trainIds;
-    private final int[] validationIds;
-    private final NetworkSpec spec;
-    private CarriedState carried;
-    private Double baselineBpc;
 
     /** Loads the corpus named by the options (or the Europarl default) and prepares the task. */
     public LanguageModelTask(TrainingOptions options) {
+        this(options, LanguageModelProtocol.corpus(options.data(), options.maxChars()));
+    }
+
+    private LanguageModelTask(TrainingOptions options, CharCorpus corpus) {
+        super(options, corpus.trainIds(), corpus.validationIds(), corpus.vocabulary().size(), corpus.sourceName(),
+                "characters");
         this.options = options;
-        this.corpus = LanguageModelProtocol.corpus(options.data(), options.maxChars());
-        this.trainIds = corpus.trainIds();
-        this.validationIds = corpus.validationIds();
-        if (trainIds.length < options.batchSize() * (options.bptt() + 1)) {
-            throw new InvalidSettingException(Setting.BATCH_SIZE, names -> options.batchSize() + " streams of "
-                    + names.apply(Setting.BPTT) + " " + options.bptt() + " need at least "
-                    + options.batchSize() * (options.bptt() + 1) + " training characters but " + corpus.sourceName()
-                    + " has " + trainIds.length);
-        }
+        this.corpus = corpus;
         LanguageModelProtocol.requireValidationStreams(corpus);
-        this.spec = NetworkSpec.builder().setCell(options.cell()).optLayers(options.layers())
-                .setHiddenSize(options.hidden())
-                .setTokenInput(corpus.vocabulary().size(), options.embedding())
-                .setOutputSize(corpus.vocabulary().size()).build();
     }
 
     public CharCorpus corpus() {
@@ -81,8 +58,18 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
     }
 
     @Override
-    public NetworkSpec spec() {
-        return spec;
+    int evalStreams() {
+        return LanguageModelProtocol.EVAL_STREAMS;
+    }
+
+    @Override
+    int evalBptt() {
+        return LanguageModelProtocol.EVAL_BPTT;
+    }
+
+    @Override
+    int baselineOrder() {
+        return LanguageModelProtocol.BASELINE_ORDER;
     }
 
     @Override
@@ -91,104 +78,19 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
     }
 
     @Override
-    public boolean higherIsBetter() {
-        return false;
-    }
-
-    @Override
-    public List<BpttBatches.Window> trainBatches(int epoch, Random random) {
-        int offset = epoch == 0 ? 0 : random.nextInt(options.bptt());
-        int[] stream = Arrays.copyOfRange(trainIds, offset, trainIds.length);
-        List<BpttBatches.Window> windows = new ArrayList<>();
-        new BpttBatches(stream, options.batchSize(), options.bptt()).forEach(windows::add);
-        return windows;
-    }
-
-    @Override
-    public void startEpoch(int epoch) {
-        if (carried != null) {
-            carried.reset();
-        }
-    }
-
-    @Override
-    public NDArray loss(TaskContext context, BpttBatches.Window batch) {
-        if (carried == null) {
-            // Lives as long as the network's parameters: a sub-manager of the manager that owns them.
-            carried = new CarriedState(net().getParameters().get(0).getValue().getArray().getManager());
-        }
-        NDManager manager = context.manager();
-        NDList inputs = new NDList(tokens(manager, batch.inputs()));
-        NDList state = carried.get();
-        if (state != null) {
-            inputs.addAll(state);
-        }
-        NDList out = forward(context.parameterStore(), inputs, true);
-        carried.set(out.subNDList(1));
-        return crossEntropy(out.get(0), tokens(manager, batch.targets()));
-    }
-
-    @Override
-    public long sampleCount(BpttBatches.Window batch) {
-        return (long) batch.inputs().length * batch.length();
-    }
-
-    @Override
     public Map<String, Double> validate(TaskContext context) {
-        return Map.of(LanguageModelProtocol.VAL_BPC, validationBpc(context.manager(), context.parameterStore()));
-    }
-
-    private double validationBpc(NDManager manager, ParameterStore store) {
-        double nats = 0;
-        long count = 0;
-        NDList state = null;
-        for (BpttBatches.Window w : new BpttBatches(validationIds, LanguageModelProtocol.EVAL_STREAMS,
-                LanguageModelProtocol.EVAL_BPTT)) {
-            try (NDManager windowManager = manager.newSubManager()) {
-                NDList inputs = new NDList(tokens(windowManager, w.inputs()));
-                if (state != null) {
-                    inputs.addAll(state);
-                }
-                NDList out = forward(store, inputs, false);
-                long n = (long) w.inputs().length * w.length();
-                nats += crossEntropy(out.get(0), tokens(windowManager, w.targets())).getFloat() * (double) n;
-                count += n;
-                NDList next = out.subNDList(1);
-                next.attach(manager);
-                if (state != null) {
-                    state.close();
-                }
-                state = next;
-            }
-        }
-        return nats / count / LN2;
-    }
-
-    private static NDArray tokens(NDManager manager, int[][] ids) {
-        long[] flat = new long[ids.length * ids[0].length];
-        int i = 0;
-        for (int[] row : ids) {
-            for (int id : row) {
-                flat[i++] = id;
-            }
-        }
-        return manager.create(flat, new Shape(ids.length, ids[0].length));
+        return Map.of(LanguageModelProtocol.VAL_BPC, validationBits(context.manager(), context.parameterStore()));
     }
 
     /** Bits per character of the Kneser–Ney baseline on the validation tail (computed once). */
     public double baselineBpc() {
-        if (baselineBpc == null) {
-            KneserNeyModel kn = KneserNeyModel.train(trainIds, corpus.vocabulary().size(),
-                    LanguageModelProtocol.BASELINE_ORDER);
-            baselineBpc = kn.bitsPerToken(validationIds);
-        }
-        return baselineBpc;
+        return baselineBits();
     }
 
     @Override
     public Map<String, Double> finalMetrics(NDManager manager) {
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put(LanguageModelProtocol.VAL_BPC, validationBpc(manager, new ParameterStore(manager, false)));
+        m.put(LanguageModelProtocol.VAL_BPC, validationBits(manager, new ParameterStore(manager, false)));
         m.put(LanguageModelProtocol.BASELINE_BPC, baselineBpc());
         return m;
     }
@@ -209,7 +111,7 @@ public final class LanguageModelTask extends RecurrentTask<BpttBatches.Window> {
 
     @Override
     public void writePlots(Path runDirectory, List<EpochRecord> history) {
-        double[] train = history.stream().mapToDouble(r -> r.trainLoss() / LN2).toArray();
+        double[] train = history.stream().mapToDouble(r -> toBits(r.trainLoss())).toArray();
         Plots.lossCurves(runDirectory.resolve("loss.png"), "Character LM (" + options.cell().id() + ")",
                 "bits per character", train, series(history, LanguageModelProtocol.VAL_BPC));
     }

@@ -10,6 +10,8 @@ import io.stepwise.training.export.ParityReport;
 import io.stepwise.training.model.DjlRuntime;
 import io.stepwise.training.model.RecurrentNet;
 import io.stepwise.training.tasks.ModelCards;
+import io.stepwise.training.tasks.evaluation.BaselineVerdict;
+import io.stepwise.training.tasks.protocol.ClassifyProtocol;
 import io.stepwise.training.tasks.protocol.InvalidSettingException;
 import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.ConsoleProgress;
@@ -31,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One training run from options to an exported, parity-checked model with its model card: loads the data,
@@ -52,14 +55,45 @@ public final class ModelTraining {
 
     /** Creates the task named by the options, loading and checking its data. */
     public static RecurrentTask<?> createTask(TrainingOptions options) {
-        if (options.data() != null && !Files.exists(options.data())) {
-            throw new InvalidSettingException(Setting.DATA, "no such file or folder: " + options.data());
+        TrainingLimits.check(options);
+        if (options.data() != null) {
+            checkData(options);
         }
         return switch (options.task()) {
             case LANGUAGE_MODEL -> new LanguageModelTask(options);
             case FORECAST -> new ForecastTask(options);
-            case CLASSIFY -> new ClassifyTask(options);
+            case CLASSIFY -> ClassifyProtocol.isFeatureSequences(options.data()) ? new FeatureClassifyTask(options)
+                    : new ClassifyTask(options);
+            case EVENT_MODEL -> new EventModelTask(options);
         };
+    }
+
+    /** The data path against what the task reads and the limits of {@link TrainingLimits}. */
+    private static void checkData(TrainingOptions options) {
+        Path data = options.data();
+        switch (options.task()) {
+            case LANGUAGE_MODEL -> TrainingLimits.checkData(data, TrainingLimits.DataShape.FILE, "a UTF-8 text file",
+                    Long.MAX_VALUE);
+            case EVENT_MODEL -> TrainingLimits.checkData(data, TrainingLimits.DataShape.FILE, "a file of event "
+                    + "sequences, one per line", TrainingLimits.MAX_LINES);
+            case FORECAST -> {
+                TrainingLimits.checkData(data, TrainingLimits.DataShape.FILE, "a CSV file of a time series",
+                        Long.MAX_VALUE);
+                TrainingLimits.checkSeries(data, options.window());
+            }
+            case CLASSIFY -> {
+                TrainingLimits.checkData(data, TrainingLimits.DataShape.FILE_OR_FOLDER, "a folder of <label>.txt "
+                        + "word lists or a CSV file", TrainingLimits.MAX_LINES);
+                if (Files.isDirectory(data)) {
+                    try (java.util.stream.Stream<Path> files = Files.list(data)) {
+                        files.filter(f -> f.getFileName().toString().endsWith(".txt")).sorted()
+                                .forEach(f -> TrainingLimits.checkFile(f, TrainingLimits.MAX_LINES, "lines"));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException("cannot list " + data + ": " + e.getMessage(), e);
+                    }
+                }
+            }
+        }
     }
 
     /** The run folder: the options' own, or {@code runs/<model>-<timestamp>}. */
@@ -137,6 +171,8 @@ public final class ModelTraining {
             metadata.optTraining(provenance(options, task, config, runDirectory, history.size(), bestEpoch,
                     timeLimited, trainingSeconds));
             metadata.optMetrics(metrics);
+            Optional<BaselineVerdict> verdict = task.verdict(metrics);
+            verdict.ifPresent(v -> metadata.optBaseline(v.toMap()));
             ParityReport parity = ModelExporter.builder().build().write(net, metadata, options.out());
             task.writePlots(runDirectory, history);
             TrainedModel trained = new TrainedModel(options, options.out(), ModelCards.cardPath(options.out()),
@@ -147,6 +183,7 @@ public final class ModelTraining {
             out.printf(Locale.ROOT, "wrote %s (%,d bytes), parity max |diff| %.2e over %d cases; %s%n",
                     options.out(), Files.size(options.out()), parity.maxAbsDiff(), parity.cases(),
                     ModelCards.metricsLine(metrics));
+            verdict.ifPresent(v -> out.printf(Locale.ROOT, "%s %s%n", options.out().getFileName(), v.sentence()));
             return trained;
         }
     }

@@ -9,12 +9,14 @@ import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
 import io.stepwise.training.model.RecurrentNet;
 import io.stepwise.training.tasks.ModelEvaluation;
+import io.stepwise.training.tasks.evaluation.BaselineVerdict;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TrainingTask;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the three Stepwise tasks share beyond {@link TrainingTask}: the network they need, the metric that drives
@@ -44,6 +46,15 @@ public abstract class RecurrentTask<B> implements TrainingTask<B> {
      * {@link ModelEvaluation#primaryMetric} must be among them.
      */
     public abstract Map<String, Double> finalMetrics(NDManager manager);
+
+    /**
+     * The verdict on the model against the task's baseline from the {@link #finalMetrics} it measured; stored in
+     * the model ({@code stepwise.baseline}) and printed. The default reads the primary metric and baseline of the
+     * three built-in tasks ({@link BaselineVerdict#fromMetrics}); a task with other metric names overrides it.
+     */
+    public Optional<BaselineVerdict> verdict(Map<String, Double> metrics) {
+        return BaselineVerdict.fromMetrics(metrics);
+    }
 
     /** Task-level metadata: vocabulary, labels, scaling, forecast settings and the evaluation protocol. */
     public abstract void describeModel(ModelMetadata.Builder metadata);

@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * Everything one training run needs: task, network, optimisation and data settings. Unset values take the task's
- * defaults ({@link Builder#build()}); every value is validated there, and a bad one is reported as an
+ * defaults ({@link Builder#build()}); every value is validated there (lower bounds here, upper bounds in
+ * {@link TrainingLimits}), and a bad one is reported as an
  * {@link InvalidSettingException} naming its {@link Setting}, e.g. {@code hidden: expected ≥ 1 but got 0} (the
  * command line names its option instead: {@code --hidden: ...}).
  *
@@ -157,6 +158,9 @@ public record TrainingOptions(
         if (task == TaskKind.LANGUAGE_MODEL) {
             m.put("bptt", bptt);
             m.put("max_chars", maxChars);
+        }
+        if (task == TaskKind.EVENT_MODEL) {
+            m.put("bptt", bptt);
         }
         if (task == TaskKind.FORECAST) {
             m.put("window", window);
@@ -351,7 +355,7 @@ public record TrainingOptions(
                 throw new InvalidSettingException(Setting.OUT, "required (the model file to write)");
             }
             TrainingOptions d = defaults(task, cell, out);
-            return new TrainingOptions(task, cell,
+            TrainingOptions options = new TrainingOptions(task, cell,
                     or(layers, d.layers), or(hidden, d.hidden), or(embedding, d.embedding), or(dropout, d.dropout),
                     or(bidirectional, d.bidirectional), or(epochs, d.epochs), or(batchSize, d.batchSize),
                     or(bptt, d.bptt), or(learningRate, d.learningRate), or(seed, d.seed), or(patience, d.patience),
@@ -359,6 +363,8 @@ public record TrainingOptions(
                     or(horizon, d.horizon), or(season, d.season), or(testLength, d.testLength),
                     or(validationLength, d.validationLength), or(scaleHeadroom, d.scaleHeadroom), out, runDirectory,
                     resume, commandLine);
+            TrainingLimits.check(options);
+            return options;
         }
 
         private static <T> T or(T value, T fallback) {
@@ -377,6 +383,8 @@ public record TrainingOptions(
             case FORECAST -> new TrainingOptions(task, cell, 1, 64, 16, 0f, false, 20, 32, 64, 1e-2f, 42, 0, 0,
                     null, 400_000, 104, 26, 52, 104, 104, 4.0, out, null, false, "");
             case CLASSIFY -> new TrainingOptions(task, cell, 1, 128, 32, 0f, true, 4, 64, 64, 3e-3f, 42, 0, 0,
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
+            case EVENT_MODEL -> new TrainingOptions(task, cell, 1, 128, 32, 0f, false, 10, 32, 32, 1e-2f, 42, 0, 0,
                     null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "");
         };
     }

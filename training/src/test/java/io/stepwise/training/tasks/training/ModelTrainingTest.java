@@ -12,6 +12,7 @@ import io.stepwise.training.export.ModelExporter;
 import io.stepwise.training.tasks.ModelEvaluation;
 import io.stepwise.training.tasks.TaskKind;
 import io.stepwise.training.tasks.TinyData;
+import io.stepwise.training.tasks.evaluation.BaselineVerdict;
 import io.stepwise.training.tasks.protocol.ClassifyProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol;
 import io.stepwise.training.tasks.protocol.InvalidSettingException;
@@ -47,6 +48,18 @@ class ModelTrainingTest {
             ModelEvaluation.Result result = ModelEvaluation.evaluate(model, null);
             assertEquals(primary, result.metric());
             assertTrue(result.matchesRecorded(), "runtime " + result.measured() + " vs recorded " + result.recorded());
+            // One verdict against the baseline, recorded in the file, shown by inspect and the card.
+            ModelInfo.Baseline baseline = info.baseline().orElseThrow();
+            BaselineVerdict verdict = BaselineVerdict.fromMetrics(trained.metrics()).orElseThrow();
+            assertEquals(primary, baseline.metric());
+            assertEquals(verdict.outcome().id(), baseline.outcome());
+            assertEquals(verdict.sentence(), baseline.verdict());
+            assertTrue(info.toString().contains(verdict.sentence()), info.toString());
+            try {
+                assertTrue(Files.readString(trained.card()).contains("**Verdict: the model " + verdict.sentence()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         assertTrue(Files.isRegularFile(trained.card()));
         assertTrue(Files.isRegularFile(trained.runDirectory().resolve("loss.png")));

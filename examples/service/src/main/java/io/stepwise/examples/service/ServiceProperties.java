@@ -1,0 +1,114 @@
+package io.stepwise.examples.service;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/** The service's own settings, under {@code stepwise.service} (see docs/service-api.md, Configuration). */
+@ConfigurationProperties("stepwise.service")
+public class ServiceProperties {
+    /** API keys; empty = no authentication. A session belongs to the key that created it. */
+    private List<String> apiKeys = new ArrayList<>();
+    /** Largest request body in bytes; beyond it 413. */
+    private long maxRequestBytes = 1024 * 1024;
+    /** Requests per second per key (or client address without keys); 0 = no limit. Burst: two seconds' worth. */
+    private double rateLimitRequestsPerSecond = 0;
+    /** Most generations running at once; beyond it 503. */
+    private int maxConcurrentGenerations = 16;
+    private int maxNewTokens = 1024;
+    private int maxPromptChars = 4096;
+    private int maxStepsPerRequest = 4096;
+    private int maxHorizon = 1000;
+    private int maxClassifyTexts = 256;
+    private int maxBeamWidth = 16;
+    /** Seconds a client is told to wait (Retry-After) after 429 or 503. */
+    private int retryAfterSeconds = 1;
+
+    public List<String> getApiKeys() {
+        return apiKeys;
+    }
+
+    public void setApiKeys(List<String> apiKeys) {
+        this.apiKeys = apiKeys;
+    }
+
+    public long getMaxRequestBytes() {
+        return maxRequestBytes;
+    }
+
+    public void setMaxRequestBytes(long maxRequestBytes) {
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    public double getRateLimitRequestsPerSecond() {
+        return rateLimitRequestsPerSecond;
+    }
+
+    public void setRateLimitRequestsPerSecond(double rateLimitRequestsPerSecond) {
+        this.rateLimitRequestsPerSecond = rateLimitRequestsPerSecond;
+    }
+
+    public int getMaxConcurrentGenerations() {
+        return maxConcurrentGenerations;
+    }
+
+    public void setMaxConcurrentGenerations(int maxConcurrentGenerations) {
+        this.maxConcurrentGenerations = maxConcurrentGenerations;
+    }
+
+    public int getMaxNewTokens() {
+        return maxNewTokens;
+    }
+
+    public void setMaxNewTokens(int maxNewTokens) {
+        this.maxNewTokens = maxNewTokens;
+    }
+
+    public int getMaxPromptChars() {
+        return maxPromptChars;
+    }
+
+    public void setMaxPromptChars(int maxPromptChars) {
+        this.maxPromptChars = maxPromptChars;
+    }
+
+    public int getMaxStepsPerRequest() {
+        return maxStepsPerRequest;
+    }
+
+    public void setMaxStepsPerRequest(int maxStepsPerRequest) {
+        this.maxStepsPerRequest = maxStepsPerRequest;
+    }
+
+    public int getMaxHorizon() {
+        return maxHorizon;
+    }
+
+    public void setMaxHorizon(int maxHorizon) {
+        this.maxHorizon = maxHorizon;
+    }
+
+    public int getMaxClassifyTexts() {
+        return maxClassifyTexts;
+    }
+
+    public void setMaxClassifyTexts(int maxClassifyTexts) {
+        this.maxClassifyTexts = maxClassifyTexts;
+    }
+
+    public int getMaxBeamWidth() {
+        return maxBeamWidth;
+    }
+
+    public void setMaxBeamWidth(int maxBeamWidth) {
+        this.maxBeamWidth = maxBeamWidth;
+    }
+
+    public int getRetryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    public void setRetryAfterSeconds(int retryAfterSeconds) {
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+}

@@ -1,0 +1,58 @@
+package io.stepwise.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+class LoadReportTest {
+    @Test
+    void comparesReplicaCountsAtEqualBatchingAndBatchingAtEqualReplicas() {
+        List<String[]> pairs = LoadReport.comparisons(List.of("1 replica, batching off", "2 replicas, batching off",
+                "1 replica, batching on", "2 replicas, batching on"));
+        List<String> named = pairs.stream().map(p -> p[0] + " / " + p[1]).sorted().toList();
+        assertEquals(List.of(
+                "1 replica, batching on / 1 replica, batching off",
+                "2 replicas, batching off / 1 replica, batching off",
+                "2 replicas, batching on / 1 replica, batching on",
+                "2 replicas, batching on / 2 replicas, batching off"), named);
+    }
+
+    private static String cell(String target, int round, double rate, double p99) {
+        return """
+                {"target": "%s", "streams": 16, "round": %d, "stepsPerSecond": %s, "stepsPerServerCpuSecond": 100,
+                 "serverCpuCores": 1, "maxRssMiBPerReplica": 300, "sse": {"tokensPerSecond": 5},
+                 "tokenSteps": {"p50Ms": 1, "p95Ms": 2, "p99Ms": %s, "statuses": {"200": 10, "0": 1}},
+                 "observationSteps": {"p50Ms": 1, "p99Ms": 2, "statuses": {"200": 3}}}
+                """.formatted(target, round, rate, p99);
+    }
+
+    @Test
+    void writesRatiosWithTheirSpreadAndThePlot(@TempDir Path dir) throws Exception {
+        String cells = "{\"cells\": [" + String.join(",",
+                cell("1 replica, batching off", 0, 100, 10), cell("2 replicas, batching off", 0, 180, 8),
+                cell("1 replica, batching off", 1, 100, 10), cell("2 replicas, batching off", 1, 220, 5)) + "]}";
+        Files.writeString(dir.resolve("cells.json"), cells);
+        Files.writeString(dir.resolve("env.json"), "{\"cores\": 2, \"notes\": [\"shared machine\"]}");
+        Path out = dir.resolve("report/load-test");
+        Files.createDirectories(out.getParent());
+        assertEquals(0, new picocli.CommandLine(new LoadReport()).execute("--dir", dir.toString(),
+                "--out", out.toString()));
+        String md = Files.readString(Path.of(out + ".md"));
+        // Round 0: 1.8×, round 1: 2.2×; the median of two is their mean.
+        assertTrue(md.contains("| 2 replicas, batching off ÷ 1 replica, batching off | 16 | 2.00× [1.80 – 2.20]"), md);
+        assertTrue(md.contains("200 [180 – 220]"), md);
+        assertTrue(md.contains("I/O: 2, 200: 26"), md);
+        assertTrue(md.contains("- shared machine"), md);
+        JsonNode json = ApiClient.JSON.readTree(Path.of(out + ".json").toFile());
+        assertEquals(4, json.get("cells").get("cells").size());
+        byte[] png = Files.readAllBytes(Path.of(out + ".png"));
+        assertEquals((byte) 0x89, png[0]);
+        assertEquals('P', png[1]);
+    }
+}
