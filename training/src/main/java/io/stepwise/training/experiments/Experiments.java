@@ -74,6 +74,9 @@ public final class Experiments {
         v.put("java", System.getProperty("java.version"));
         v.put("cpus", Runtime.getRuntime().availableProcessors());
         v.put("torch_threads", System.getProperty("ai.djl.pytorch.num_threads"));
+        // PyTorch 2.7.1's oneDNN LSTM is wrong on AVX-512-BF16 CPUs unless this caps the ISA; recorded so that the
+        // summary can flag runs made without it.
+        v.put("onednn_max_cpu_isa", System.getenv("ONEDNN_MAX_CPU_ISA"));
         return v;
     }
 

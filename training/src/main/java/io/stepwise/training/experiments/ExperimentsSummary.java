@@ -68,6 +68,20 @@ public final class ExperimentsSummary {
         }
         sb.append(String.format(Locale.ROOT, "| total | | `make experiments` | %.0f s (%.1f min) | %.0f s (%.1f min)"
                 + " | |%n", wall, wall / 60, cpu, cpu / 60));
+        List<String> uncapped = new ArrayList<>();
+        for (JsonObject r : reports) {
+            JsonObject v = r.has("versions") ? r.getAsJsonObject("versions") : new JsonObject();
+            if (!v.has("onednn_max_cpu_isa")) {
+                uncapped.add(r.get("experiment").getAsString());
+            }
+        }
+        if (!uncapped.isEmpty()) {
+            sb.append("\n**Caution: LSTM figures of ").append(String.join(", ", uncapped)).append(" are not reliable.**"
+                    + " These runs were made without `ONEDNN_MAX_CPU_ISA=AVX2`; PyTorch 2.7.1's oneDNN LSTM kernel"
+                    + " returns wrong values on this machine's AVX-512-BF16 CPU without it (bin/stepwise, the Makefile"
+                    + " and scripts/run_experiment.sh now set it). RNN, GRU and CNN figures are unaffected; rerun"
+                    + " these experiments (`make experiment NAME=...`) to replace the LSTM numbers.\n");
+        }
         sb.append("\nWall-clock times were measured on a shared 2-core machine with other builds running; the CPU time"
                 + " is what the runs themselves used (PyTorch on one thread, so one core), which bounds the wall-clock"
                 + " time on two idle cores.\n");
