@@ -27,7 +27,7 @@ CELL_FC ?= gru
 MODELS_OUT ?= build/default-models
 
 .PHONY: help build cli demo serve flink-build flink-demo flink-job-jar flink-bench test check-onnx models promote-models train verify bench soak fuzz fuzz-replay hostile-fixtures bench-batching stress load-test clean \
-	forecast-check
+	forecast-check experiments experiment
 
 help:
 	@echo "make demo     generate text, forecast CO2 and classify words with the default models (runtime jar only)"
@@ -47,6 +47,8 @@ help:
 	@echo "make soak     step a model a million times and check memory outside the heap stays flat"
 	@echo "make fuzz     fuzz model loading, session state and data readers, each case in a child JVM (FUZZ_SECONDS=600)"
 	@echo "make fuzz-replay FUZZ_TARGET=model FUZZ_FILE=build/fuzz/crashes/...bin   rerun one saved case"
+	@echo "make experiments  measure the textbook claims (docs/experiments/: pages, plots, JSON); two at a time, ~30 min"
+	@echo "make experiment NAME=adding   run one experiment (gradient-flow, adding, truncated-bptt, gru-vs-lstm, cnn-vs-rnn)"
 	@echo "make hostile-fixtures   regenerate the hostile-model regression fixtures from models/co2-rnn.onnx"
 	@echo "make load-test  2 replicas of the service behind nginx, Redis, load + faults → benchmarks/load-test.md (LOAD_QUICK=1: smoke run)"
 	@echo "make flink-demo     many CO2 sensor series through the Flink operator on an embedded mini cluster"
@@ -176,6 +178,18 @@ flink-bench: flink-build
 
 hostile-fixtures:
 	$(PYTHON) scripts/make_hostile_fixtures.py
+
+# Textbook claims measured (issue 15). Fixed budgets and seeds, never wall-clock limits; each experiment runs in
+# its own JVM from a snapshot of the compiled classes (scripts/run_experiment.sh) and writes its own files, two at a
+# time on two cores (PyTorch uses one thread each); the summary is rebuilt from the JSON files at the end.
+EXPERIMENTS ?= adding gradient-flow cnn-vs-rnn truncated-bptt gru-vs-lstm
+EXPERIMENT_JOBS ?= 2
+experiments: build
+	printf '%s\n' $(EXPERIMENTS) | xargs -P $(EXPERIMENT_JOBS) -I{} scripts/run_experiment.sh {}
+	$(STEPWISE) experiment --summary
+
+experiment: build
+	scripts/run_experiment.sh $(NAME)
 
 clean:
 	$(MVN) clean

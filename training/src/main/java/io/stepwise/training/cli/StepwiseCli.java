@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
         description = "Train recurrent models (RNN, LSTM, GRU) with DJL, export them to ONNX with proven parity, "
                 + "and run them.",
         subcommands = {TrainCommand.class, EvaluateCommand.class, GenerateCommand.class, ForecastCommand.class,
+            ExperimentCommand.class,
             ClassifyCommand.class, NextCommand.class, InspectCommand.class, VerifyCommand.class, ModelsCommand.class,
             CommandLine.HelpCommand.class})
 public final class StepwiseCli extends RootCommand {
