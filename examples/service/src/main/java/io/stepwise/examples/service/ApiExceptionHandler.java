@@ -19,6 +19,9 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
@@ -171,6 +174,18 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             LOG.error("request failed", e);
         }
         return super.handleExceptionInternal(e, p, headers, status, request);
+    }
+
+    /**
+     * The state store (Redis) cannot be reached or timed out: the client did nothing wrong and may retry, so 503
+     * with Retry-After rather than 500. A step whose write did reach the store before the failure is safe to retry
+     * with the same If-Match: the retry gets 409 naming the position the session moved to.
+     */
+    @ExceptionHandler({DataAccessResourceFailureException.class, QueryTimeoutException.class})
+    ResponseEntity<ProblemDetail> storeUnavailable(DataAccessException e, HttpServletRequest request) {
+        LOG.warn("{} {}: session store unavailable: {}", request.getMethod(), request.getRequestURI(), e.toString());
+        return api(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
+                "the session store is unavailable; retry after the given delay with the same If-Match"), request);
     }
 
     @ExceptionHandler(Exception.class)

@@ -193,12 +193,20 @@ class ModelsController {
     Map<String, Object> forecast(@PathVariable("model") String model, @RequestBody Requests.Forecast body) {
         ServedModel m = models.get(model);
         SeriesUnits units = SeriesUnits.of(m.name(), m.info());
-        Forecaster forecaster = forecasters.computeIfAbsent(m.name(), n -> new Forecaster(m.source()));
+        // A history shorter than the model's window is answered, with a warning that names the rows needed, rather
+        // than refused: the playground and sessions that have just started forecast from what they have.
+        Forecaster forecaster = forecasters.computeIfAbsent(m.name(),
+                n -> new Forecaster(m.source()).withMinimumHistory(1));
+        int window = new Forecaster(m.source()).minimumHistory();
         double[][] history = units.rows("history", body.history(), properties.getMaxStepsPerRequest());
         int horizon = horizon(body.horizon(), forecaster.defaultHorizon().orElse(-1), false);
         Forecast f = forecaster.forecast(history, horizon);
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("model", m.name());
+        if (history.length < window) {
+            v.put("warning", "history: " + history.length + " step(s), but the model was trained to forecast after "
+                    + window + " (its window); pass at least " + window + " for the accuracy its metrics state");
+        }
         v.put("featureNames", f.featureNames());
         v.put("horizon", f.horizon());
         v.put("historyLength", f.historyLength());

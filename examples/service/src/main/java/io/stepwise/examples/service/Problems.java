@@ -64,6 +64,7 @@ final class Problems {
             case "rate-limited" -> "Too many requests";
             case "overloaded" -> "Overloaded";
             case "shutting-down" -> "Shutting down";
+            case "store-unavailable" -> "Session store unavailable";
             default -> "Internal error";
         };
     }
