@@ -4,7 +4,7 @@
 #   scripts/run_experiment.sh adding
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-# PyTorch 2.7.1's oneDNN LSTM is wrong on AVX-512-BF16 CPUs; bin/stepwise and the Makefile set the same (see NEWS 14:26).
+# PyTorch 2.7.1's oneDNN LSTM is wrong on AVX-512-BF16 CPUs; bin/stepwise and the Makefile set the same (README, Known issues).
 export ONEDNN_MAX_CPU_ISA="${ONEDNN_MAX_CPU_ISA:-AVX2}"
 snapshot="$(mktemp -d "${TMPDIR:-/tmp}/stepwise-experiment.XXXXXX")"
 trap 'rm -rf "$snapshot"' EXIT

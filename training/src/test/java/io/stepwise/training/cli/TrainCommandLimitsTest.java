@@ -56,7 +56,7 @@ class TrainCommandLimitsTest {
         }
         Path csv = Files.writeString(dir.resolve("big.csv"), sb);
         String m = error("--task", "forecast", "--cell", "gru", "--out", dir.resolve("m.onnx").toString(), "--data",
-                csv.toString(), "--window", "104");
+                csv.toString(), "--target", "v", "--window", "104");
         assertEquals("--data: " + csv + " has more than 96,153 rows; with --window 104 the limit is 96,153 rows "
                 + "(rows × window ≤ 10,000,000: the training windows are held in memory)", m);
     }
