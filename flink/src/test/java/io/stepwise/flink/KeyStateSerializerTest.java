@@ -60,7 +60,7 @@ class KeyStateSerializerTest extends SerializerTestBase<KeyState> {
         return new KeyState[] {
             KeyState.fresh(SessionState.of(LSTM, 0, new float[n], new float[n])),
             new KeyState(SessionState.of(LSTM, 17, h, c), 123_456L, new float[] {0.25f}, 16, new double[] {0.5}),
-            new KeyState(SessionState.of(LSTM, Long.MAX_VALUE / 2, c, h), -5, new float[0], 0, new double[0]),
+            new KeyState(SessionState.of(LSTM, SessionState.MAX_POSITION, c, h), -5, new float[0], 0, new double[0]),
         };
     }
 
