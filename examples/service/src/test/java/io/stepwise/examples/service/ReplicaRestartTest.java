@@ -55,6 +55,7 @@ class ReplicaRestartTest extends ServiceTestBase {
             try {
                 replicaPort = portOf(replica);
                 Reply created = post("/v1/sessions", json(Map.of("model", "charlm-rnn")));
+                org.assertj.core.api.Assertions.assertThat(created.status()).as(created.body()).isEqualTo(201);
                 id = created.json().get("id").asString();
                 String step = "/v1/sessions/" + id + "/step";
 
