@@ -165,10 +165,17 @@ public final class ModelRegistry implements SmartLifecycle, AutoCloseable {
 
     @Override
     public void start() {
+        for (ServedModel m : models.values()) {
+            m.resume();
+        }
         running = true;
     }
 
-    /** Graceful shutdown: drain, save live sessions, close. */
+    /**
+     * Graceful stop: drain, then save live sessions. The models stay loaded, so that a context stopped and started
+     * again (Spring's test context cache pauses contexts that way) serves again; they are closed with the context
+     * ({@link #close()}, the bean's destroy method), after this stop.
+     */
     @Override
     public void stop() {
         running = false;
@@ -188,7 +195,6 @@ public final class ModelRegistry implements SmartLifecycle, AutoCloseable {
                 LOG.warn("Stepwise model '{}': saving a live session's state at shutdown failed", m.name(), t);
             }
         }
-        close();
     }
 
     @Override

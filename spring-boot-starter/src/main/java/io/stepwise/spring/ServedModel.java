@@ -183,6 +183,13 @@ public final class ServedModel implements AutoCloseable {
         return true;
     }
 
+    /** Takes work again after {@link #drain} (a context stopped and started again); no effect once closed. */
+    void resume() {
+        if (!closed) {
+            draining = false;
+        }
+    }
+
     /** Hands the state of every session still open to its saver (those opened with one). */
     List<Throwable> saveLiveSessions() {
         List<Throwable> failures = new java.util.ArrayList<>();

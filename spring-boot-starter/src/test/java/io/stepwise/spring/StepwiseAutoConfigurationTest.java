@@ -141,6 +141,20 @@ class StepwiseAutoConfigurationTest {
     }
 
     @Test
+    void aContextStoppedAndStartedAgainServesAgain() {
+        runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx")).run(ctx -> {
+            ServedModel co2 = ctx.getBean(ModelRegistry.class).get("co2");
+            ctx.stop();
+            assertThatThrownBy(co2::openSession).isInstanceOf(ModelUnavailableException.class);
+            assertThat(co2.isLoaded()).isTrue();
+            ctx.start();
+            try (Session s = co2.openSession()) {
+                assertThat(s.step(new float[] {0.5f})).hasSize(1);
+            }
+        });
+    }
+
+    @Test
     void theRedisStoreIsUsedWhenConfigured() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             new ApplicationContextRunner()
