@@ -22,7 +22,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Guards every {@code /v1} request before a controller sees it, in this order: the API key (401), the rate limit
  * per key or client address (429 with Retry-After), the body size (413: at once from Content-Length, or while
- * reading a chunked body). Sets the request's owner — a hash of its key, never the key — for session ownership.
+ * reading a chunked body), the number of requests in the service at once (503 with Retry-After, at once, so that
+ * overload is answered fast rather than queued behind blocked worker threads). Sets the request's owner — a hash of its key, never the key — for session ownership.
  */
 @Component
 class RequestGuardFilter extends OncePerRequestFilter {
@@ -32,6 +33,8 @@ class RequestGuardFilter extends OncePerRequestFilter {
     private final ServiceProperties properties;
     private final Map<String, String> ownerByKey = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    /** Requests in the service at once: beyond it, 503 at once instead of a queue of blocked worker threads. */
+    private final java.util.concurrent.Semaphore inFlight;
 
     RequestGuardFilter(ServiceProperties properties) {
         this.properties = properties;
@@ -45,6 +48,11 @@ class RequestGuardFilter extends OncePerRequestFilter {
             throw new IllegalArgumentException("stepwise.service.max-request-bytes: expected ≥ 1 but got "
                     + properties.getMaxRequestBytes());
         }
+        if (properties.getMaxConcurrentRequests() < 1) {
+            throw new IllegalArgumentException("stepwise.service.max-concurrent-requests: expected ≥ 1 but got "
+                    + properties.getMaxConcurrentRequests());
+        }
+        inFlight = new java.util.concurrent.Semaphore(properties.getMaxConcurrentRequests());
         if (!(properties.getRateLimitRequestsPerSecond() >= 0)) {
             throw new IllegalArgumentException("stepwise.service.rate-limit-requests-per-second: expected ≥ 0"
                     + " (0 = no limit) but got " + properties.getRateLimitRequestsPerSecond());
@@ -94,7 +102,19 @@ class RequestGuardFilter extends OncePerRequestFilter {
             return;
         }
         request.setAttribute(OWNER, owner);
-        chain.doFilter(new LimitedRequest(request, limit), response);
+        if (!inFlight.tryAcquire()) {
+            response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(properties.getRetryAfterSeconds()));
+            Problems.write(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "more than "
+                    + properties.getMaxConcurrentRequests() + " requests at once"
+                    + " (stepwise.service.max-concurrent-requests); retry later", request.getRequestURI(),
+                    Map.of("limit", "concurrent_requests"));
+            return;
+        }
+        try {
+            chain.doFilter(new LimitedRequest(request, limit), response);
+        } finally {
+            inFlight.release();
+        }
     }
 
     private static String apiKey(HttpServletRequest request) {

@@ -23,6 +23,8 @@ public class ServiceProperties {
     private int maxBeamWidth = 16;
     /** Seconds a client is told to wait (Retry-After) after 429 or 503. */
     private int retryAfterSeconds = 1;
+    /** Requests being handled at once; beyond it 503 at once (below the servlet container's 200 worker threads). */
+    private int maxConcurrentRequests = 128;
 
     public List<String> getApiKeys() {
         return apiKeys;
@@ -110,5 +112,13 @@ public class ServiceProperties {
 
     public void setRetryAfterSeconds(int retryAfterSeconds) {
         this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int getMaxConcurrentRequests() {
+        return maxConcurrentRequests;
+    }
+
+    public void setMaxConcurrentRequests(int maxConcurrentRequests) {
+        this.maxConcurrentRequests = maxConcurrentRequests;
     }
 }
