@@ -249,7 +249,7 @@ RESTART0=$(date +%s.%N)
 RATE=$(jq '[.cells[] | select(.replicas == 1) | .stepsPerSecond] | max / 2 | floor | if . < 2 then 2 else . end' \
   "$RUN/cells.json")
 start_replica B "${OFF[@]}" --stepwise.service.max-concurrent-generations=2 \
-  --stepwise.service.rate-limit-requests-per-second="$RATE"
+  --stepwise.service.max-concurrent-requests=32 --stepwise.service.rate-limit-requests-per-second="$RATE"
 
 # --- 3. Redis crash and restart mid-load ---------------------------------------------------------------------
 log "phase 3: kill -9 of redis-server and restart from its AOF while $FAULT_STREAMS streams step"
@@ -289,7 +289,7 @@ log "overload: $(jq -c '{refused: .overload.refused, recovery: .recovery.accepte
 LOAD_AVG_END=$(cut -d' ' -f1 /proc/loadavg)
 NOTES+=("The machine was shared with other builds during this run: 1-minute load average $LOAD_AVG_START at the start and $LOAD_AVG_END at the end on $(nproc) cores, so absolute rates are pessimistic; compare contenders within a round (the ratios).")
 NOTES+=("Redis durability: appendonly yes, appendfsync everysec. Acknowledged writes reach the AOF file before Redis answers, so a crash of the Redis process (phase 3: kill -9) loses none; a crash of the whole machine could lose up to the last second. Phase 3: $KEYS_BEFORE keys before the kill, $KEYS_AFTER after the restart from the AOF, Redis down ${REDIS_DOWN}s.")
-NOTES+=("Phase 4 (overload): replica B ran with stepwise.service.max-concurrent-generations=2 and stepwise.service.rate-limit-requests-per-second=$RATE (half the best single-replica step rate of phase 1); behind nginx every request comes from 127.0.0.1, so the limit is per replica.")
+NOTES+=("Phase 4 (overload): replica B ran with stepwise.service.max-concurrent-generations=2, stepwise.service.max-concurrent-requests=32 and stepwise.service.rate-limit-requests-per-second=$RATE (half the best single-replica step rate of phase 1); behind nginx every request comes from 127.0.0.1, so the limit is per replica.")
 NOTES+=("Phase 2: replica B was killed with kill -9 at $KILLED_AT; restarted (with the overload limits), it was healthy again ${B_BACK}s later (startup on the shared machine).")
 export LOAD_NOTES
 LOAD_NOTES=$(printf '%s\n' "${NOTES[@]}")
