@@ -22,6 +22,7 @@ import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisSystemException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
@@ -177,13 +178,16 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     /**
-     * The state store (Redis) cannot be reached or timed out: the client did nothing wrong and may retry, so 503
+     * The state store (Redis) cannot be reached, timed out, or failed the command (e.g. LOADING while it reads its
+     * append-only file after a restart, or a connection reset): the client did nothing wrong and may retry, so 503
      * with Retry-After rather than 500. A step whose write did reach the store before the failure is safe to retry
      * with the same If-Match: the retry gets 409 naming the position the session moved to.
      */
-    @ExceptionHandler({DataAccessResourceFailureException.class, QueryTimeoutException.class})
+    @ExceptionHandler({DataAccessResourceFailureException.class, QueryTimeoutException.class,
+            RedisSystemException.class})
     ResponseEntity<ProblemDetail> storeUnavailable(DataAccessException e, HttpServletRequest request) {
-        LOG.warn("{} {}: session store unavailable: {}", request.getMethod(), request.getRequestURI(), e.toString());
+        LOG.warn("{} {}: session store unavailable: {} (cause: {})", request.getMethod(), request.getRequestURI(), e,
+                String.valueOf(e.getCause()));
         return api(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "store-unavailable",
                 "the session store is unavailable; retry after the given delay with the same If-Match"), request);
     }

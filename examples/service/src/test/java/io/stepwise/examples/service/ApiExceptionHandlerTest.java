@@ -29,6 +29,15 @@ class ApiExceptionHandlerTest {
     }
 
     @Test
+    void redisStillLoadingItsAppendOnlyFileIsA503() {
+        ResponseEntity<ProblemDetail> r = handler.storeUnavailable(new org.springframework.data.redis
+                .RedisSystemException("Error in execution", new io.lettuce.core.RedisLoadingException(
+                        "LOADING Redis is loading the dataset in memory")), request);
+        assertEquals(503, r.getStatusCode().value());
+        assertTrue(r.getHeaders().containsHeader(HttpHeaders.RETRY_AFTER));
+    }
+
+    @Test
     void aRedisTimeoutIsA503Too() {
         ResponseEntity<ProblemDetail> r = handler.storeUnavailable(new QueryTimeoutException("Redis command timed out"),
                 request);
