@@ -195,9 +195,9 @@ class ModelsController {
         SeriesUnits units = SeriesUnits.of(m.name(), m.info());
         // A history shorter than the model's window is answered, with a warning that names the rows needed, rather
         // than refused: the playground and sessions that have just started forecast from what they have.
-        Forecaster forecaster = forecasters.computeIfAbsent(m.name(),
-                n -> new Forecaster(m.source()).withMinimumHistory(1));
-        int window = new Forecaster(m.source()).minimumHistory();
+        Forecaster trained = forecasters.computeIfAbsent(m.name(), n -> new Forecaster(m.source()));
+        int window = trained.minimumHistory();
+        Forecaster forecaster = trained.withMinimumHistory(1);
         double[][] history = units.rows("history", body.history(), properties.getMaxStepsPerRequest());
         int horizon = horizon(body.horizon(), forecaster.defaultHorizon().orElse(-1), false);
         Forecast f = forecaster.forecast(history, horizon);
