@@ -116,6 +116,8 @@ class BatchingLimitsTest {
             BatchedSession s = batching.newSession();
             s.step(3);
             waitUntil(s::isEvicted);
+            // the sweep counts an eviction and tells the listener just after the session is marked evicted
+            waitUntil(() -> listener.evictions.size() == 1);
             assertEquals(0, batching.stats().openSessions());
             assertEquals(1, batching.stats().evictedSessions());
             SessionEvictedException e = assertThrows(SessionEvictedException.class, () -> s.step(1));
