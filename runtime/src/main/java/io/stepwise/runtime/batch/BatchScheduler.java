@@ -296,8 +296,6 @@ final class BatchScheduler implements Runnable {
                 queued--;
                 if (!p.isEmpty()) {
                     ready.addLast(r.session);
-                } else {
-                    r.session.dropPending();
                 }
             }
             lastBatch = n;
