@@ -41,4 +41,19 @@ final class MarkedSections {
         }
         return out.toString();
     }
+
+    /** {@code body} between the begin and end markers of section {@code name}. */
+    static String section(String name, String body) {
+        return "<!-- " + name + ":begin -->\n" + body.stripTrailing() + "\n<!-- " + name + ":end -->";
+    }
+
+    /**
+     * {@code document} with section {@code name} replaced by {@code body}, or with it appended at the end when the
+     * document has no such section yet.
+     */
+    static String put(String document, String name, String body) {
+        String fresh = section(name, body);
+        String old = of(document).get(name);
+        return old != null ? document.replace(old, fresh) : document.stripTrailing() + "\n\n" + fresh + "\n";
+    }
 }

@@ -28,4 +28,15 @@ class MarkedSectionsTest {
         String previous = "# B\n<!-- flink-bench:begin -->\nhalf\n<!-- other:end -->\n";
         assertEquals("# B\n", MarkedSections.keep(previous, "# B\n"));
     }
+
+    @Test
+    void putReplacesItsOwnSectionInPlaceOrAppendsIt() {
+        String doc = "# B\n\n" + FLINK + "\n\n## After\n";
+        String replaced = MarkedSections.put(doc, "flink-bench", "## Flink\n\nnew\n");
+        assertEquals("# B\n\n<!-- flink-bench:begin -->\n## Flink\n\nnew\n<!-- flink-bench:end -->\n\n## After\n",
+                replaced);
+        assertEquals(replaced, MarkedSections.put(replaced, "flink-bench", "## Flink\n\nnew"));
+        assertEquals("# B\n\n<!-- bench-batching:begin -->\nx\n<!-- bench-batching:end -->\n",
+                MarkedSections.put("# B\n", "bench-batching", "x"));
+    }
 }
