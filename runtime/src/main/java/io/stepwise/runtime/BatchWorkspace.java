@@ -23,8 +23,9 @@ import java.util.Map;
  * about half its time again).
  *
  * <p>Tensors of one-step calls are kept per batch size ({@link #binding}), since a scheduler's batch sizes recur;
- * calls of several steps (prefill) bind per call. The buffers grow on demand; growing drops the kept tensors,
- * which point into the old ones. {@link #close()} frees every tensor and the run options.
+ * calls of several steps (prefill) bind per call. A binding holds its own views of the buffers, so it stays
+ * consistent when a buffer grows; growing drops the kept bindings anyway, so that the old buffers they hold can be
+ * freed. {@link #close()} frees every tensor and the run options.
  */
 final class BatchWorkspace implements AutoCloseable {
     /** One-step bindings are kept for batch sizes up to this; larger ones bind per call. */
@@ -128,7 +129,10 @@ final class BatchWorkspace implements AutoCloseable {
         }
     }
 
-    /** Makes buffer {@code role} hold at least {@code byteCount} bytes; growing it drops every kept binding. */
+    /**
+     * Makes buffer {@code role} hold at least {@code byteCount} bytes. Growing it drops every kept binding: they
+     * would still work (each has its own views) but would keep the old buffers alive.
+     */
     private void ensure(int role, int byteCount) {
         ByteBuffer b = bytes[role];
         if (b != null && b.capacity() >= byteCount) {
