@@ -202,6 +202,7 @@ final class BatchKernel {
         Duration timeout = longest == 1 ? Duration.ZERO : limits.callTimeout();
         model.readLock().lock();
         BatchWorkspace ws = null;
+        boolean reusable = true;
         try {
             model.checkClosed();
             ws = borrow();
@@ -218,14 +219,18 @@ final class BatchKernel {
                     }
                 }
             } finally {
-                control.end(timer);
+                // A timeout that fired (or is firing) could still set the terminate flag of these run options
+                // after the next call, of another caller, has begun on them: such a workspace is not reused.
+                reusable = control.end(timer);
             }
         } catch (OrtException e) {
             throw new StepwiseException(model.source() + ": ONNX Runtime failed to run a batched step of " + n
                     + " sequences: " + e.getMessage(), e);
         } finally {
-            if (ws != null) {
+            if (ws != null && reusable) {
                 giveBack(ws);
+            } else if (ws != null) {
+                ws.close();
             }
             model.readLock().unlock();
         }
