@@ -2,7 +2,6 @@ package io.stepwise.runtime;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
@@ -13,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,8 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the gather/scatter code.
  *
  * <p>Sequences of different lengths share one call when the model takes {@code sequence_lens} (format 2); for
- * format-1 models they are run as one call per length. Inputs are checked before anything runs, so one bad row
- * fails the whole call with nothing changed. The native side of a call — buffers, tensors, run options — comes
+ * format-1 models they are run as one call per length. Feeds longer than {@link RunLimits#maxStepsPerRun()}
+ * stream-steps run as chunks ({@link BatchChunkRunner}), so that a timeout stops them within one chunk. Inputs are
+ * checked before anything runs, so one bad row fails the whole call with nothing changed; a call that fails later
+ * returns nothing, so the caller's states stay as they were. The native side of a call — buffers, tensors, run options — comes
  * from a pool of {@link BatchWorkspace}s and is reused, so a call allocates on the Java side only the returned
  * states and outputs, and creates nothing native once its batch size has been seen.
  */
@@ -35,13 +35,10 @@ final class BatchKernel {
     private static final int MAX_IDLE_WORKSPACES = 16;
     private final RecurrentModel model;
     private final ModelInfo info;
-    private final int rows;
-    private final int hidden;
-    private final int stateSize;
-    private final int outputSize;
     private final int inputWidth;
     private final boolean ints;
     private final SessionState zero;
+    private final BatchChunkRunner runner;
     /** Idle workspaces, most recently used first (its buffers are likeliest still in cache). */
     private final ConcurrentLinkedDeque<BatchWorkspace> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger idleCount = new AtomicInteger();
@@ -49,15 +46,13 @@ final class BatchKernel {
     BatchKernel(RecurrentModel model) {
         this.model = model;
         this.info = model.info();
-        this.rows = info.stateRows();
-        this.hidden = info.hiddenSize();
-        this.stateSize = rows * hidden;
-        this.outputSize = info.outputSize();
         this.inputWidth = info.isTokenInput() ? 1 : info.inputSize();
         this.ints = model.tokenType() == OnnxJavaType.INT32;
+        int rows = info.stateRows();
+        int hidden = info.hiddenSize();
         this.zero = new SessionState(info.fingerprint(), info.architectureFingerprint(), 0, rows, hidden,
-                new float[stateSize],
-                info.hasCellState() ? new float[stateSize] : null, info);
+                new float[rows * hidden], info.hasCellState() ? new float[rows * hidden] : null, info);
+        this.runner = new BatchChunkRunner(model);
     }
 
     /** Zeros at position 0; one shared immutable instance. */
@@ -177,15 +172,9 @@ final class BatchKernel {
         }
     }
 
-    // ---------------------------------------------------------------- one call per group
+    // ---------------------------------------------------------------- the call
 
-    @FunctionalInterface
-    private interface InputWriter {
-        /** Writes row {@code b}'s step {@code t} at element {@code at} (times the feature width) of the input. */
-        void write(java.nio.Buffer input, int b, int t, int at);
-    }
-
-    private SteppedStates run(SessionState[] states, int[] lengths, InputWriter writer) {
+    private SteppedStates run(SessionState[] states, int[] lengths, BatchChunkRunner.InputWriter writer) {
         int n = states.length;
         float[][][] outputs = new float[n][][];
         SessionState[] next = new SessionState[n];
@@ -210,13 +199,7 @@ final class BatchKernel {
             var timer = control.begin(timeout);
             try {
                 for (int[] group : groups(lengths)) {
-                    control.checkStopped(model.source(), timeout, null);
-                    try {
-                        runGroup(ws, states, lengths, group, writer, outputs, next, limits);
-                    } catch (OrtException e) {
-                        control.checkStopped(model.source(), timeout, e);
-                        throw e;
-                    }
+                    runner.run(ws, states, lengths, group, writer, outputs, next, limits, timeout);
                 }
             } finally {
                 // A timeout that fired (or is firing) could still set the terminate flag of these run options
@@ -287,111 +270,5 @@ final class BatchKernel {
             groups.add(g.stream().mapToInt(Integer::intValue).toArray());
         }
         return groups;
-    }
-
-    private void runGroup(BatchWorkspace ws, SessionState[] states, int[] lengths, int[] group, InputWriter writer,
-                          float[][][] outputs, SessionState[] next, RunLimits limits) throws OrtException {
-        int batch = group.length;
-        int steps = 0;
-        for (int i : group) {
-            steps = Math.max(steps, lengths[i]);
-        }
-        boolean batchFirst = model.batchFirst();
-        boolean perStep = info.isPerStep();
-        BatchWorkspace.Binding bound = ws.binding(batch, steps);
-        try {
-            // Gather.
-            if (steps > 1) {
-                bound.clearInput(); // padding of shorter rows
-            }
-            FloatBuffer h0 = bound.h0;
-            FloatBuffer c0 = bound.c0;
-            for (int b = 0; b < batch; b++) {
-                int i = group[b];
-                for (int t = 0; t < lengths[i]; t++) {
-                    writer.write(bound.input, i, t, batchFirst ? b * steps + t : t * batch + b);
-                }
-                float[] h = states[i].hiddenArray();
-                float[] c = states[i].cellArray();
-                for (int r = 0; r < rows; r++) {
-                    h0.put((r * batch + b) * hidden, h, r * hidden, hidden);
-                    if (c0 != null) {
-                        c0.put((r * batch + b) * hidden, c, r * hidden, hidden);
-                    }
-                }
-                if (bound.lengths != null) {
-                    bound.lengths.put(b, lengths[i]);
-                }
-            }
-            try (OrtSession.Result ignored = model.ortSession().run(bound.feeds, Set.of(), bound.pinned,
-                    ws.control.options())) {
-                // outputs were written into the pinned buffers
-            }
-            scatter(bound, states, lengths, group, outputs, next, limits, batchFirst, perStep);
-        } finally {
-            bound.release();
-        }
-    }
-
-    private void scatter(BatchWorkspace.Binding bound, SessionState[] states, int[] lengths, int[] group,
-                         float[][][] outputs, SessionState[] next, RunLimits limits, boolean batchFirst,
-                         boolean perStep) {
-        int batch = bound.batch;
-        int steps = bound.steps;
-        FloatBuffer hn = bound.hn;
-        FloatBuffer cn = bound.cn;
-        FloatBuffer out = bound.out;
-        boolean checked = limits.rejectNonFinite();
-        for (int b = 0; b < batch; b++) {
-            int i = group[b];
-            int length = lengths[i];
-            float[] h = new float[stateSize];
-            float[] c = cn == null ? null : new float[stateSize];
-            for (int r = 0; r < rows; r++) {
-                hn.get((r * batch + b) * hidden, h, r * hidden, hidden);
-                if (c != null) {
-                    cn.get((r * batch + b) * hidden, c, r * hidden, hidden);
-                }
-            }
-            if (checked) {
-                requireFinite(h, i, "state");
-                if (c != null) {
-                    requireFinite(c, i, "cell state");
-                }
-            }
-            // A state this model just produced, checked finite, needs no check when it is stepped next.
-            next[i] = new SessionState(states[i].fingerprint(), states[i].architectureFingerprint(),
-                    states[i].position() + length, rows, hidden, h, c, checked ? info : null);
-            float[][] rowsOut;
-            if (perStep) {
-                rowsOut = new float[length][outputSize];
-                for (int t = 0; t < length; t++) {
-                    out.get((batchFirst ? b * steps + t : t * batch + b) * outputSize, rowsOut[t], 0, outputSize);
-                }
-            } else {
-                rowsOut = new float[1][outputSize];
-                out.get(b * outputSize, rowsOut[0], 0, outputSize);
-            }
-            if (checked) {
-                for (float[] row : rowsOut) {
-                    requireFinite(row, i, "output");
-                }
-            }
-            outputs[i] = rowsOut;
-        }
-    }
-
-    /** Refuses a NaN or infinite value of row {@code i} (RunLimits.rejectNonFinite); nothing is kept. */
-    private void requireFinite(float[] values, int i, String what) {
-        if (StateChecks.allFinite(values)) {
-            return;
-        }
-        for (int k = 0; k < values.length; k++) {
-            if (!Float.isFinite(values[k])) {
-                throw new NonFiniteOutputException(model.source() + ": sequence " + i + " produced " + values[k]
-                        + " in its " + what + " (index " + k + "); the model's weights overflow on this input or are"
-                        + " corrupt (RunLimits.rejectNonFinite)", 0);
-            }
-        }
     }
 }

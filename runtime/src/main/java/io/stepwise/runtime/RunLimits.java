@@ -18,7 +18,9 @@ import java.util.Objects;
  *       {@code feed} or {@code forward} longer than this is run as consecutive chunks, each one ONNX Runtime run
  *       that carries the state on; the result equals one run over the whole input (to floating-point
  *       reordering), but ONNX Runtime's working memory — and what its allocator keeps afterwards — is that of one
- *       chunk, not of the whole input. For {@code forward} the bound counts stream-steps (batch × chunk length).
+ *       chunk, not of the whole input. For {@code forward} and the batched {@code feedAll} (which serves
+ *       {@code BatchingModel}'s feeds) the bound counts stream-steps (rows × chunk length); rows of a batched feed
+ *       that end sooner leave the later chunks.
  *       Chunks also bound how late a timeout or {@code cancel()} takes effect: ONNX Runtime checks its terminate
  *       flag between nodes, and a recurrent node runs one chunk.</li>
  *   <li><b>Call timeout</b> ({@link #callTimeout()}, default {@link #DEFAULT_CALL_TIMEOUT}): a {@code feed} or
