@@ -101,9 +101,7 @@ public final class BatchedSession implements Session {
     }
 
     private CompletableFuture<float[]> stepRequest(int token, boolean blocking) {
-        requireInput(true);
-        checkToken(token, "token");
-        return submit(Request.tokens(this, new int[] {token}, true), blocking).step;
+        return submit(Request.tokens(this, SessionInputs.token(info, token), true), blocking).step;
     }
 
     /**
@@ -119,9 +117,7 @@ public final class BatchedSession implements Session {
     }
 
     private CompletableFuture<float[]> stepRequest(float[] features, boolean blocking) {
-        requireInput(false);
-        float[] copy = checkFeatures(features, "features");
-        return submit(Request.features(this, new float[][] {copy}, true), blocking).step;
+        return submit(Request.features(this, SessionInputs.step(info, features), true), blocking).step;
     }
 
     /**
@@ -136,16 +132,8 @@ public final class BatchedSession implements Session {
     }
 
     private CompletableFuture<float[][]> feedRequest(int[] tokens, boolean blocking) {
-        Objects.requireNonNull(tokens, "tokens");
-        requireInput(true);
-        for (int i = 0; i < tokens.length; i++) {
-            checkToken(tokens[i], "tokens[" + i + "]");
-        }
-        if (tokens.length == 0) {
-            checkUsable();
-            return CompletableFuture.completedFuture(new float[0][]);
-        }
-        return submit(Request.tokens(this, tokens.clone(), false), blocking).feed;
+        int[] copy = SessionInputs.tokens(info, tokens);
+        return copy.length == 0 ? noRows() : submit(Request.tokens(this, copy, false), blocking).feed;
     }
 
     /**
@@ -159,21 +147,14 @@ public final class BatchedSession implements Session {
     }
 
     private CompletableFuture<float[][]> feedRequest(float[][] steps, boolean blocking) {
-        Objects.requireNonNull(steps, "steps");
-        requireInput(false);
-        float[][] copy = new float[steps.length][];
-        for (int t = 0; t < steps.length; t++) {
-            copy[t] = checkFeatures(steps[t], "steps[" + t + "]");
-        }
-        if (steps.length == 0) {
-            checkUsable();
-            return CompletableFuture.completedFuture(new float[0][]);
-        }
-        return submit(Request.features(this, copy, false), blocking).feed;
+        float[][] copy = SessionInputs.steps(info, steps);
+        return copy.length == 0 ? noRows() : submit(Request.features(this, copy, false), blocking).feed;
     }
 
-    private Request submit(Request r) {
-        return submit(r, false);
+    /** An empty feed: no rows, nothing queued, but still refused by a closed session. */
+    private CompletableFuture<float[][]> noRows() {
+        checkUsable();
+        return CompletableFuture.completedFuture(new float[0][]);
     }
 
     /**
@@ -421,40 +402,6 @@ public final class BatchedSession implements Session {
     void finished(Request r) {
         lastUsedNanos = System.nanoTime();
         LAST.compareAndSet(this, r.future(), null);
-    }
-
-    // ---------------------------------------------------------------- input checks
-
-    private void requireInput(boolean tokens) {
-        if (tokens != info.isTokenInput()) {
-            throw new UnsupportedOperationException(tokens
-                    ? "this model reads features (" + info.inputSize() + " per step), not token ids; pass float[] features"
-                    : "this model reads token ids, not features; pass token ids");
-        }
-    }
-
-    private void checkToken(int token, String name) {
-        int vocabulary = info.inputSize();
-        if (token < 0 || (vocabulary > 0 && token >= vocabulary)) {
-            throw new IllegalArgumentException(name + ": expected a token id in [0, "
-                    + (vocabulary > 0 ? Integer.toString(vocabulary) : "vocabulary size") + ") but got " + token);
-        }
-    }
-
-    private float[] checkFeatures(float[] row, String name) {
-        int f = info.inputSize();
-        if (row == null) {
-            throw new IllegalArgumentException(name + ": expected " + f + " features but got null");
-        }
-        if (row.length != f) {
-            throw new IllegalArgumentException(name + ": expected " + f + " features but got " + row.length);
-        }
-        for (int i = 0; i < f; i++) {
-            if (!Float.isFinite(row[i])) {
-                throw new IllegalArgumentException(name + "[" + i + "]: features must be finite but got " + row[i]);
-            }
-        }
-        return row.clone();
     }
 
     @Override
