@@ -119,7 +119,8 @@ final class LoadReport implements Callable<Integer> {
         b.append('\n');
         List<String> labels = new ArrayList<>(by.keySet());
         b.append("### Ratios (same round, same N; median [min – max] over rounds)\n\n");
-        b.append("| comparison | N | steps/s ratio | steps/CPU-s ratio | p99 ratio |\n|---|---|---|---|---|\n");
+        b.append("| comparison | N | steps/s ratio | steps/CPU-s ratio | SSE tokens/s ratio | p99 ratio |\n"
+                + "|---|---|---|---|---|---|\n");
         for (String[] pair : comparisons(labels)) {
             for (int n : by.get(pair[0]).keySet()) {
                 List<JsonNode> a = by.get(pair[0]).get(n);
@@ -130,6 +131,7 @@ final class LoadReport implements Callable<Integer> {
                 b.append("| ").append(pair[0]).append(" ÷ ").append(pair[1]).append(" | ").append(n).append(" | ")
                         .append(ratio(a, c, "stepsPerSecond", null)).append(" | ")
                         .append(ratio(a, c, "stepsPerServerCpuSecond", null)).append(" | ")
+                        .append(ratio(a, c, "sse", "tokensPerSecond")).append(" | ")
                         .append(ratio(a, c, "tokenSteps", "p99Ms")).append(" |\n");
             }
         }

@@ -50,7 +50,8 @@ class LoadReportTest {
                 "--out", out.toString()));
         String md = Files.readString(Path.of(out + ".md"));
         // Round 0: 1.8×, round 1: 2.2×; the median of two is their mean.
-        assertTrue(md.contains("| 2 replicas, batching off ÷ 1 replica, batching off | 16 | 2.00× [1.80 – 2.20]"), md);
+        assertTrue(md.contains("| 2 replicas, batching off ÷ 1 replica, batching off | 16 | 2.00× [1.80 – 2.20] | 1.00×"
+                + " [1.00 – 1.00] | 1.00× [1.00 – 1.00] |"), md);
         assertTrue(md.contains("200 [180 – 220]"), md);
         assertTrue(md.contains("I/O: 2, 200: 26"), md);
         assertTrue(md.contains("- shared machine"), md);
