@@ -303,6 +303,11 @@ B_BACK=$(since "$RESTART0")
 log "replica B restarted (now with overload limits) and healthy ${B_BACK}s after its restart began"
 
 # --- 4. overload ---------------------------------------------------------------------------------------------
+# B has just restarted: first a short polite load, as phase 1's warm-up, so that the flood meets a warm replica
+# (its first requests on a cold JVM took seconds on the busy machine, which is startup, not overload).
+"${LOAD[@]}" cells --target "overload|http://127.0.0.1:$((PORT + 14))|${PIDS[replica-B]}" --streams 8 --rounds 0 \
+  --generations 2 --warmup-seconds "$WARMUP" --out "$RUN/overload-warmup.json" >"$RUN/logs/overload-warmup.out" 2>&1 \
+  || die "overload warm-up failed (see $RUN/logs/overload-warmup.out)"
 log "phase 4: overload of replica B (2 generations at once, $RATE requests/s), then a polite load"
 "${LOAD[@]}" overload --url "http://127.0.0.1:$((PORT + 14))" --pids "${PIDS[replica-B]}" \
   --seconds "$OVERLOAD_SECONDS" --out "$RUN/overload.json" >"$RUN/logs/overload.out" 2>&1 \
@@ -313,7 +318,7 @@ log "overload: $(jq -c '{refused: .overload.refused, recovery: .recovery.accepte
 LOAD_AVG_END=$(cut -d' ' -f1 /proc/loadavg)
 NOTES+=("The machine was shared with other builds during this run: 1-minute load average $LOAD_AVG_START at the start and $LOAD_AVG_END at the end on $(nproc) cores, so absolute rates are pessimistic; compare contenders within a round (the ratios).")
 NOTES+=("Redis durability: appendonly yes, appendfsync everysec. Acknowledged writes reach the AOF file before Redis answers, so a crash of the Redis process (phase 3: kill -9) loses none; a crash of the whole machine could lose up to the last second. Phase 3: $KEYS_BEFORE keys before the kill, $KEYS_AFTER after the restart from the AOF, Redis down ${REDIS_DOWN}s.")
-NOTES+=("Phase 4 (overload): replica B ran with stepwise.service.max-concurrent-generations=2, stepwise.service.max-concurrent-requests=32 and stepwise.service.rate-limit-requests-per-second=$RATE (half the best single-replica step rate of phase 1), and trusted nginx's X-Forwarded-For (server.forward-headers-strategy=native, server.tomcat.remoteip.internal-proxies=127.0.0.1/32), so its rate limit counts each client address nginx forwards; the load clients all run on 127.0.0.1, so here they share one bucket.")
+NOTES+=("Phase 4 (overload): replica B ran with stepwise.service.max-concurrent-generations=2, stepwise.service.max-concurrent-requests=32 and stepwise.service.rate-limit-requests-per-second=$RATE (half the best single-replica step rate of phase 1), and trusted nginx's X-Forwarded-For (server.forward-headers-strategy=native, server.tomcat.remoteip.internal-proxies=127.0.0.1/32), so its rate limit counts each client address nginx forwards; the load clients all run on 127.0.0.1, so here they share one bucket. It had just restarted, so it got ${WARMUP}s of polite warm-up load before the flood.")
 NOTES+=("Phase 2: replica B was killed with kill -9 at $KILLED_AT; restarted (with the overload limits), it was healthy again ${B_BACK}s later (startup on the shared machine).")
 export LOAD_NOTES
 LOAD_NOTES=$(printf '%s\n' "${NOTES[@]}")
