@@ -2,7 +2,7 @@
 # make load-test: replicas of the reference service behind Debian's nginx (round robin, no stickiness), sessions
 # in Debian's redis-server (AOF on), the Java load client (load/, io.stepwise.load.LoadTool) on the JDK's
 # HttpClient. Phases: 1. the load grid (1 vs 2 replicas, batching off vs on, N streams + SSE generations);
-# 2. kill -9 of a replica mid-load; 3. a Redis crash (kill -9) and restart from its AOF mid-load; 4. overload. Everything binds to 127.0.0.1; everything this script starts is
+# 2. kill -9 of a replica mid-load (batching off, then on); 3. a Redis crash (kill -9) and restart from its AOF mid-load; 4. overload. Everything binds to 127.0.0.1; everything this script starts is
 # stopped when it ends, also on failure or Ctrl-C (trap). The report goes to benchmarks/load-test.{md,json,png}.
 #
 # Environment: LOAD_QUICK=1 (a ~2-minute smoke run; report under build/load/), LOAD_PORT (first port, 18100),
@@ -248,8 +248,32 @@ RESTART0=$(date +%s.%N)
 # limit is half of what one replica stepped in phase 1 (at least 2/s), so that the flood is above it on any machine.
 RATE=$(jq '[.cells[] | select(.replicas == 1) | .stepsPerSecond] | max / 2 | floor | if . < 2 then 2 else . end' \
   "$RUN/cells.json")
+# It trusts nginx's X-Forwarded-For (the README's setting for a replica behind a load balancer), so its rate limit
+# counts clients by their own address rather than nginx's.
 start_replica B "${OFF[@]}" --stepwise.service.max-concurrent-generations=2 \
-  --stepwise.service.max-concurrent-requests=32 --stepwise.service.rate-limit-requests-per-second="$RATE"
+  --stepwise.service.max-concurrent-requests=32 --stepwise.service.rate-limit-requests-per-second="$RATE" \
+  --server.forward-headers-strategy=native --server.tomcat.remoteip.internal-proxies=127.0.0.1/32
+
+# --- 2b. the same with batching on: kill -9 of replica D while streams step through C and D -------------------
+# Outputs are compared with a tolerance of 1e-5, the batching front's contract against a plain StepSession: a
+# batched call may round differently from a batch-1 one (measured: ~4e-6), while a lost or doubled step would move
+# the outputs and the state by far more; positions must still be exact.
+KILL_ON_RC=0
+if ((BATCHING)); then
+  log "phase 2b: kill -9 of replica D (batching on) while $FAULT_STREAMS streams step through nginx"
+  "${LOAD[@]}" fault --label "kill -9 replica D (2 replicas, batching on)" --seed 13 --url "http://127.0.0.1:$((PORT + 13))" \
+    --model-file "$RUN/models/charlm-rnn.onnx" --streams "$FAULT_STREAMS" --steps "$FAULT_STEPS" --seconds 480 \
+    --tolerance 1e-5 --mark-file "$RUN/fault-kill-on.mark" --out "$RUN/fault-kill-on.json" >"$RUN/logs/fault-kill-on.out" 2>&1 &
+  FAULT=$!
+  PIDS[fault-kill-on]=$FAULT
+  for _ in $(seq 1 1200); do [[ -f $RUN/fault-kill-on.mark ]] && break; kill -0 $FAULT 2>/dev/null || break; sleep 0.1; done
+  [[ -f $RUN/fault-kill-on.mark ]] || die "the fault client ended before the fault (see $RUN/logs/fault-kill-on.out)"
+  kill -KILL "${PIDS[replica-D]}"
+  log "killed replica D (pid ${PIDS[replica-D]}) after $(cat "$RUN/fault-kill-on.mark") steps"
+  wait $FAULT || KILL_ON_RC=$?
+  unset 'PIDS[fault-kill-on]'
+  log "kill -9 run, batching on: exit $KILL_ON_RC ($(jq -c '{pass, stepsAcknowledged, appliedButAnswerLost, duplicatesSentAndRejected, retriesByCause, outputsBitEqual, finalStatesBitEqual}' "$RUN/fault-kill-on.json" 2>/dev/null))"
+fi
 
 # --- 3. Redis crash and restart mid-load ---------------------------------------------------------------------
 log "phase 3: kill -9 of redis-server and restart from its AOF while $FAULT_STREAMS streams step"
@@ -279,6 +303,11 @@ B_BACK=$(since "$RESTART0")
 log "replica B restarted (now with overload limits) and healthy ${B_BACK}s after its restart began"
 
 # --- 4. overload ---------------------------------------------------------------------------------------------
+# B has just restarted: first a short polite load, as phase 1's warm-up, so that the flood meets a warm replica
+# (its first requests on a cold JVM took seconds on the busy machine, which is startup, not overload).
+"${LOAD[@]}" cells --target "overload|http://127.0.0.1:$((PORT + 14))|${PIDS[replica-B]}" --streams 8 --rounds 0 \
+  --generations 2 --warmup-seconds "$WARMUP" --out "$RUN/overload-warmup.json" >"$RUN/logs/overload-warmup.out" 2>&1 \
+  || die "overload warm-up failed (see $RUN/logs/overload-warmup.out)"
 log "phase 4: overload of replica B (2 generations at once, $RATE requests/s), then a polite load"
 "${LOAD[@]}" overload --url "http://127.0.0.1:$((PORT + 14))" --pids "${PIDS[replica-B]}" \
   --seconds "$OVERLOAD_SECONDS" --out "$RUN/overload.json" >"$RUN/logs/overload.out" 2>&1 \
@@ -289,7 +318,7 @@ log "overload: $(jq -c '{refused: .overload.refused, recovery: .recovery.accepte
 LOAD_AVG_END=$(cut -d' ' -f1 /proc/loadavg)
 NOTES+=("The machine was shared with other builds during this run: 1-minute load average $LOAD_AVG_START at the start and $LOAD_AVG_END at the end on $(nproc) cores, so absolute rates are pessimistic; compare contenders within a round (the ratios).")
 NOTES+=("Redis durability: appendonly yes, appendfsync everysec. Acknowledged writes reach the AOF file before Redis answers, so a crash of the Redis process (phase 3: kill -9) loses none; a crash of the whole machine could lose up to the last second. Phase 3: $KEYS_BEFORE keys before the kill, $KEYS_AFTER after the restart from the AOF, Redis down ${REDIS_DOWN}s.")
-NOTES+=("Phase 4 (overload): replica B ran with stepwise.service.max-concurrent-generations=2, stepwise.service.max-concurrent-requests=32 and stepwise.service.rate-limit-requests-per-second=$RATE (half the best single-replica step rate of phase 1); behind nginx every request comes from 127.0.0.1, so the limit is per replica.")
+NOTES+=("Phase 4 (overload): replica B ran with stepwise.service.max-concurrent-generations=2, stepwise.service.max-concurrent-requests=32 and stepwise.service.rate-limit-requests-per-second=$RATE (half the best single-replica step rate of phase 1), and trusted nginx's X-Forwarded-For (server.forward-headers-strategy=native, server.tomcat.remoteip.internal-proxies=127.0.0.1/32), so its rate limit counts each client address nginx forwards; the load clients all run on 127.0.0.1, so here they share one bucket. It had just restarted, so it got ${WARMUP}s of polite warm-up load before the flood.")
 NOTES+=("Phase 2: replica B was killed with kill -9 at $KILLED_AT; restarted (with the overload limits), it was healthy again ${B_BACK}s later (startup on the shared machine).")
 export LOAD_NOTES
 LOAD_NOTES=$(printf '%s\n' "${NOTES[@]}")
@@ -320,5 +349,5 @@ json.dump(env, open(sys.argv[1], "w"), indent=2)
 EOF
 mkdir -p "$(dirname "$OUT")"
 "${LOAD[@]}" report --dir "$RUN" --out "$OUT"
-log "done: $OUT.md (kill -9 run exit $KILL_RC, redis run exit $REDIS_RC)"
-((KILL_RC == 0 && REDIS_RC == 0)) || exit 1
+log "done: $OUT.md (kill -9 run exit $KILL_RC, batching on $KILL_ON_RC, redis run exit $REDIS_RC)"
+((KILL_RC == 0 && KILL_ON_RC == 0 && REDIS_RC == 0)) || exit 1

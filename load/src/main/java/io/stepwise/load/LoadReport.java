@@ -37,7 +37,7 @@ final class LoadReport implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, Object> all = new LinkedHashMap<>();
-        for (String name : List.of("env", "cells", "fault-kill", "fault-redis", "overload")) {
+        for (String name : List.of("env", "cells", "fault-kill", "fault-kill-on", "fault-redis", "overload")) {
             Path f = dir.resolve(name + ".json");
             all.put(name, Files.exists(f) ? ApiClient.JSON.readTree(f.toFile()) : null);
         }
@@ -82,6 +82,7 @@ final class LoadReport implements Callable<Integer> {
             b.append("![step latency against streams](").append(png).append(")\n\n");
         }
         fault(b, root.get("fault-kill"), "Fault: kill -9 of one replica during the load");
+        fault(b, root.get("fault-kill-on"), "Fault: kill -9 of one replica during the load, batching on");
         fault(b, root.get("fault-redis"), "Fault: Redis killed and restarted during the load");
         overload(b, root.get("overload"));
         return b.toString();
@@ -118,7 +119,8 @@ final class LoadReport implements Callable<Integer> {
         b.append('\n');
         List<String> labels = new ArrayList<>(by.keySet());
         b.append("### Ratios (same round, same N; median [min – max] over rounds)\n\n");
-        b.append("| comparison | N | steps/s ratio | steps/CPU-s ratio | p99 ratio |\n|---|---|---|---|---|\n");
+        b.append("| comparison | N | steps/s ratio | steps/CPU-s ratio | SSE tokens/s ratio | p99 ratio |\n"
+                + "|---|---|---|---|---|---|\n");
         for (String[] pair : comparisons(labels)) {
             for (int n : by.get(pair[0]).keySet()) {
                 List<JsonNode> a = by.get(pair[0]).get(n);
@@ -129,6 +131,7 @@ final class LoadReport implements Callable<Integer> {
                 b.append("| ").append(pair[0]).append(" ÷ ").append(pair[1]).append(" | ").append(n).append(" | ")
                         .append(ratio(a, c, "stepsPerSecond", null)).append(" | ")
                         .append(ratio(a, c, "stepsPerServerCpuSecond", null)).append(" | ")
+                        .append(ratio(a, c, "sse", "tokensPerSecond")).append(" | ")
                         .append(ratio(a, c, "tokenSteps", "p99Ms")).append(" |\n");
             }
         }
@@ -165,9 +168,18 @@ final class LoadReport implements Callable<Integer> {
                 .append(" steps acknowledged; ").append(f.path("outputsBitEqual").asLong()).append(" of ")
                 .append(f.path("outputsCompared").asLong()).append(" outputs the client received are bit-equal to an"
                         + " uninterrupted local StepSession run of the same tokens (largest |difference| ")
-                .append(f.path("outputsMaxAbsDiff").asDouble()).append("); ")
+                .append(f.path("outputsMaxAbsDiff").asDouble());
+        double tolerance = f.path("tolerance").asDouble();
+        if (tolerance > 0) {
+            // Batched calls may round differently from batch-1 ones; a lost or doubled step moves far more.
+            b.append(", accepted up to ").append(tolerance).append(": the batching front's contract against a plain"
+                    + " StepSession");
+        }
+        b.append("); ")
                 .append(f.path("finalStatesBitEqual").asLong()).append(" of ").append(f.path("streams").asLong())
-                .append(" final session states bit-equal, ").append(f.path("finalPositionsRight").asLong())
+                .append(" final session states bit-equal (largest |difference| ")
+                .append(f.path("finalStateMaxAbsDiff").asDouble()).append("), ")
+                .append(f.path("finalPositionsRight").asLong())
                 .append(" at the right position. Retries: ").append(text(f.path("retriesByCause")))
                 .append("; requests applied whose answer was lost (409 at If-Match + 1, output read back from the"
                         + " state): ").append(f.path("appliedButAnswerLost").asLong())

@@ -39,16 +39,27 @@ class LoadReportTest {
                 cell("1 replica, batching off", 1, 100, 10), cell("2 replicas, batching off", 1, 220, 5)) + "]}";
         Files.writeString(dir.resolve("cells.json"), cells);
         Files.writeString(dir.resolve("env.json"), "{\"cores\": 2, \"notes\": [\"shared machine\"]}");
+        Files.writeString(dir.resolve("fault-kill-on.json"), """
+                {"pass": true, "streams": 2, "stepsAcknowledged": 8, "stepsExpected": 8, "outputsCompared": 8,
+                 "outputsBitEqual": 3, "outputsMaxAbsDiff": 4.0E-6, "finalStatesBitEqual": 0,
+                 "finalStateMaxAbsDiff": 2.0E-6, "finalPositionsRight": 2, "tolerance": 1.0E-5}
+                """);
         Path out = dir.resolve("report/load-test");
         Files.createDirectories(out.getParent());
         assertEquals(0, new picocli.CommandLine(new LoadReport()).execute("--dir", dir.toString(),
                 "--out", out.toString()));
         String md = Files.readString(Path.of(out + ".md"));
         // Round 0: 1.8×, round 1: 2.2×; the median of two is their mean.
-        assertTrue(md.contains("| 2 replicas, batching off ÷ 1 replica, batching off | 16 | 2.00× [1.80 – 2.20]"), md);
+        assertTrue(md.contains("| 2 replicas, batching off ÷ 1 replica, batching off | 16 | 2.00× [1.80 – 2.20] | 1.00×"
+                + " [1.00 – 1.00] | 1.00× [1.00 – 1.00] |"), md);
         assertTrue(md.contains("200 [180 – 220]"), md);
         assertTrue(md.contains("I/O: 2, 200: 26"), md);
         assertTrue(md.contains("- shared machine"), md);
+        assertTrue(md.contains("## Fault: kill -9 of one replica during the load, batching on\n\n**Pass.** 8 of 8 steps"
+                + " acknowledged; 3 of 8 outputs the client received are bit-equal"), md);
+        assertTrue(md.contains("(largest |difference| 4.0E-6, accepted up to 1.0E-5: the batching front's contract"
+                + " against a plain StepSession); 0 of 2 final session states bit-equal (largest |difference| 2.0E-6),"
+                + " 2 at the right position"), md);
         JsonNode json = ApiClient.JSON.readTree(Path.of(out + ".json").toFile());
         assertEquals(4, json.get("cells").get("cells").size());
         byte[] png = Files.readAllBytes(Path.of(out + ".png"));

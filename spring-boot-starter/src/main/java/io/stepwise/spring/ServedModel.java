@@ -77,6 +77,27 @@ public final class ServedModel implements AutoCloseable {
         };
     }
 
+    /**
+     * Like {@link #source()}, but its sessions run on the model itself, on the caller's thread, even when the model
+     * is batched: for sequential work in which every step needs the output of the one before (text generation picks
+     * each token from the previous step's logits). Such a chain cannot be batched with itself, so through the
+     * batching front each step would only pay a hand-off to the scheduler thread and back — on a busy machine two
+     * waits for a core per token. Its sessions are tracked like {@link #openSession()}'s.
+     */
+    public SessionSource directSource() {
+        return new SessionSource() {
+            @Override
+            public ModelInfo info() {
+                return model.info();
+            }
+
+            @Override
+            public Session newSession() {
+                return open(model, null);
+            }
+        };
+    }
+
     /** Whether it can be stepped (bidirectional models only run whole sequences). */
     public boolean isSteppable() {
         return !model.info().bidirectional();
@@ -97,8 +118,12 @@ public final class ServedModel implements AutoCloseable {
      * down after the drain timeout — for sessions that live across requests in memory.
      */
     public Session openSession(Consumer<SessionState> onShutdown) {
+        return open(source, onShutdown);
+    }
+
+    private Session open(SessionSource from, Consumer<SessionState> onShutdown) {
         checkAvailable();
-        TrackedSession s = new TrackedSession(this, source.newSession(), onShutdown);
+        TrackedSession s = new TrackedSession(this, from.newSession(), onShutdown);
         open.add(s);
         if (draining) {
             s.close();

@@ -5,7 +5,9 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StepwiseMetrics implements StepwiseObserver {
     private final MeterRegistry registry;
+    private final Map<String, ModelMeters> byModel = new ConcurrentHashMap<>();
 
     public StepwiseMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -39,18 +42,31 @@ public final class StepwiseMetrics implements StepwiseObserver {
 
     @Override
     public void onSteps(String model, int steps, long nanos) {
-        Counter.builder("stepwise.steps").description("Steps run").tag("model", model).register(registry)
-                .increment(steps);
-        Timer.builder("stepwise.step.latency").description("Time of one step or feed call").tag("model", model)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        ModelMeters m = meters(model);
+        m.steps.increment(steps);
+        m.latency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void onBatch(String model, int size, long queueWaitNanos, long runNanos) {
-        DistributionSummary.builder("stepwise.batch.size").description("Sessions per batched call")
-                .tag("model", model).register(registry).record(size);
-        Timer.builder("stepwise.queue.wait").description("Time a step waited for its batch").tag("model", model)
-                .register(registry).record(queueWaitNanos, TimeUnit.NANOSECONDS);
+        ModelMeters m = meters(model);
+        m.batchSize.record(size);
+        m.queueWait.record(queueWaitNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Looked up once per model: a builder's register() is a registry lookup, and these run on every step. */
+    private ModelMeters meters(String model) {
+        return byModel.computeIfAbsent(model, m -> new ModelMeters(
+                Counter.builder("stepwise.steps").description("Steps run").tag("model", m).register(registry),
+                Timer.builder("stepwise.step.latency").description("Time of one step or feed call")
+                        .tag("model", m).register(registry),
+                DistributionSummary.builder("stepwise.batch.size").description("Sessions per batched call")
+                        .tag("model", m).register(registry),
+                Timer.builder("stepwise.queue.wait").description("Time a step waited for its batch")
+                        .tag("model", m).register(registry)));
+    }
+
+    private record ModelMeters(Counter steps, Timer latency, DistributionSummary batchSize, Timer queueWait) {
     }
 
     @Override

@@ -224,6 +224,16 @@ public class StepwiseProperties {
         private String keyPrefix = "stepwise:session:";
         /** In-memory store: most sessions kept; creating one more is refused. */
         private int maxSessions = 100_000;
+        /** Redis store: longest wait between two reconnect attempts after Redis went away (Lettuce's own: 30 s). */
+        private Duration reconnectMaxDelay = Duration.ofMillis(500);
+
+        public Duration getReconnectMaxDelay() {
+            return reconnectMaxDelay;
+        }
+
+        public void setReconnectMaxDelay(Duration reconnectMaxDelay) {
+            this.reconnectMaxDelay = reconnectMaxDelay;
+        }
 
         public StoreType getType() {
             return type;

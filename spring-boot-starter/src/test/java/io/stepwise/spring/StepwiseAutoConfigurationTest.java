@@ -76,6 +76,30 @@ class StepwiseAutoConfigurationTest {
     }
 
     @Test
+    void theDirectSourceStepsOnTheModelItselfTrackedButNotBatched() {
+        runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx")).run(ctx -> {
+            ServedModel served = ctx.getBean(ModelRegistry.class).get("co2");
+            assertThat(served.isBatched()).isTrue();
+            float[][] rows = {{0.1f}, {0.4f}, {-0.2f}};
+            long batchedSteps = served.batchingStats().orElseThrow().steps();
+            try (RecurrentModel direct = RecurrentModel.load(MODELS.resolve("co2-rnn.onnx"));
+                 StepSession expected = direct.newSession();
+                 Session actual = served.directSource().newSession()) {
+                assertThat(served.openSessions()).isEqualTo(1);
+                assertThat(actual.feed(rows)).isDeepEqualTo(expected.feed(rows));
+                assertThat(actual.step(new float[] {0.3f})).containsExactly(expected.step(new float[] {0.3f}));
+                assertThat(actual.snapshot()).isEqualTo(expected.snapshot());
+            }
+            assertThat(served.openSessions()).isZero();
+            assertThat(served.batchingStats().orElseThrow().steps()).as("steps run by the batching front")
+                    .isEqualTo(batchedSteps);
+            served.drain(1000);
+            assertThatThrownBy(() -> served.directSource().newSession())
+                    .isInstanceOf(ModelUnavailableException.class);
+        });
+    }
+
+    @Test
     void metricsCountStepsAndHealthReportsEachModel() {
         runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx")).run(ctx -> {

@@ -18,7 +18,8 @@ import org.springframework.stereotype.Component;
 /**
  * Text generation for the API: request → {@link GenerationConfig} (validated against the service's limits and the
  * config's own ranges), one {@link TextGenerator} per model, and a cap on generations running at once (503 beyond
- * it). Counts outcomes in {@code stepwise.generations} (tagged {@code model}, {@code stopReason}).
+ * it). Generations run on the model directly ({@link ServedModel#directSource()}), not through the batching front,
+ * unless {@code stepwise.service.batch-generations}. Counts outcomes in {@code stepwise.generations} (tagged {@code model}, {@code stopReason}).
  */
 @Component
 class Generation {
@@ -47,7 +48,7 @@ class Generation {
         ServedModel model = models.get(modelName);
         TextGenerator generator = generators.computeIfAbsent(model.name(), n -> {
             try {
-                return new TextGenerator(model.source());
+                return new TextGenerator(properties.isBatchGenerations() ? model.source() : model.directSource());
             } catch (IllegalArgumentException e) {
                 throw new UnsupportedOperationException("model " + n + ": cannot generate text: " + e.getMessage());
             }

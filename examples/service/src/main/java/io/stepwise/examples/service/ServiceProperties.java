@@ -15,6 +15,12 @@ public class ServiceProperties {
     private double rateLimitRequestsPerSecond = 0;
     /** Most generations running at once; beyond it 503. */
     private int maxConcurrentGenerations = 16;
+    /**
+     * Whether text generations step through the batching front (when {@code stepwise.batching.enabled}). Off: each
+     * generation steps its own session on its request's thread — its tokens depend on each other, so they cannot be
+     * batched together, and a hand-off per token made generation 4× slower under load (benchmarks/load-test.md).
+     */
+    private boolean batchGenerations = false;
     private int maxNewTokens = 1024;
     private int maxPromptChars = 4096;
     private int maxStepsPerRequest = 4096;
@@ -25,6 +31,14 @@ public class ServiceProperties {
     private int retryAfterSeconds = 1;
     /** Requests being handled at once; beyond it 503 at once (below the servlet container's 200 worker threads). */
     private int maxConcurrentRequests = 128;
+
+    public boolean isBatchGenerations() {
+        return batchGenerations;
+    }
+
+    public void setBatchGenerations(boolean batchGenerations) {
+        this.batchGenerations = batchGenerations;
+    }
 
     public List<String> getApiKeys() {
         return apiKeys;
