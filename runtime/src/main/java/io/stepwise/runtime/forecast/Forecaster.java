@@ -44,11 +44,22 @@ import java.util.function.Supplier;
  * {@link #frequency()} dates the forecast steps after the history's last time stamp
  * ({@link #forecast(double[][], int, String)}).
  *
+ * <p><b>Several series, one model.</b> A global forecaster, trained over many series of one file (a series-id
+ * column), stores each series' scaling ({@code stepwise.series}) instead of one; pick the series with
+ * {@link #forSeries(String)} before forecasting (a forecast without one is refused, listing the keys). Intervals
+ * whose method is {@value #RELATIVE_INTERVALS} are shares of the forecast value, so their width follows the
+ * series' level.
+ *
  * <p>Each forecast opens its own session from the {@link SessionSource} (a {@link RecurrentModel}, or a front
  * that batches many sessions), so one forecaster may serve several threads; it does not own the source, which must
  * stay open while the forecaster is used.
  */
 public final class Forecaster {
+    /**
+     * The {@code stepwise.intervals} method whose offsets are shares of the forecast value (bound = forecast +
+     * offset × |forecast|) rather than of the scaling std.
+     */
+    public static final String RELATIVE_INTERVALS = "validation_relative_residual_quantiles";
     private final List<String> featureNames;
     private final double[] mean;
     private final double[] std;
@@ -60,6 +71,9 @@ public final class Forecaster {
     private final double[][][] lowerOffsets;
     private final double[][][] upperOffsets;
     private final RunLimits limits;
+    private final boolean relativeIntervals;
+    private final SeriesTable seriesTable;
+    private final String seriesKey;
 
     /**
      * A forecaster over the sessions of {@code model}.
@@ -113,6 +127,9 @@ public final class Forecaster {
         this.minimumHistory = window instanceof Number n && n.intValue() >= 1 ? n.intValue() : 1;
         this.frequency = info.frequency().map(Frequency::fromWireName);
         Map<String, Object> intervals = info.intervals();
+        this.relativeIntervals = RELATIVE_INTERVALS.equals(intervals.get("method"));
+        this.seriesTable = info.series().isEmpty() ? null : SeriesTable.read(info.series(), features);
+        this.seriesKey = null;
         if (intervals.isEmpty()) {
             this.levels = new double[0];
             this.lowerOffsets = new double[0][][];
@@ -124,10 +141,19 @@ public final class Forecaster {
         }
     }
 
-    private Forecaster(Forecaster base, int minimumHistory) {
+    private Forecaster(Forecaster base, int minimumHistory, String seriesKey) {
         this.featureNames = base.featureNames;
-        this.mean = base.mean;
-        this.std = base.std;
+        this.seriesTable = base.seriesTable;
+        this.seriesKey = seriesKey;
+        if (seriesKey != null) {
+            int s = seriesTable.index(seriesKey);
+            this.mean = seriesTable.mean()[s].clone();
+            this.std = seriesTable.std()[s].clone();
+        } else {
+            this.mean = base.mean;
+            this.std = base.std;
+        }
+        this.relativeIntervals = base.relativeIntervals;
         this.defaultHorizon = base.defaultHorizon;
         this.sessions = base.sessions;
         this.minimumHistory = minimumHistory;
@@ -147,6 +173,9 @@ public final class Forecaster {
         this.defaultHorizon = defaultHorizon;
         this.sessions = sessions;
         this.limits = RunLimits.defaults();
+        this.relativeIntervals = false;
+        this.seriesTable = null;
+        this.seriesKey = null;
         this.minimumHistory = 1;
         this.frequency = Optional.empty();
         this.levels = new double[0];
@@ -169,7 +198,49 @@ public final class Forecaster {
         if (rows < 1) {
             throw new IllegalArgumentException("rows: expected ≥ 1 but got " + rows);
         }
-        return new Forecaster(this, rows);
+        return new Forecaster(this, rows, seriesKey);
+    }
+
+    /**
+     * The forecaster of one series of a global model ({@code stepwise.series}): the same network with that series'
+     * scaling, so its forecasts and intervals come out in the series' own units. The result accepts the same
+     * histories, streams and dates as this one.
+     *
+     * @param key a series key the model was trained on, e.g. a store or sensor id
+     * @throws IllegalArgumentException when the model holds one series only, or was not trained on {@code key}
+     *                                  (the message lists the keys there are)
+     */
+    public Forecaster forSeries(String key) {
+        Objects.requireNonNull(key, "key");
+        if (seriesTable == null) {
+            throw new IllegalArgumentException("key: the model was trained on a single series, so it takes no series "
+                    + "key (got '" + key + "'); forecast with it directly");
+        }
+        return new Forecaster(this, minimumHistory, key);
+    }
+
+    /** The series keys of a global model, in training order; empty for a model of a single series. */
+    public List<String> seriesKeys() {
+        return seriesTable == null ? List.of() : seriesTable.keys();
+    }
+
+    /** The series-id column of a global model's training file, when it has one. */
+    public Optional<String> seriesColumn() {
+        return seriesTable == null ? Optional.empty() : Optional.of(seriesTable.column());
+    }
+
+    /** The series this forecaster is bound to by {@link #forSeries}; empty otherwise. */
+    public Optional<String> seriesKey() {
+        return Optional.ofNullable(seriesKey);
+    }
+
+    /** Refuses to forecast with a global model before a series is picked: its scaling is per series. */
+    void requireSeries() {
+        if (seriesTable != null && seriesKey == null) {
+            throw new IllegalArgumentException("series: the model was trained on " + seriesTable.keys().size()
+                    + " series (column '" + seriesTable.column() + "') and scales each one its own way; pick one with"
+                    + " forSeries(key) — its series are " + seriesTable.shortList());
+        }
     }
 
     /** How far apart the series' rows are, when the model records it ({@code stepwise.frequency}). */
@@ -252,6 +323,7 @@ public final class Forecaster {
      */
     public Forecast forecast(double[][] history, int horizon) {
         Objects.requireNonNull(history, "history");
+        requireSeries();
         checkHorizon(horizon);
         double[][] filled = copyChecked(history);
         if (history.length < minimumHistory) {
@@ -287,13 +359,16 @@ public final class Forecaster {
             for (int h = 0; h < values.length; h++) {
                 int stored = Math.min(h, lowerOffsets[l].length - 1);
                 for (int f = 0; f < featureNames.size(); f++) {
-                    lower[h][f] = values[h][f] + lowerOffsets[l][stored][f] * std[f];
-                    upper[h][f] = values[h][f] + upperOffsets[l][stored][f] * std[f];
+                    // Relative offsets are shares of the forecast's size, so the band widens with the level.
+                    double unit = relativeIntervals ? Math.abs(values[h][f]) : std[f];
+                    lower[h][f] = values[h][f] + lowerOffsets[l][stored][f] * unit;
+                    upper[h][f] = values[h][f] + upperOffsets[l][stored][f] * unit;
                 }
             }
             intervals.add(new PredictionInterval(levels[l], lower, upper));
         }
-        return new Forecast(values, featureNames, historyLength, filled, List.of(), intervals);
+        return new Forecast(values, featureNames, historyLength, filled, List.of(), intervals,
+                Optional.ofNullable(seriesKey));
     }
 
     /**
@@ -301,6 +376,7 @@ public final class Forecaster {
      * follow a live series. Close it when the series ends.
      */
     public ForecastStream openStream() {
+        requireSeries();
         return new ForecastStream(this, sessions.get());
     }
 
