@@ -1,5 +1,6 @@
 package io.stepwise.training.tasks.training;
 
+import io.stepwise.runtime.forecast.Forecaster;
 import io.stepwise.training.tasks.protocol.ForecastProtocol.Series;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -8,34 +9,46 @@ import java.util.Locale;
 
 /**
  * Prediction intervals from the validation forecasts' errors: for every forecast step and feature, the empirical
- * quantiles (1 − level)/2 and (1 + level)/2 of actual − forecast over the rolling validation origins, in model
- * (scaled) units, the way the runtime's {@code Forecaster} reads them ({@code stepwise.intervals}). A step never gets
- * a narrower interval than the step before it (errors compound). Values that were missing in the file are not used.
- * The recorded test metric {@code test_interval_80_coverage} says how often the test tail actually fell inside.
+ * quantiles (1 − level)/2 and (1 + level)/2 of the errors over the rolling validation origins of every series, the
+ * way the runtime's {@code Forecaster} reads them ({@code stepwise.intervals}). A step never gets a narrower interval
+ * than the step before it (errors compound). Values that were missing in the file are not used. The recorded test
+ * metric {@code test_interval_80_coverage} says how often the test tails actually fell inside.
  *
- * @param lower [level][step][feature] offsets to the lower bound
- * @param upper [level][step][feature] offsets to the upper bound
+ * <p><b>Relative or absolute.</b> When every training value of every series is positive (sales, passengers, flows),
+ * the errors are measured as shares of the forecast, (actual − forecast) / |forecast|, so the interval's width
+ * follows the level: a series that grows past its validation part, or a global model's large and small series, get
+ * bands in proportion ({@value Forecaster#RELATIVE_INTERVALS}). Otherwise (a series that crosses zero) they are in
+ * model units, (actual − forecast) / std, per series' scaling ({@value #METHOD}).
+ *
+ * @param lower    [level][step][feature] offsets to the lower bound
+ * @param upper    [level][step][feature] offsets to the upper bound
+ * @param relative whether the offsets are shares of the forecast rather than of the scaling std
  */
-public record ForecastIntervals(double[][][] lower, double[][][] upper) {
+public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean relative) {
     /** The levels a forecaster carries. */
     static final double[] LEVELS = {0.8, 0.95};
-    /** The {@code method} recorded in the model. */
+    /** The {@code method} recorded in the model for offsets in model (scaled) units. */
     static final String METHOD = "validation_residual_quantiles";
 
-    /** Measures the intervals from forecasts [origin][step][feature] at {@code origins}. */
-    static ForecastIntervals measure(Series data, int[] origins, double[][][] forecasts) {
-        int horizon = forecasts.length == 0 ? 1 : forecasts[0].length;
-        int features = data.values()[0].length;
-        double[] std = data.scaling().std();
+    /** Measures the intervals from each series' forecasts [origin][step][feature] at its {@code origins}. */
+    static ForecastIntervals measure(List<Series> data, List<int[]> origins, List<double[][][]> forecasts) {
+        boolean relative = data.stream().allMatch(ForecastIntervals::positive);
+        int horizon = forecasts.stream().filter(f -> f.length > 0).findFirst().map(f -> f[0].length).orElse(1);
+        int features = data.get(0).values()[0].length;
         double[][][] lower = new double[LEVELS.length][horizon][features];
         double[][][] upper = new double[LEVELS.length][horizon][features];
         for (int f = 0; f < features; f++) {
             for (int h = 0; h < horizon; h++) {
                 List<Double> errors = new ArrayList<>();
-                for (int i = 0; i < origins.length; i++) {
-                    int t = origins[i] + h;
-                    if (!data.filled()[t][f]) {
-                        errors.add((data.values()[t][f] - forecasts[i][h][f]) / std[f]);
+                for (int s = 0; s < data.size(); s++) {
+                    Series d = data.get(s);
+                    for (int i = 0; i < origins.get(s).length; i++) {
+                        int t = origins.get(s)[i] + h;
+                        double forecast = forecasts.get(s)[i][h][f];
+                        double unit = relative ? Math.abs(forecast) : d.scaling().std()[f];
+                        if (!d.filled()[t][f] && unit > 0) {
+                            errors.add((d.values()[t][f] - forecast) / unit);
+                        }
                     }
                 }
                 double[] e = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
@@ -53,7 +66,24 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper) {
                 }
             }
         }
-        return new ForecastIntervals(lower, upper);
+        return new ForecastIntervals(lower, upper, relative);
+    }
+
+    /** Whether every training value of every column is above zero. */
+    private static boolean positive(Series d) {
+        for (int t = 0; t < d.split().trainLength(); t++) {
+            for (double v : d.values()[t]) {
+                if (!(v > 0)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The {@code method} recorded in the model. */
+    String method() {
+        return relative ? Forecaster.RELATIVE_INTERVALS : METHOD;
     }
 
     /** Linear-interpolated quantile of sorted values. */
@@ -64,23 +94,35 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper) {
         return sorted[i] + (pos - i) * (sorted[j] - sorted[i]);
     }
 
-    /** Share of the observed target values at {@code origins} inside the interval of level {@code l}. */
-    double coverage(int l, Series data, int[] origins, double[][][] forecasts) {
-        double std = data.scaling().std()[0];
+    /**
+     * One bound in the series' units, as the runtime computes it: forecast + offset × (|forecast| or std).
+     *
+     * @param table {@link #lower()} or {@link #upper()}
+     */
+    double bound(double[][][] table, int l, int h, int f, double forecast, double std) {
+        int stored = Math.min(h, table[l].length - 1);
+        return forecast + table[l][stored][f] * (relative ? Math.abs(forecast) : std);
+    }
+
+    /** Share of the observed target values of every series at its {@code origins} inside the interval of level l. */
+    double coverage(int l, List<Series> data, List<int[]> origins, List<double[][][]> forecasts) {
         int inside = 0;
         int count = 0;
-        for (int i = 0; i < origins.length; i++) {
-            for (int h = 0; h < forecasts[i].length; h++) {
-                int t = origins[i] + h;
-                if (data.filled()[t][0]) {
-                    continue;
+        for (int s = 0; s < data.size(); s++) {
+            Series d = data.get(s);
+            double std = d.scaling().std()[0];
+            for (int i = 0; i < origins.get(s).length; i++) {
+                double[][] forecast = forecasts.get(s)[i];
+                for (int h = 0; h < forecast.length; h++) {
+                    int t = origins.get(s)[i] + h;
+                    if (d.filled()[t][0]) {
+                        continue;
+                    }
+                    double v = d.values()[t][0];
+                    inside += v >= bound(lower, l, h, 0, forecast[h][0], std)
+                            && v <= bound(upper, l, h, 0, forecast[h][0], std) ? 1 : 0;
+                    count++;
                 }
-                int stored = Math.min(h, lower[l].length - 1);
-                double v = data.values()[t][0];
-                double lo = forecasts[i][h][0] + lower[l][stored][0] * std;
-                double hi = forecasts[i][h][0] + upper[l][stored][0] * std;
-                inside += v >= lo && v <= hi ? 1 : 0;
-                count++;
             }
         }
         return count == 0 ? Double.NaN : (double) inside / count;
@@ -93,6 +135,7 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper) {
 
     @Override
     public String toString() {
-        return "ForecastIntervals{lower=" + Arrays.deepToString(lower) + ", upper=" + Arrays.deepToString(upper) + '}';
+        return "ForecastIntervals{" + method() + ", lower=" + Arrays.deepToString(lower) + ", upper="
+                + Arrays.deepToString(upper) + '}';
     }
 }

@@ -436,9 +436,11 @@ public record TrainingOptions(
                 // Without readable data there is nothing to derive from: the weekly-CO2 defaults stand, and the
                 // task reports the missing file when it loads its data.
                 if (Files.isRegularFile(file)) {
-                    ForecastProtocol.Loaded loaded = ForecastProtocol.load(file, columns);
-                    ForecastDefaults derived = ForecastDefaults.derive(loaded.frequency(), loaded.series().length(),
-                            file.toString(), season, window, horizon, validationLength, testLength, scaleHeadroom,
+                    // Several series: the settings must fit the shortest, which the message names when too short.
+                    ForecastProtocol.Panel panel = ForecastProtocol.loadPanel(file, columns);
+                    ForecastDefaults derived = ForecastDefaults.derive(panel.frequency(), panel.shortestLength(),
+                            file + (panel.isGlobal() ? " (shortest series: " + panel.seriesColumn() + " "
+                                    + panel.shortestKey() + ")" : ""), season, window, horizon, validationLength, testLength, scaleHeadroom,
                             epochs, or(batchSize, d.batchSize));
                     window = derived.window();
                     horizon = derived.horizon();
