@@ -57,6 +57,19 @@ public final class TinyModels {
         return load(spec, meta, seed, 0.6f);
     }
 
+    /** {@link #datedForecaster}'s network with temperature known in advance ({@code known_features}). */
+    public static RecurrentModel knownFutureForecaster(long seed) {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(2)
+                .setOutputSize(2).build();
+        ModelMetadata meta = ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("load", "temperature")).optTargetNames(List.of("load", "temperature"))
+                .optScaling(new double[] {500, 12}, new double[] {80, 4})
+                .optForecast(Map.of("horizon", 4, "window", 3, "season", 12, "known_features", List.of("temperature")))
+                .optFrequency(io.stepwise.conversion.Frequency.MONTHLY)
+                .build();
+        return load(spec, meta, seed, 0.6f);
+    }
+
     /**
      * {@link #datedForecaster}'s network as a global model over two stores: store "north" scaled like the dated
      * forecaster, store "south" ten times smaller; intervals relative to the forecast value.
