@@ -237,7 +237,19 @@ public final class ModelEvaluation {
         double[][][] forecasts = new double[origins.length][][];
         for (int i = 0; i < origins.length; i++) {
             double[][] history = Arrays.copyOfRange(data.values(), origins[i] - window, origins[i]);
-            forecasts[i] = forecaster.forecast(history, horizon).values();
+            List<String> known = forecaster.knownFeatures();
+            if (known.isEmpty()) {
+                forecasts[i] = forecaster.forecast(history, horizon).values();
+            } else {
+                // Covariates known in advance: their actual values over the horizon, as training scored them.
+                double[][] future = new double[horizon][known.size()];
+                for (int h = 0; h < horizon; h++) {
+                    for (int k = 0; k < known.size(); k++) {
+                        future[h][k] = data.values()[origins[i] + h][forecaster.featureNames().indexOf(known.get(k))];
+                    }
+                }
+                forecasts[i] = forecaster.forecast(history, future).values();
+            }
         }
         return ForecastProtocol.testMetrics(ForecastProtocol.score(data, origins, forecasts));
     }

@@ -71,6 +71,8 @@ public final class ForecastTask extends RecurrentTask<int[]> {
     private List<Metrics.Forecast[]> seriesScores;
     private final SeriesWindows.Windows windows;
     private final NetworkSpec spec;
+    /** Columns whose actual values are fed over the horizon instead of the model's own predictions. */
+    private final int[] known;
 
     /** Reads and prepares the data named by the options. */
     public ForecastTask(TrainingOptions options) {
@@ -91,6 +93,8 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         this.data = List.copyOf(prepared);
         this.windows = SeriesWindows.concat(parts);
         int features = data.get(0).values()[0].length;
+        List<String> covariates = options.columns().features();
+        this.known = options.columns().known().stream().mapToInt(k -> 1 + covariates.indexOf(k)).toArray();
         this.spec = NetworkSpec.builder().setCell(options.cell()).optLayers(options.layers())
                 .setHiddenSize(options.hidden()).setFeatureInput(features).setOutputSize(features).build();
     }
@@ -182,8 +186,12 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         NDArray prediction = out.get(0).get(":, " + (window - 1) + ":" + window + ", :");
         NDList state = out.subNDList(1);
         NDList rollOut = new NDList(prediction);
+        NDArray knownMask = known.length == 0 ? null : mask(manager, all.getShape().get(2));
         for (int h = 1; h < options.horizon(); h++) {
-            NDList step = new NDList(prediction);
+            // Covariates known in advance are fed their actual values over the horizon, as at forecast time.
+            NDArray fed = knownMask == null ? prediction : prediction.mul(knownMask.neg().add(1))
+                    .add(all.get(":, " + (window + h - 1) + ":" + (window + h) + ", :").mul(knownMask));
+            NDList step = new NDList(fed);
             step.addAll(state);
             NDList next = forward(context.parameterStore(), step, true);
             prediction = next.get(0);
@@ -193,6 +201,15 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         NDArray forecast = NDArrays.concat(rollOut, 1);
         NDArray actual = targets.get(":, " + (window - 1) + ":" + (window - 1 + options.horizon()) + ", :");
         return teacherForced.add(forecast.sub(actual).square().mean());
+    }
+
+    /** [1, 1, features]: 1 in the columns known in advance, else 0. */
+    private NDArray mask(NDManager manager, long features) {
+        float[] m = new float[(int) features];
+        for (int k : known) {
+            m[k] = 1;
+        }
+        return manager.create(m, new Shape(1, 1, features));
     }
 
     /** A [a][b][c] array as one NDArray (DJL has no create for 3-D Java arrays). */
@@ -260,8 +277,9 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         int total = origins.stream().mapToInt(o -> o.length).sum();
         float[][][] inputs = new float[total][window][features];
         int row = 0;
+        List<double[][]> scaledSeries = data.stream().map(Series::scaled).toList();
         for (int s = 0; s < data.size(); s++) {
-            double[][] scaled = data.get(s).scaled();
+            double[][] scaled = scaledSeries.get(s);
             for (int origin : origins.get(s)) {
                 for (int t = 0; t < window; t++) {
                     for (int f = 0; f < features; f++) {
@@ -295,12 +313,29 @@ public final class ForecastTask extends RecurrentTask<int[]> {
                 }
             }
             if (h + 1 < options.horizon()) {
-                NDList next = new NDList(last);
+                NDList next = new NDList(known.length == 0 ? last : knownFed(manager, values, origins, scaledSeries,
+                        h, features));
                 next.addAll(out.subNDList(1));
                 out = forward(store, next, false);
             }
         }
         return result;
+    }
+
+    /** The predictions of step h with the known columns replaced by their actual scaled values, [origins, 1, F]. */
+    private NDArray knownFed(NDManager manager, float[] predictions, List<int[]> origins, List<double[][]> scaled,
+                             int h, int features) {
+        float[] fed = predictions.clone();
+        int row = 0;
+        for (int s = 0; s < origins.size(); s++) {
+            for (int origin : origins.get(s)) {
+                for (int k : known) {
+                    fed[row * features + k] = (float) scaled.get(s)[origin + h][k];
+                }
+                row++;
+            }
+        }
+        return manager.create(fed, new Shape(row, 1, features));
     }
 
     @Override
@@ -370,6 +405,9 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         forecast.put("window", options.window());
         forecast.put("horizon", options.horizon());
         forecast.put("season", options.season());
+        if (known.length > 0) {
+            forecast.put("known_features", options.columns().known());
+        }
         metadata.optForecast(forecast);
         loaded.frequency().ifPresent(f -> metadata.optFrequency(io.stepwise.conversion.Frequency.fromId(
                 f.wireName())));

@@ -242,6 +242,7 @@ public record TrainingOptions(
         private String commandLine;
         private String target;
         private List<String> features = List.of();
+        private List<String> knownFeatures = List.of();
         private String time;
         private String series;
         private Integer trials;
@@ -258,6 +259,12 @@ public record TrainingOptions(
         /** Forecaster: covariate columns read with the target (the model forecasts them with it). */
         public Builder optFeatures(List<String> features) {
             this.features = features == null ? List.of() : List.copyOf(features);
+            return this;
+        }
+
+        /** Forecaster: covariates (of the features) whose future values are known in advance. */
+        public Builder optKnownFeatures(List<String> knownFeatures) {
+            this.knownFeatures = knownFeatures == null ? List.of() : List.copyOf(knownFeatures);
             return this;
         }
 
@@ -420,7 +427,8 @@ public record TrainingOptions(
                 throw new InvalidSettingException(Setting.OUT, "required (the model file to write)");
             }
             TrainingOptions d = defaults(task, cell, out);
-            ForecastColumns columns = task == TaskKind.FORECAST ? new ForecastColumns(target, features, time, series)
+            ForecastColumns columns = task == TaskKind.FORECAST ? new ForecastColumns(target, features, time, series,
+                    knownFeatures)
                     : ForecastColumns.DEFAULT;
             Set<Setting> defaulted = EnumSet.noneOf(Setting.class);
             Integer window = this.window;
