@@ -6,18 +6,15 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import io.stepwise.cli.TimeIndex;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
-import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.ForecastPlots;
-import io.stepwise.training.data.SeriesSplit;
+import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.SeriesWindows;
 import io.stepwise.training.tasks.DefaultPaths;
 import io.stepwise.training.tasks.protocol.EvaluationProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol.Series;
-import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
 import java.nio.file.Path;
@@ -39,6 +36,12 @@ import java.util.Random;
  * count per split is recorded), a chronological split into training, validation and a held-out test tail, and
  * scaling fitted on the training part only and stored in the model ({@code stepwise.scaling}).
  *
+ * <h2>Several series</h2>
+ * A file of several series (a series-id column) trains one global model: each series is prepared on its own (split,
+ * interpolation, scaling by its own training part, stored per series in {@code stepwise.series}), the training
+ * windows of all series are shuffled together, and validation and test metrics are the means of the per-series
+ * metrics (per-series test scores are recorded too, and written to {@code series_metrics.csv}).
+ *
  * <h2>Training</h2>
  * Sliding windows of {@code window + horizon} rows over the training part ({@link SeriesWindows}, stride 1),
  * shuffled batches. The loss has two equally weighted mean squared errors: teacher-forced next-step predictions
@@ -46,7 +49,9 @@ import java.util.Random;
  * from zero), and a free-running forecast of the next {@code horizon} rows in which each prediction is fed back
  * as the next input (back-propagation runs through the roll-out), the way forecasts are made. Training inputs get
  * Gaussian noise of {@value #INPUT_NOISE} training standard deviations, so that the model learns to correct rather
- * than compound the small errors of its own predictions when it is run autoregressively.
+ * than compound the small errors of its own predictions when it is run autoregressively. Covariates known in advance
+ * ({@code --known-features}) are fed their actual values in the roll-out, in validation and in test, as the runtime
+ * does with the values a caller gives.
  *
  * <h2>Evaluation protocol (rolling origin)</h2>
  * {@link ForecastProtocol}: MASE, MAE and RMSE of rolling-origin forecasts against the seasonal-naive baseline
@@ -104,34 +109,7 @@ public final class ForecastTask extends RecurrentTask<int[]> {
      * ... — from monthly data, 144 rows}.
      */
     public String describeSettings() {
-        StringBuilder sb = new StringBuilder("settings: ");
-        java.util.function.BiConsumer<String, Object[]> add = (name, v) -> {
-            if (sb.length() > "settings: ".length()) {
-                sb.append(", ");
-            }
-            sb.append(name).append(' ').append(v[0]).append(options.defaulted().contains((Setting) v[1])
-                    ? " (derived)" : " (given)");
-        };
-        add.accept("season", new Object[] {options.season(), Setting.SEASON});
-        add.accept("window", new Object[] {options.window(), Setting.WINDOW});
-        add.accept("horizon", new Object[] {options.horizon(), Setting.HORIZON});
-        add.accept("validation", new Object[] {options.validationLength(), Setting.VALIDATION_LENGTH});
-        add.accept("test", new Object[] {options.testLength(), Setting.TEST_LENGTH});
-        add.accept("scale headroom", new Object[] {options.scaleHeadroom(), Setting.SCALE_HEADROOM});
-        add.accept("lr", new Object[] {options.learningRate(), Setting.LEARNING_RATE});
-        add.accept("epochs", new Object[] {options.epochs(), Setting.EPOCHS});
-        sb.append(" — from ").append(loaded.frequency().map(f -> f.wireName() + " data").orElse("undated data"))
-                .append(", ");
-        if (panel.isGlobal()) {
-            sb.append(data.size()).append(" series in column '").append(panel.seriesColumn()).append("' (")
-                    .append(panel.shortestLength()).append(" to ").append(data.stream().mapToInt(d ->
-                            d.values().length).max().orElse(0)).append(" rows each), one global model; first ")
-                    .append(panel.keys().get(0)).append(": ");
-        } else {
-            sb.append(data.get(0).values().length).append(" rows; ");
-        }
-        sb.append(loaded.describe());
-        return sb.toString();
+        return ForecastDescription.settings(options, panel, data);
     }
 
     @Override
@@ -423,47 +401,7 @@ public final class ForecastTask extends RecurrentTask<int[]> {
 
     @Override
     public Map<String, Object> describeData() {
-        Series first = data.get(0);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", panel.isGlobal() ? options.data() == null ? first.raw().source() : options.data().toString()
-                : first.raw().source());
-        m.put("columns", first.raw().columns());
-        if (panel.isGlobal()) {
-            m.put("series_column", panel.seriesColumn());
-            m.put("series", data.size());
-            m.put("series_keys", panel.keys().size() <= SERIES_IN_METRICS ? panel.keys()
-                    : panel.keys().subList(0, SERIES_IN_METRICS));
-        }
-        m.put("rows", data.stream().mapToInt(d -> d.values().length).sum());
-        m.put("train_rows", data.stream().mapToInt(d -> d.split().trainLength()).sum());
-        m.put("validation_rows", data.stream().mapToInt(d -> d.split().validationLength()).sum());
-        m.put("test_rows", data.stream().mapToInt(d -> d.split().testLength()).sum());
-        int[] filled = new int[3];
-        for (Series d : data) {
-            SeriesSplit split = d.split();
-            for (int t = 0; t < d.values().length; t++) {
-                int part = t < split.validationStart() ? 0 : t < split.testStart() ? 1 : 2;
-                for (boolean f : d.filled()[t]) {
-                    filled[part] += f ? 1 : 0;
-                }
-            }
-        }
-        m.put("interpolated_values", Map.of("train", filled[0], "validation", filled[1], "test", filled[2]));
-        if (!panel.isGlobal()) {
-            m.put("mase_scale", first.maseScale());
-        }
-        m.put("target", first.raw().columns().get(0));
-        if (first.raw().width() > 1) {
-            m.put("covariates", first.raw().columns().subList(1, first.raw().width()));
-        }
-        loaded.timeline().ifPresent(t -> {
-            m.put("time_column", first.raw().timeColumn());
-            m.put("frequency", t.frequency().wireName());
-            m.put("order", t.order().text());
-            m.put("inserted_rows", panel.series().stream().mapToInt(l -> l.timeline().map(
-                    TimeIndex.Report::insertedRows).orElse(0)).sum());
-        });
-        return m;
+        return ForecastDescription.data(options, panel, data);
     }
 
     @Override
