@@ -70,6 +70,10 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--key", description = "Forecast only this series of a global model (repeatable; default: "
             + "every series in the file).")
     List<String> keys = new ArrayList<>();
+    @Option(names = "--future", description = "CSV of the future values of the covariates the model takes as known "
+            + "in advance, one row per step after the history (with the series column for a global model); the "
+            + "horizon is its number of rows unless --horizon is given.")
+    Path future;
     @Option(names = "--allow-short-history", description = "Forecast from fewer rows than the model's window, with a "
             + "warning (the forecast is less reliable than the model's metrics say).")
     boolean allowShortHistory;
@@ -123,9 +127,13 @@ public final class ForecastCommand implements Callable<Integer> {
             if (steps < 1) {
                 throw new IllegalArgumentException("--horizon: expected ≥ 1 but got " + steps);
             }
+            Map<String, double[][]> known = knownFuture(forecaster, seriesColumn);
+            if (!known.isEmpty() && horizon == null) {
+                steps = known.values().iterator().next().length;
+            }
             List<Result> results = new ArrayList<>();
             if (seriesColumn == null) {
-                results.add(forecastOne(forecaster, table, file, steps, err));
+                results.add(forecastOne(forecaster, table, file, steps, known.get(""), err));
             } else {
                 Map<String, SeriesCsvReader.Table> parts = table.bySeries();
                 for (String key : keys) {
@@ -137,7 +145,7 @@ public final class ForecastCommand implements Callable<Integer> {
                 for (Map.Entry<String, SeriesCsvReader.Table> part : parts.entrySet()) {
                     if (keys.isEmpty() || keys.contains(part.getKey())) {
                         results.add(forecastOne(forecaster.forSeries(part.getKey()), part.getValue(), file, steps,
-                                err));
+                                known.isEmpty() ? null : knownOf(known, part.getKey(), seriesColumn), err));
                     }
                 }
             }
@@ -176,7 +184,7 @@ public final class ForecastCommand implements Callable<Integer> {
 
     /** Checks one series' history as training did, takes its last rows and forecasts {@code steps} after them. */
     private Result forecastOne(Forecaster forecaster, SeriesCsvReader.Table series, Path file, int steps,
-                               PrintWriter err) {
+                               double[][] knownFuture, PrintWriter err) {
         String column = forecaster.seriesColumn().orElse("");
         String where = forecaster.seriesKey().map(k -> file + " (" + column + " " + k + ")").orElse(file.toString());
         double[][] values = series.values();
@@ -212,7 +220,22 @@ public final class ForecastCommand implements Callable<Integer> {
             forecaster = forecaster.withMinimumHistory(rows);
         }
         double[][] history = Arrays.copyOfRange(values, values.length - rows, values.length);
-        Forecast forecast = forecaster.forecast(history, steps);
+        Forecast forecast;
+        if (knownFuture == null) {
+            forecast = forecaster.forecast(history, steps);
+        } else {
+            if (knownFuture.length < steps) {
+                throw new IllegalArgumentException("--future: " + future + " has " + knownFuture.length + " row(s)"
+                        + forecaster.seriesKey().map(k -> " for " + k).orElse("") + " but " + steps
+                        + " steps were asked for");
+            }
+            try {
+                forecast = forecaster.forecast(history, Arrays.copyOf(knownFuture, steps));
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith("knownFuture:") ? new IllegalArgumentException("--future: " + future
+                        + ": " + e.getMessage().substring("knownFuture: ".length()), e) : e;
+            }
+        }
         if (last != null && frequency.isPresent() && TimeStampFormat.of(last).isPresent()) {
             forecast = forecast.withDates(TimeStampFormat.after(last, frequency.get(), steps));
         }
@@ -220,6 +243,43 @@ public final class ForecastCommand implements Callable<Integer> {
                 + "missing values interpolated%s)", model.getFileName(), steps, last != null ? last
                 : "row " + series.length(), rows, where, forecast.filledValues(), checks);
         return new Result(forecast, last, frequency.map(Frequency::wireName).orElse(null), summary);
+    }
+
+    /**
+     * The rows of {@code --future} per series key ({@code ""} for a single-series model), or empty when the model
+     * takes no covariates known in advance.
+     */
+    private Map<String, double[][]> knownFuture(Forecaster forecaster, String seriesColumn) {
+        List<String> names = forecaster.knownFeatures();
+        if (names.isEmpty()) {
+            if (future != null) {
+                throw new IllegalArgumentException("--future: the model takes no covariates known in advance");
+            }
+            return Map.of();
+        }
+        if (future == null) {
+            throw new IllegalArgumentException("--future: required; the model was trained with the future values of "
+                    + names + " known in advance: give them, one row per step after the history");
+        }
+        if (!Files.exists(future)) {
+            throw new IllegalArgumentException("--future: no such file: " + future);
+        }
+        SeriesCsvReader reader = SeriesCsvReader.reader().optValueColumns(names.toArray(String[]::new));
+        if (seriesColumn != null) {
+            reader.optSeriesColumn(seriesColumn);
+        }
+        Map<String, double[][]> rows = new java.util.LinkedHashMap<>();
+        reader.readFile(future).bySeries().forEach((key, table) -> rows.put(key, table.values()));
+        return rows;
+    }
+
+    private double[][] knownOf(Map<String, double[][]> known, String key, String seriesColumn) {
+        double[][] rows = known.get(key);
+        if (rows == null) {
+            throw new IllegalArgumentException("--future: " + future + " has no rows for " + seriesColumn + " '" + key
+                    + "'");
+        }
+        return rows;
     }
 
     private static void write(Path file, String text) {

@@ -66,6 +66,17 @@ final class CliModels {
                 .build());
     }
 
+    /** A forecaster of sales with a promotion flag known in advance ({@code known_features}). */
+    static Path knownFutureForecaster(Path dir) throws IOException {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(2)
+                .setOutputSize(2).build();
+        return write(dir.resolve("promo.onnx"), spec, ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("sales", "promo")).optTargetNames(List.of("sales", "promo"))
+                .optScaling(new double[] {100, 0.3}, new double[] {10, 0.5})
+                .optForecast(Map.of("horizon", 3, "window", 2, "season", 12, "known_features", List.of("promo")))
+                .optFrequency(io.stepwise.conversion.Frequency.MONTHLY).build());
+    }
+
     /** A next-event model over the events of {@link #EVENTS} (random weights). */
     static Path eventModel(Path dir) throws IOException {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6)

@@ -163,4 +163,28 @@ class ForecastCommandTest {
         Run noColumn = run("forecast", model, "--data", other);
         assertTrue(noColumn.err().contains("no series column 'store'"), noColumn.err());
     }
+
+    @Test
+    void aModelWithCovariatesKnownInAdvanceTakesThemFromFuture() throws Exception {
+        Path model = CliModels.knownFutureForecaster(dir);
+        Path csv = dir.resolve("promo.csv");
+        Files.writeString(csv, "month,sales,promo\n2023-10,100,0\n2023-11,130,1\n2023-12,101,0\n");
+        Run missing = run("forecast", model, "--data", csv);
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("--future: required; the model was trained with the future values of "
+                + "[promo] known in advance"), missing.err());
+        Path next = dir.resolve("next.csv");
+        Files.writeString(next, "month,promo\n2024-01,1\n2024-02,0\n");
+        Run out = run("forecast", model, "--data", csv, "--future", next, "--format", "csv");
+        assertEquals(0, out.code(), out.out() + out.err());
+        List<String> lines = out.out().lines().toList();
+        assertEquals(3, lines.size(), out.out());
+        assertTrue(lines.get(1).startsWith("2024-01,") && lines.get(1).endsWith(",1.0000"), out.out());
+        assertTrue(lines.get(2).startsWith("2024-02,") && lines.get(2).endsWith(",0.0000"), out.out());
+        Run longer = run("forecast", model, "--data", csv, "--future", next, "--horizon", "3");
+        assertTrue(longer.err().contains("has 2 row(s) but 3 steps were asked for"), longer.err());
+        Files.writeString(next, "month,promo\n2024-01,1\n2024-02,\n");
+        Run gap = run("forecast", model, "--data", csv, "--future", next);
+        assertTrue(gap.err().contains("--future: " + next + ": step 2, 'promo' is NaN"), gap.err());
+    }
 }
