@@ -14,17 +14,23 @@ import java.util.Locale;
  * than the step before it (errors compound). Values that were missing in the file are not used. The recorded test
  * metric {@code test_interval_80_coverage} says how often the test tails actually fell inside.
  *
- * <p><b>Relative or absolute.</b> When every training value of every series is positive (sales, passengers, flows),
- * the errors are measured as shares of the forecast, (actual − forecast) / |forecast|, so the interval's width
- * follows the level: a series that grows past its validation part, or a global model's large and small series, get
- * bands in proportion ({@value Forecaster#RELATIVE_INTERVALS}). Otherwise (a series that crosses zero) they are in
- * model units, (actual − forecast) / std, per series' scaling ({@value #METHOD}).
+ * <p><b>Relative or absolute.</b> When the series' errors grow with their level — every training value is positive
+ * (sales, passengers, flows) and, over the training part, the size of the seasonal change |y(t) − y(t − season)|
+ * rises with the level |y(t − season)| (Spearman rank correlation at least {@value #LEVEL_DEPENDENCE}, the mean over
+ * the series of a global model) — the errors are measured as shares of the forecast, (actual − forecast) /
+ * |forecast|, so the interval's width follows the level: a series that grows past its validation part gets wider
+ * bands ({@value Forecaster#RELATIVE_INTERVALS}). Otherwise they are in model units, (actual − forecast) / std, per
+ * series' scaling ({@value #METHOD}): a level shift downwards or a series without that pattern would get bands too
+ * narrow from shares. The seasonal changes are the baseline's errors, which no model selection has seen.
  *
- * @param lower    [level][step][feature] offsets to the lower bound
- * @param upper    [level][step][feature] offsets to the upper bound
- * @param relative whether the offsets are shares of the forecast rather than of the scaling std
+ * @param lower            [level][step][feature] offsets to the lower bound
+ * @param upper            [level][step][feature] offsets to the upper bound
+ * @param relative         whether the offsets are shares of the forecast rather than of the scaling std
+ * @param levelDependence  the rank correlation of seasonal change and level that decided it (NaN: not all positive)
  */
-public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean relative) {
+public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean relative, double levelDependence) {
+    /** The rank correlation of seasonal change and level from which intervals are relative. */
+    static final double LEVEL_DEPENDENCE = 0.3;
     /** The levels a forecaster carries. */
     static final double[] LEVELS = {0.8, 0.95};
     /** The {@code method} recorded in the model for offsets in model (scaled) units. */
@@ -32,7 +38,10 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
 
     /** Measures the intervals from each series' forecasts [origin][step][feature] at its {@code origins}. */
     static ForecastIntervals measure(List<Series> data, List<int[]> origins, List<double[][][]> forecasts) {
-        boolean relative = data.stream().allMatch(ForecastIntervals::positive);
+        double dependence = data.stream().allMatch(ForecastIntervals::positive)
+                ? data.stream().mapToDouble(ForecastIntervals::levelDependence).average().orElse(Double.NaN)
+                : Double.NaN;
+        boolean relative = dependence >= LEVEL_DEPENDENCE;
         int horizon = forecasts.stream().filter(f -> f.length > 0).findFirst().map(f -> f[0].length).orElse(1);
         int features = data.get(0).values()[0].length;
         double[][][] lower = new double[LEVELS.length][horizon][features];
@@ -66,7 +75,7 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
                 }
             }
         }
-        return new ForecastIntervals(lower, upper, relative);
+        return new ForecastIntervals(lower, upper, relative, dependence);
     }
 
     /** Whether every training value of every column is above zero. */
@@ -79,6 +88,60 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
             }
         }
         return true;
+    }
+
+    /**
+     * Spearman's rank correlation, over the training part of the first column, between the level y(t − season) and
+     * the seasonal change |y(t) − y(t − season)| (season 1: the step change); 0 when there are fewer than 3 pairs.
+     */
+    static double levelDependence(Series d) {
+        int lag = Math.max(1, d.season());
+        int n = d.split().trainLength() - lag;
+        if (n < 3) {
+            return 0;
+        }
+        double[] level = new double[n];
+        double[] change = new double[n];
+        for (int t = 0; t < n; t++) {
+            level[t] = Math.abs(d.values()[t][0]);
+            change[t] = Math.abs(d.values()[t + lag][0] - d.values()[t][0]);
+        }
+        return correlation(ranks(level), ranks(change));
+    }
+
+    /** Ranks 0..n−1, ties given their mean rank. */
+    static double[] ranks(double[] x) {
+        Integer[] order = new Integer[x.length];
+        for (int i = 0; i < x.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (i, j) -> Double.compare(x[i], x[j]));
+        double[] r = new double[x.length];
+        for (int i = 0; i < x.length; ) {
+            int j = i;
+            while (j + 1 < x.length && x[order[j + 1]] == x[order[i]]) {
+                j++;
+            }
+            for (int k = i; k <= j; k++) {
+                r[order[k]] = (i + j) / 2.0;
+            }
+            i = j + 1;
+        }
+        return r;
+    }
+
+    private static double correlation(double[] a, double[] b) {
+        double ma = Arrays.stream(a).average().orElse(0);
+        double mb = Arrays.stream(b).average().orElse(0);
+        double sab = 0;
+        double saa = 0;
+        double sbb = 0;
+        for (int i = 0; i < a.length; i++) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        return saa == 0 || sbb == 0 ? 0 : sab / Math.sqrt(saa * sbb);
     }
 
     /** The {@code method} recorded in the model. */

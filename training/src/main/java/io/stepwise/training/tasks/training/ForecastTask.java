@@ -341,6 +341,9 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         for (int l = 0; l < ForecastIntervals.LEVELS.length; l++) {
             m.put(ForecastIntervals.coverageKey(l), bands.coverage(l, data, test, forecasts));
         }
+        if (Double.isFinite(bands.levelDependence())) { // NaN: a value ≤ 0 in training, absolute intervals
+            m.put("interval_level_dependence", bands.levelDependence());
+        }
         if (panel.isGlobal()) {
             m.put("series", (double) data.size());
             m.put("series_beating_baseline", (double) seriesScores.stream()
