@@ -446,7 +446,8 @@ public record TrainingOptions(
                 if (Files.isRegularFile(file)) {
                     // Several series: the settings must fit the shortest, which the message names when too short.
                     ForecastProtocol.Panel panel = ForecastProtocol.loadPanel(file, columns);
-                    ForecastDefaults derived = ForecastDefaults.derive(panel.frequency(), panel.shortestLength(),
+                    ForecastDefaults derived = ForecastDefaults.derive(panel.frequency(), panel.series().stream()
+                            .mapToInt(l -> l.series().length()).toArray(),
                             file + (panel.isGlobal() ? " (shortest series: " + panel.seriesColumn() + " "
                                     + panel.shortestKey() + ")" : ""), season, window, horizon, validationLength, testLength, scaleHeadroom,
                             epochs, or(batchSize, d.batchSize));
