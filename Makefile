@@ -138,7 +138,7 @@ soak: build
 FUZZ_SECONDS ?= 600
 FUZZ_CASES ?= 0
 FUZZ_SEED ?= 1
-FUZZ_TARGETS ?= model:5,state:2,csv:1,corpus:1,words:1
+FUZZ_TARGETS ?= model:5,state:2,limits:1,csv:1,corpus:1,words:1
 FUZZ_TIMEOUT_MS ?= 10000
 FUZZ_OUT ?= build/fuzz
 fuzz: build

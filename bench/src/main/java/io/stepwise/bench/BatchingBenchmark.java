@@ -57,6 +57,8 @@ public final class BatchingBenchmark {
     static final int HIDDEN = 256;
     static final int LAYERS = 2;
     static final List<String> CELLS = List.of("lstm", "gru");
+    /** The marked section of BENCHMARKS.md this benchmark owns. */
+    static final String SECTION = "bench-batching";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
             .create();
 
@@ -105,7 +107,12 @@ public final class BatchingBenchmark {
             Files.createDirectories(json.getParent());
             BenchmarkSuite.writeAtomically(json, GSON.toJson(results));
             BenchmarkSuite.writeAtomically(out.resolve("benchmarks").resolve("batching.md"), markdown(results));
-            log("wrote " + json + " and " + out.resolve("benchmarks").resolve("batching.md"));
+            // make bench writes this section too (Report); here it is replaced in place, the rest left as it was
+            Path doc = out.resolve("BENCHMARKS.md");
+            String previous = Files.exists(doc) ? Files.readString(doc) : "# Stepwise benchmarks\n";
+            BenchmarkSuite.writeAtomically(doc, MarkedSections.put(previous, SECTION, markdown(results)));
+            log("wrote " + json + ", " + out.resolve("benchmarks").resolve("batching.md") + " and its section of "
+                    + doc);
         }
         System.out.println(markdown(results));
     }
@@ -133,13 +140,17 @@ public final class BatchingBenchmark {
                 + " CPU = thread CPU time of callers + scheduler (process CPU time also in the JSON); ratios per repetition, reported as median [min..max]");
         List<Map<String, Object>> rows = new ArrayList<>();
         List<Map<String, Object>> ratios = new ArrayList<>();
+        // the machine's 1-minute load average before each N and after the last: other work on the machine moves
+        // every figure, (a) most (its N threads compete with everything else for the cores)
+        List<Double> load = new ArrayList<>();
         for (String cell : CELLS) {
             NetworkSpec spec = BenchModels.spec(cell, HIDDEN, LAYERS);
             byte[] onnx = BenchModels.onnx(spec);
             try (RecurrentModel model = RecurrentModel.fromBytes(onnx);
                  OrtSession raw = OrtSessions.create(onnx, 1, false)) {
                 for (int n : plan.sequences()) {
-                    log(cell + ": " + n + " sequences");
+                    load.add(loadAverage());
+                    log(cell + ": " + n + " sequences (load average " + load.get(load.size() - 1) + ")");
                     List<Supplier<Run>> contenders = List.of(
                             () -> sessions(model, n, plan.seconds()),
                             () -> batched(model, n, plan.seconds(), BatchingModel.DEFAULT_MAX_BATCH_SIZE,
@@ -168,6 +179,8 @@ public final class BatchingBenchmark {
                 }
             }
         }
+        load.add(loadAverage());
+        results.put("load_average_1m", load);
         results.put("runs", rows);
         results.put("ratios", ratios);
         log("defaults sweep: lstm, 256 sequences");
@@ -648,7 +661,15 @@ public final class BatchingBenchmark {
                 .get("max_delay_us")).append(" µs), one `BatchedSession` per sequence, each on its own thread; (c) raw"
                 + " ONNX Runtime on the full batch, one thread (the ceiling). ").append(results.get("method"))
                 .append(". Mode: ").append(results.get("mode")).append(", ").append(results.get("cores"))
-                .append(" cores.\n\n");
+                .append(" cores.");
+        if (results.get("load_average_1m") instanceof List<?> load && !load.isEmpty()) {
+            double[] l = load.stream().mapToDouble(x -> ((Number) x).doubleValue()).filter(x -> x >= 0).toArray();
+            if (l.length > 0) {
+                md.append(String.format(Locale.ROOT, " Load average (1 min) during the contenders' runs: %.1f..%.1f.",
+                        Arrays.stream(l).min().getAsDouble(), Arrays.stream(l).max().getAsDouble()));
+            }
+        }
+        md.append("\n\n");
         md.append("| cell | N | steps/CPU-s a / b / c | b÷a CPU | b÷c CPU | steps/s a / b / c | b÷a wall |"
                 + " p50 µs a / b / c | p99 µs a / b / c | b÷a p50 | mean batch b |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -703,6 +724,15 @@ public final class BatchingBenchmark {
     }
 
     // ---------------------------------------------------------------- plumbing
+
+    /** The 1-minute load average from /proc/loadavg, or -1 where there is none. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
 
     private static double[] percentiles(long[][] samples, long[] counts, int cap) {
         int total = 0;

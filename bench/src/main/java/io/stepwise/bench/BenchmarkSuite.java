@@ -134,7 +134,9 @@ public final class BenchmarkSuite {
         results.put("total_seconds", (System.nanoTime() - start) / 1e9);
         Path json = out.resolve("benchmarks").resolve("results.json");
         writeAtomically(json, GSON.toJson(results));
-        writeAtomically(out.resolve("BENCHMARKS.md"), Report.markdown(results));
+        Path benchmarks = out.resolve("BENCHMARKS.md");
+        String previous = Files.exists(benchmarks) ? Files.readString(benchmarks) : "";
+        writeAtomically(benchmarks, MarkedSections.keep(previous, Report.markdown(results)));
         log(String.format("done in %.0f s: wrote %s and %s", (System.nanoTime() - start) / 1e9, json,
                 out.resolve("BENCHMARKS.md")));
     }

@@ -212,7 +212,8 @@ final class Report {
         if (results.get("batching") instanceof Map<?, ?> batching) {
             @SuppressWarnings("unchecked")
             Map<String, Object> section = (Map<String, Object>) batching;
-            md.append('\n').append(BatchingBenchmark.markdown(section));
+            md.append('\n').append(MarkedSections.section(BatchingBenchmark.SECTION, BatchingBenchmark.markdown(section)))
+                    .append('\n');
         }
         return md.toString();
     }

@@ -74,6 +74,7 @@ public final class FuzzChild {
                 case MODEL -> model(Files.readAllBytes(file));
                 case MODEL_RAW -> raw(Files.readAllBytes(file));
                 case STATE -> state(Files.readAllBytes(file));
+                case LIMITS -> LimitsCase.run(Files.readAllBytes(file), Files.readAllBytes(seeds.resolve(Seeds.STATE_MODEL)));
                 case CSV -> csv(file);
                 case CORPUS -> corpus(file);
                 case WORDS -> words(file);

@@ -101,6 +101,7 @@ public final class FuzzMain {
         if (weights.isEmpty()) {
             weights.put(Target.MODEL, 5);
             weights.put(Target.STATE, 2);
+            weights.put(Target.LIMITS, 1);
             weights.put(Target.CSV, 1);
             weights.put(Target.CORPUS, 1);
             weights.put(Target.WORDS, 1);
@@ -199,6 +200,7 @@ public final class FuzzMain {
         return switch (target) {
             case MODEL, MODEL_RAW -> new ModelMutator(random, log).mutate(seedInput);
             case STATE -> mutateState(seedInput, random, log);
+            case LIMITS -> new ByteMutator(random, log).mutateBytes(seedInput);
             case CSV, CORPUS, WORDS -> new ByteMutator(random, log).mutateText(seedInput);
             case SELFTEST -> seedInput;
         };

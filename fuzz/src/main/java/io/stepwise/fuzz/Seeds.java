@@ -35,6 +35,15 @@ final class Seeds {
     private Seeds() {
     }
 
+    /** A {@link LimitsCase} script: chunk and timeout codes first, then random calls. */
+    private static byte[] limitsScript(long seed, int chunk, int timeout) {
+        byte[] b = new byte[2 + 16 * 6];
+        new java.util.Random(seed).nextBytes(b);
+        b[0] = (byte) chunk;
+        b[1] = (byte) timeout;
+        return b;
+    }
+
     List<byte[]> of(Target target) {
         return inputs.getOrDefault(target, List.of());
     }
@@ -81,6 +90,7 @@ final class Seeds {
             states.add(session.snapshot().toBytes());
             s.inputs.put(Target.STATE, states);
         }
+        s.inputs.put(Target.LIMITS, List.of(limitsScript(11, 0, 0), limitsScript(12, 5, 200), limitsScript(13, 40, 255)));
 
         List<byte[]> csv = new ArrayList<>();
         Path series = data.resolve("timeseries");

@@ -10,6 +10,11 @@ enum Target {
     MODEL_RAW("model-raw"),
     /** SessionState.fromBytes, restore into a session of the seed model, one step. */
     STATE("state"),
+    /**
+     * A script of steps and feeds under run limits decoded from the case (chunks, timeouts, cancels, bad tokens):
+     * every call matches an unlimited session or fails cleanly, leaving the state as it was.
+     */
+    LIMITS("limits"),
     /** SeriesCsv.read on a CSV file. */
     CSV("csv"),
     /** CharCorpus.builder().setFile(..).build() on a text file. */

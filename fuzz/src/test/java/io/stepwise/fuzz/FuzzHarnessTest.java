@@ -53,7 +53,7 @@ class FuzzHarnessTest {
     @Test
     void casesAreAFunctionOfTheirSeedAndStateCasesUsuallyPassTheChecksum() throws Exception {
         Seeds seeds = Seeds.create(dir.resolve("seeds"), Path.of("..", "models"), Path.of("..", "data"));
-        for (Target t : List.of(Target.MODEL, Target.STATE, Target.CSV, Target.CORPUS, Target.WORDS)) {
+        for (Target t : List.of(Target.MODEL, Target.STATE, Target.LIMITS, Target.CSV, Target.CORPUS, Target.WORDS)) {
             byte[] a = FuzzMain.generate(t, new Random(42), seeds, new ArrayList<>());
             byte[] b = FuzzMain.generate(t, new Random(42), seeds, new ArrayList<>());
             assertArrayEquals(a, b, t.id());
@@ -75,12 +75,12 @@ class FuzzHarnessTest {
     @Test
     void aShortCampaignRunsEveryTargetAndWritesASummary() throws Exception {
         Path out = dir.resolve("out");
-        FuzzMain main = FuzzMain.withArgs("--cases", "15", "--seconds", "300", "--out", out.toString(),
-                "--targets", "model,state,csv,corpus,words", "--models", Path.of("..", "models").toString(),
+        FuzzMain main = FuzzMain.withArgs("--cases", "18", "--seconds", "300", "--out", out.toString(),
+                "--targets", "model,state,limits,csv,corpus,words", "--models", Path.of("..", "models").toString(),
                 "--data", Path.of("..", "data").toString());
         main.fuzz();
         String summary = FuzzMain.summaryText(out);
-        assertTrue(summary.startsWith("fuzz: 15 cases"), summary);
-        assertTrue(Files.readString(out.resolve("summary.json"), StandardCharsets.UTF_8).contains("\"cases\": 15"));
+        assertTrue(summary.startsWith("fuzz: 18 cases"), summary);
+        assertTrue(Files.readString(out.resolve("summary.json"), StandardCharsets.UTF_8).contains("\"cases\": 18"));
     }
 }

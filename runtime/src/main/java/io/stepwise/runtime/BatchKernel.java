@@ -1,22 +1,21 @@
 package io.stepwise.runtime;
 
 import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The stateless batched step of a {@link RecurrentModel}: gathers the state rows of many sequences into
@@ -27,10 +26,13 @@ import java.util.Objects;
  *
  * <p>Sequences of different lengths share one call when the model takes {@code sequence_lens} (format 2); for
  * format-1 models they are run as one call per length. Inputs are checked before anything runs, so one bad row
- * fails the whole call with nothing changed. The native buffers are per calling thread and reused, so a call
- * allocates on the Java side only the returned states and outputs.
+ * fails the whole call with nothing changed. The native side of a call — buffers, tensors, run options — comes
+ * from a pool of {@link BatchWorkspace}s and is reused, so a call allocates on the Java side only the returned
+ * states and outputs, and creates nothing native once its batch size has been seen.
  */
 final class BatchKernel {
+    /** Workspaces kept for reuse; more concurrent calls than this create and free their own. */
+    private static final int MAX_IDLE_WORKSPACES = 16;
     private final RecurrentModel model;
     private final ModelInfo info;
     private final int rows;
@@ -40,7 +42,9 @@ final class BatchKernel {
     private final int inputWidth;
     private final boolean ints;
     private final SessionState zero;
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    /** Idle workspaces, most recently used first (its buffers are likeliest still in cache). */
+    private final ConcurrentLinkedDeque<BatchWorkspace> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger idleCount = new AtomicInteger();
 
     BatchKernel(RecurrentModel model) {
         this.model = model;
@@ -53,7 +57,7 @@ final class BatchKernel {
         this.ints = model.tokenType() == OnnxJavaType.INT32;
         this.zero = new SessionState(info.fingerprint(), info.architectureFingerprint(), 0, rows, hidden,
                 new float[stateSize],
-                info.hasCellState() ? new float[stateSize] : null);
+                info.hasCellState() ? new float[stateSize] : null, info);
     }
 
     /** Zeros at position 0; one shared immutable instance. */
@@ -94,7 +98,10 @@ final class BatchKernel {
         int vocabulary = info.inputSize();
         for (int i = 0; i < tokens.length; i++) {
             for (int t = 0; t < tokens[i].length; t++) {
-                InputChecks.checkToken(tokens[i][t], vocabulary, false, name(where, i, t));
+                int id = tokens[i][t];
+                if (id < 0 || (vocabulary > 0 && id >= vocabulary)) { // the name is built only for the message
+                    InputChecks.checkToken(id, vocabulary, false, name(where, i, t));
+                }
             }
         }
         return run(states, lengths, (in, b, t, at) -> {
@@ -113,7 +120,9 @@ final class BatchKernel {
                 "features");
         for (int i = 0; i < features.length; i++) {
             for (int t = 0; t < features[i].length; t++) {
-                InputChecks.checkFeatures(features[i][t], inputWidth, name(where, i, t));
+                if (!InputChecks.featuresOk(features[i][t], inputWidth)) { // the name is built only for the message
+                    InputChecks.checkFeatures(features[i][t], inputWidth, name(where, i, t));
+                }
             }
         }
         return run(states, lengths, (in, b, t, at) -> ((FloatBuffer) in).put(at * inputWidth, features[b][t]));
@@ -140,7 +149,9 @@ final class BatchKernel {
         }
         int[] lengths = new int[n];
         for (int i = 0; i < n; i++) {
-            checkState(states[i], "states[" + i + "]");
+            if (states[i] == null || !states[i].producedBy(info)) { // the name is built only when checked
+                checkState(states[i], "states[" + i + "]");
+            }
             lengths[i] = length.applyAsInt(i);
             if (lengths[i] < 1) {
                 throw new IllegalArgumentException(name + "[" + i + "]: expected at least one step but got "
@@ -154,6 +165,9 @@ final class BatchKernel {
     void checkState(SessionState state, String name) {
         if (state == null) {
             throw new IllegalArgumentException(name + ": expected a session state but got null");
+        }
+        if (state.producedBy(info)) {
+            return;
         }
         try {
             // The fingerprint (architecture and weights), shape and plausible values, as StepSession.restore.
@@ -175,37 +189,81 @@ final class BatchKernel {
         int n = states.length;
         float[][][] outputs = new float[n][][];
         SessionState[] next = new SessionState[n];
+        int longest = 0;
         for (int i = 0; i < n; i++) {
             if (states[i].position() > SessionState.MAX_POSITION - lengths[i]) {
                 throw new IllegalArgumentException("states[" + i + "]: position " + states[i].position() + " + "
                         + lengths[i] + " steps would pass the largest position 2^53 (SessionState.MAX_POSITION)");
             }
+            longest = Math.max(longest, lengths[i]);
         }
         RunLimits limits = model.runLimits();
+        // As StepSession: one recurrent step of a vetted graph is not timed; a feed is.
+        Duration timeout = longest == 1 ? Duration.ZERO : limits.callTimeout();
         model.readLock().lock();
-        try (RunControl control = new RunControl(model.options().engineLogLevel())) {
+        BatchWorkspace ws = null;
+        boolean reusable = true;
+        try {
             model.checkClosed();
-            var timer = control.begin(limits.callTimeout());
+            ws = borrow();
+            RunControl control = ws.control;
+            var timer = control.begin(timeout);
             try {
                 for (int[] group : groups(lengths)) {
-                    control.checkStopped(model.source(), limits.callTimeout(), null);
+                    control.checkStopped(model.source(), timeout, null);
                     try {
-                        runGroup(states, lengths, group, writer, outputs, next, control, limits);
+                        runGroup(ws, states, lengths, group, writer, outputs, next, limits);
                     } catch (OrtException e) {
-                        control.checkStopped(model.source(), limits.callTimeout(), e);
+                        control.checkStopped(model.source(), timeout, e);
                         throw e;
                     }
                 }
             } finally {
-                control.end(timer);
+                // A timeout that fired (or is firing) could still set the terminate flag of these run options
+                // after the next call, of another caller, has begun on them: such a workspace is not reused.
+                reusable = control.end(timer);
             }
         } catch (OrtException e) {
             throw new StepwiseException(model.source() + ": ONNX Runtime failed to run a batched step of " + n
                     + " sequences: " + e.getMessage(), e);
         } finally {
+            if (ws != null && reusable) {
+                giveBack(ws);
+            } else if (ws != null) {
+                ws.close();
+            }
             model.readLock().unlock();
         }
         return new SteppedStates(outputs, next);
+    }
+
+    /** A workspace from the pool, or a new one. Called under the model's read lock, after checkClosed. */
+    private BatchWorkspace borrow() throws OrtException {
+        BatchWorkspace ws = idle.pollFirst();
+        if (ws != null) {
+            idleCount.decrementAndGet();
+            return ws;
+        }
+        return new BatchWorkspace(model);
+    }
+
+    /** Returns a workspace to the pool (most recently used first), or frees it when the pool is full. */
+    private void giveBack(BatchWorkspace ws) {
+        if (idleCount.incrementAndGet() <= MAX_IDLE_WORKSPACES) {
+            idle.addFirst(ws);
+        } else {
+            idleCount.decrementAndGet();
+            ws.close();
+        }
+    }
+
+    /** Frees the pooled workspaces; called by the model's close under its write lock, so no call is in flight. */
+    void close() {
+        BatchWorkspace ws;
+        while ((ws = idle.pollFirst()) != null) {
+            idleCount.decrementAndGet();
+            ws.close();
+        }
     }
 
     /** Row indices that share a call: all rows when the model takes sequence lengths, else one group per length. */
@@ -231,9 +289,8 @@ final class BatchKernel {
         return groups;
     }
 
-    private void runGroup(SessionState[] states, int[] lengths, int[] group, InputWriter writer,
-                          float[][][] outputs, SessionState[] next, RunControl control, RunLimits limits)
-            throws OrtException {
+    private void runGroup(BatchWorkspace ws, SessionState[] states, int[] lengths, int[] group, InputWriter writer,
+                          float[][][] outputs, SessionState[] next, RunLimits limits) throws OrtException {
         int batch = group.length;
         int steps = 0;
         for (int i : group) {
@@ -241,70 +298,50 @@ final class BatchKernel {
         }
         boolean batchFirst = model.batchFirst();
         boolean perStep = info.isPerStep();
-        Scratch s = scratch.get();
-        OrtEnvironment env = model.environment();
-
-        // Gather.
-        java.nio.Buffer input = info.isTokenInput() ? (ints ? s.ints(0, batch * steps) : s.longs(0, batch * steps))
-                : s.floats(0, batch * steps * inputWidth);
-        if (steps > 1) {
-            clear(input); // padding of shorter rows
-        }
-        FloatBuffer h0 = s.floats(1, rows * batch * hidden);
-        FloatBuffer c0 = info.hasCellState() ? s.floats(2, rows * batch * hidden) : null;
-        for (int b = 0; b < batch; b++) {
-            int i = group[b];
-            for (int t = 0; t < lengths[i]; t++) {
-                writer.write(input, i, t, batchFirst ? b * steps + t : t * batch + b);
-            }
-            float[] h = states[i].hiddenArray();
-            float[] c = states[i].cellArray();
-            for (int r = 0; r < rows; r++) {
-                h0.put((r * batch + b) * hidden, h, r * hidden, hidden);
-                if (c0 != null) {
-                    c0.put((r * batch + b) * hidden, c, r * hidden, hidden);
-                }
-            }
-        }
-        FloatBuffer hn = s.floats(3, rows * batch * hidden);
-        FloatBuffer cn = info.hasCellState() ? s.floats(4, rows * batch * hidden) : null;
-        FloatBuffer out = s.floats(5, perStep ? batch * steps * outputSize : batch * outputSize);
-
-        long[] stateShape = {rows, batch, hidden};
-        long[] inputShape = info.isTokenInput()
-                ? (batchFirst ? new long[] {batch, steps} : new long[] {steps, batch})
-                : (batchFirst ? new long[] {batch, steps, inputWidth} : new long[] {steps, batch, inputWidth});
-        long[] outputShape = perStep ? (batchFirst ? new long[] {batch, steps, outputSize}
-                : new long[] {steps, batch, outputSize}) : new long[] {batch, outputSize};
-        List<OnnxTensor> tensors = new ArrayList<>(8);
+        BatchWorkspace.Binding bound = ws.binding(batch, steps);
         try {
-            Map<String, OnnxTensor> feeds = new HashMap<>();
-            Map<String, OnnxTensor> pinned = new HashMap<>();
-            feeds.put(info.inputName(), track(tensors, model.createInput(input, inputShape)));
-            feeds.put(info.stateInputs().get(0), track(tensors, OnnxTensor.createTensor(env, h0, stateShape)));
-            pinned.put(info.stateOutputs().get(0), track(tensors, OnnxTensor.createTensor(env, hn, stateShape)));
-            if (c0 != null) {
-                feeds.put(info.stateInputs().get(1), track(tensors, OnnxTensor.createTensor(env, c0, stateShape)));
-                pinned.put(info.stateOutputs().get(1), track(tensors, OnnxTensor.createTensor(env, cn, stateShape)));
+            // Gather.
+            if (steps > 1) {
+                bound.clearInput(); // padding of shorter rows
             }
-            if (model.takesSequenceLengths()) {
-                IntBuffer lens = s.ints(6, batch);
-                for (int b = 0; b < batch; b++) {
-                    lens.put(b, lengths[group[b]]);
+            FloatBuffer h0 = bound.h0;
+            FloatBuffer c0 = bound.c0;
+            for (int b = 0; b < batch; b++) {
+                int i = group[b];
+                for (int t = 0; t < lengths[i]; t++) {
+                    writer.write(bound.input, i, t, batchFirst ? b * steps + t : t * batch + b);
                 }
-                feeds.put(ModelFormat.SEQUENCE_LENGTHS_INPUT, track(tensors,
-                        OnnxTensor.createTensor(env, lens, new long[] {batch})));
+                float[] h = states[i].hiddenArray();
+                float[] c = states[i].cellArray();
+                for (int r = 0; r < rows; r++) {
+                    h0.put((r * batch + b) * hidden, h, r * hidden, hidden);
+                    if (c0 != null) {
+                        c0.put((r * batch + b) * hidden, c, r * hidden, hidden);
+                    }
+                }
+                if (bound.lengths != null) {
+                    bound.lengths.put(b, lengths[i]);
+                }
             }
-            pinned.put(info.outputName(), track(tensors, OnnxTensor.createTensor(env, out, outputShape)));
-            try (OrtSession.Result ignored = model.ortSession().run(feeds, java.util.Set.of(), pinned,
-                    control.options())) {
+            try (OrtSession.Result ignored = model.ortSession().run(bound.feeds, Set.of(), bound.pinned,
+                    ws.control.options())) {
                 // outputs were written into the pinned buffers
             }
+            scatter(bound, states, lengths, group, outputs, next, limits, batchFirst, perStep);
         } finally {
-            tensors.forEach(OnnxTensor::close);
+            bound.release();
         }
+    }
 
-        // Scatter.
+    private void scatter(BatchWorkspace.Binding bound, SessionState[] states, int[] lengths, int[] group,
+                         float[][][] outputs, SessionState[] next, RunLimits limits, boolean batchFirst,
+                         boolean perStep) {
+        int batch = bound.batch;
+        int steps = bound.steps;
+        FloatBuffer hn = bound.hn;
+        FloatBuffer cn = bound.cn;
+        FloatBuffer out = bound.out;
+        boolean checked = limits.rejectNonFinite();
         for (int b = 0; b < batch; b++) {
             int i = group[b];
             int length = lengths[i];
@@ -316,14 +353,15 @@ final class BatchKernel {
                     cn.get((r * batch + b) * hidden, c, r * hidden, hidden);
                 }
             }
-            if (limits.rejectNonFinite()) {
+            if (checked) {
                 requireFinite(h, i, "state");
                 if (c != null) {
                     requireFinite(c, i, "cell state");
                 }
             }
+            // A state this model just produced, checked finite, needs no check when it is stepped next.
             next[i] = new SessionState(states[i].fingerprint(), states[i].architectureFingerprint(),
-                    states[i].position() + length, rows, hidden, h, c);
+                    states[i].position() + length, rows, hidden, h, c, checked ? info : null);
             float[][] rowsOut;
             if (perStep) {
                 rowsOut = new float[length][outputSize];
@@ -334,7 +372,7 @@ final class BatchKernel {
                 rowsOut = new float[1][outputSize];
                 out.get(b * outputSize, rowsOut[0], 0, outputSize);
             }
-            if (limits.rejectNonFinite()) {
+            if (checked) {
                 for (float[] row : rowsOut) {
                     requireFinite(row, i, "output");
                 }
@@ -345,64 +383,15 @@ final class BatchKernel {
 
     /** Refuses a NaN or infinite value of row {@code i} (RunLimits.rejectNonFinite); nothing is kept. */
     private void requireFinite(float[] values, int i, String what) {
+        if (StateChecks.allFinite(values)) {
+            return;
+        }
         for (int k = 0; k < values.length; k++) {
             if (!Float.isFinite(values[k])) {
                 throw new NonFiniteOutputException(model.source() + ": sequence " + i + " produced " + values[k]
                         + " in its " + what + " (index " + k + "); the model's weights overflow on this input or are"
                         + " corrupt (RunLimits.rejectNonFinite)", 0);
             }
-        }
-    }
-
-    private static void clear(java.nio.Buffer input) {
-        int n = input.limit();
-        if (input instanceof LongBuffer l) {
-            for (int i = 0; i < n; i++) {
-                l.put(i, 0L);
-            }
-        } else if (input instanceof IntBuffer in) {
-            for (int i = 0; i < n; i++) {
-                in.put(i, 0);
-            }
-        } else {
-            FloatBuffer f = (FloatBuffer) input;
-            for (int i = 0; i < n; i++) {
-                f.put(i, 0f);
-            }
-        }
-    }
-
-    private static OnnxTensor track(List<OnnxTensor> tensors, OnnxTensor t) {
-        tensors.add(t);
-        return t;
-    }
-
-    /** Direct native-order buffers of one thread, one per role, grown on demand and reused across calls. */
-    private static final class Scratch {
-        private final ByteBuffer[] bytes = new ByteBuffer[7];
-
-        private ByteBuffer slot(int role, int byteCount) {
-            ByteBuffer b = bytes[role];
-            if (b == null || b.capacity() < byteCount) {
-                int capacity = Math.max(byteCount, b == null ? 256 : Math.min(Integer.MAX_VALUE / 2, b.capacity() * 2));
-                b = ByteBuffer.allocateDirect(Math.max(capacity, byteCount)).order(ByteOrder.nativeOrder());
-                bytes[role] = b;
-            }
-            ByteBuffer view = b.duplicate().order(ByteOrder.nativeOrder());
-            view.clear().limit(byteCount);
-            return view;
-        }
-
-        FloatBuffer floats(int role, int n) {
-            return slot(role, n * 4).asFloatBuffer();
-        }
-
-        IntBuffer ints(int role, int n) {
-            return slot(role, n * 4).asIntBuffer();
-        }
-
-        LongBuffer longs(int role, int n) {
-            return slot(role, n * 8).asLongBuffer();
         }
     }
 }

@@ -475,6 +475,7 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
                 s.release(true);
             }
             sessions.clear();
+            kernel.close();
             session.close();
         } catch (OrtException e) {
             throw new StepwiseException(source + ": closing the ONNX Runtime session failed: " + e.getMessage(), e);

@@ -50,11 +50,14 @@ final class RunControl implements AutoCloseable {
         stopped = null;
     }
 
-    /** Ends a call: disarms its timeout. */
-    void end(ScheduledFuture<?> timeout) {
-        if (timeout != null) {
-            timeout.cancel(false);
-        }
+    /**
+     * Ends a call: disarms its timeout.
+     *
+     * @return whether the timeout was disarmed before it fired (true when there was none); false when it fired
+     *         or is firing, so that it may still stop whatever runs next on these options
+     */
+    boolean end(ScheduledFuture<?> timeout) {
+        return timeout == null || timeout.cancel(false);
     }
 
     /** Asks ONNX Runtime to stop the run in flight; thread-safe, a no-op once closed. */

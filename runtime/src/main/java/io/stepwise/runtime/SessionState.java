@@ -61,9 +61,20 @@ public final class SessionState {
     private final int hiddenSize;
     private final float[] hidden;
     private final float[] cell;
+    /**
+     * The model whose batched step produced this state and checked it finite, or null: such a state fits that
+     * model by construction, so stepping it again skips {@link #checkFits}' scan of every value. Not part of the
+     * value (equals, bytes).
+     */
+    private final ModelInfo producedBy;
 
     SessionState(String fingerprint, String architectureFingerprint, long position, int rows, int hiddenSize,
                  float[] hidden, float[] cell) {
+        this(fingerprint, architectureFingerprint, position, rows, hiddenSize, hidden, cell, null);
+    }
+
+    SessionState(String fingerprint, String architectureFingerprint, long position, int rows, int hiddenSize,
+                 float[] hidden, float[] cell, ModelInfo producedBy) {
         this.fingerprint = Objects.requireNonNull(fingerprint, "fingerprint");
         this.architectureFingerprint = Objects.requireNonNull(architectureFingerprint, "architectureFingerprint");
         this.position = position;
@@ -71,6 +82,12 @@ public final class SessionState {
         this.hiddenSize = hiddenSize;
         this.hidden = hidden;
         this.cell = cell;
+        this.producedBy = producedBy;
+    }
+
+    /** Whether {@code model}'s own batched step produced this state (see {@link #producedBy}). */
+    boolean producedBy(ModelInfo model) {
+        return producedBy == model;
     }
 
     /**

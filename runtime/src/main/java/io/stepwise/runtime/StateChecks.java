@@ -85,4 +85,27 @@ final class StateChecks {
             }
         }
     }
+
+    /**
+     * Whether every value is finite, quickly: {@code x * 0} is 0 for a finite x and NaN for NaN or ±∞, and four
+     * independent sums without a branch run about half again as fast as testing each value (this check is a few
+     * per cent of a batched step, which checks every new state and output).
+     */
+    static boolean allFinite(float[] v) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        int n = v.length & ~3;
+        for (int k = 0; k < n; k += 4) {
+            s0 += v[k] * 0f;
+            s1 += v[k + 1] * 0f;
+            s2 += v[k + 2] * 0f;
+            s3 += v[k + 3] * 0f;
+        }
+        for (int k = n; k < v.length; k++) {
+            s0 += v[k] * 0f;
+        }
+        return s0 + s1 + s2 + s3 == 0f;
+    }
 }

@@ -125,6 +125,58 @@ class RecurrentModelStepAllTest {
         }
     }
 
+    /**
+     * The kernel's pooled workspaces keep tensors per batch size and grow their buffers: calls of changing sizes
+     * and lengths from more threads than the pool keeps must each equal plain sessions.
+     */
+    @Test
+    void concurrentCallsOfChangingSizesEqualSessions() throws Exception {
+        BatchTestModels.Kind kind = new BatchTestModels.Kind(CellKind.LSTM, true,
+                io.stepwise.conversion.HeadKind.PER_STEP, 2);
+        int threads = 24;
+        int[] sizes = {1, 3, 1, 40, 2, 3, 70, 1};
+        try (RecurrentModel model = BatchTestModels.load(kind, 5)) {
+            int vocabulary = model.info().inputSize();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (int w = 0; w < threads; w++) {
+                    int seed = w;
+                    done.add(pool.submit(() -> {
+                        Random rnd = new Random(seed);
+                        for (int size : sizes) {
+                            SessionState[] states = new SessionState[size];
+                            int[][] feeds = new int[size][];
+                            for (int i = 0; i < size; i++) {
+                                states[i] = i % 2 == 0 ? model.initialState() : advanced(model, rnd, 1 + i % 3);
+                                // one step mostly (kept bindings), sometimes a ragged feed (bound per call)
+                                feeds[i] = RandomModels.randomTokens(rnd, seed % 3 == 0 ? 1 + i % 4 : 1, vocabulary);
+                            }
+                            SteppedStates out = model.feedAll(states, feeds);
+                            int i = rnd.nextInt(size);
+                            try (StepSession s = model.newSession()) {
+                                s.restore(states[i]);
+                                float[][] expected = s.feed(feeds[i]);
+                                assertClose(expected[expected.length - 1], out.outputs(i)[feeds[i].length - 1],
+                                        "thread " + seed + " size " + size + " row " + i);
+                                assertState(s.snapshot(), out.state(i), "thread " + seed + " size " + size);
+                                // a state the kernel produced steps on exactly as the session does
+                                SteppedStates again = model.stepAll(new SessionState[] {out.state(i)}, new int[] {2});
+                                assertClose(s.step(2), again.output(0), "thread " + seed + " again");
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
     private static SessionState advanced(RecurrentModel model, Random rnd, int steps) {
         try (StepSession s = model.newSession()) {
             ModelInfo info = model.info();

@@ -118,6 +118,15 @@ class RunLimitsTest {
 
             long[][] batch = {longs(tokens)};
             assertThrows(RunCancelledException.class, () -> model.forward(batch));
+
+            // the batch kernel: a feed is timed, and the next call (on a fresh workspace) runs unhindered
+            SessionState[] states = {before, before};
+            RunCancelledException k = assertThrows(RunCancelledException.class,
+                    () -> model.feedAll(states, new int[][] {tokens, {1}}));
+            assertEquals(RunCancelledException.Reason.TIMEOUT, k.reason());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(9, model.stepAll(states, new int[] {4, 5}).output(1).length, "the kernel still runs");
+            }
         }
     }
 

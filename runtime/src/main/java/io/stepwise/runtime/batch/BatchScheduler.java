@@ -18,8 +18,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * within (sessions ahead of it) / (batch size) calls: none starves, however busy the others keep the scheduler.
  *
  * <p>When to run: a batch runs as soon as the ready queue holds as many sessions as the last batch had (the
- * sessions that just got their results usually come straight back) or {@code maxDelay} has passed, whichever is
- * first; so a lone sequence runs at once and a steady crowd is stepped together. The call itself runs outside the
+ * sessions that just got their results usually come straight back) or {@code maxDelay} has passed (counted from
+ * the end of the last batch, or from the first arrival when nothing was waiting), whichever is first; so a lone
+ * sequence runs at once and a steady crowd is stepped together, the scheduler waking once per batch. The call itself runs outside the
  * lock, through {@link RecurrentModel#feedAll}, and the new states are stored in the sessions before their futures
  * complete.
  */
@@ -98,7 +99,7 @@ final class BatchScheduler implements Runnable {
                 }
                 if (pending.size() == 1) {
                     ready.addLast(r.session);
-                    if (ready.size() == 1 || ready.size() >= wanted) {
+                    if (ready.size() >= wanted) {
                         work.signal();
                     }
                 }
@@ -206,21 +207,21 @@ final class BatchScheduler implements Runnable {
             batch.clear();
             lock.lock();
             try {
+                int target = Math.min(maxBatch, lastBatch);
+                if (target > 1 && !busy) {
+                    // The sessions of the last batch usually come straight back: wait for them from now, waking
+                    // once when they are all in, rather than at the first one and again at the last.
+                    awaitReady(target);
+                }
                 while ((ready.isEmpty() || busy) && !shutdown) {
                     work.await();
                 }
                 if (shutdown) {
                     return;
                 }
-                int target = Math.min(maxBatch, lastBatch);
-                if (ready.size() < target && maxDelayNanos > 0) {
-                    wanted = target;
-                    long deadline = System.nanoTime() + maxDelayNanos;
-                    long left;
-                    while (ready.size() < target && !shutdown && (left = deadline - System.nanoTime()) > 0) {
-                        work.awaitNanos(left);
-                    }
-                    wanted = 1;
+                target = Math.min(maxBatch, lastBatch);
+                if (ready.size() < target) {
+                    awaitReady(target);
                 }
                 while (batch.size() < maxBatch && !ready.isEmpty()) {
                     Request r = ready.pollFirst().pending(false).peekFirst();
@@ -234,6 +235,23 @@ final class BatchScheduler implements Runnable {
                 lock.unlock();
             }
             execute(batch);
+        }
+    }
+
+    /** Waits, holding the lock, until {@code target} sessions are ready, shutdown, or {@code maxDelay} passes. */
+    private void awaitReady(int target) throws InterruptedException {
+        if (maxDelayNanos <= 0 || ready.size() >= target) {
+            return;
+        }
+        wanted = target;
+        try {
+            long deadline = System.nanoTime() + maxDelayNanos;
+            long left;
+            while (ready.size() < target && !shutdown && (left = deadline - System.nanoTime()) > 0) {
+                work.awaitNanos(left);
+            }
+        } finally {
+            wanted = 1;
         }
     }
 
@@ -278,8 +296,6 @@ final class BatchScheduler implements Runnable {
                 queued--;
                 if (!p.isEmpty()) {
                     ready.addLast(r.session);
-                } else {
-                    r.session.dropPending();
                 }
             }
             lastBatch = n;

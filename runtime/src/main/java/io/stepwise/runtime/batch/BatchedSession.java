@@ -42,7 +42,10 @@ public final class BatchedSession implements Session {
     private final ModelInfo info;
     /** The state after the last completed request; {@code null} while evicted. Written by the scheduler. */
     private volatile SessionState state;
-    /** Requests waiting or running, oldest first; created on demand. Guarded by the scheduler's lock. */
+    /**
+     * Requests waiting or running, oldest first; created at the first request and kept (56 bytes), so that a
+     * session stepping steadily does not allocate one per step. Guarded by the scheduler's lock.
+     */
     private ArrayDeque<Request> pending;
     /** The future of the newest queued request while it is not done, for the methods that wait. */
     @SuppressWarnings("unused")
@@ -404,10 +407,6 @@ public final class BatchedSession implements Session {
             pending = new ArrayDeque<>(2);
         }
         return pending;
-    }
-
-    void dropPending() {
-        pending = null;
     }
 
     SessionState currentState() {
