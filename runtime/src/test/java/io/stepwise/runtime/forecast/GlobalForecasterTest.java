@@ -21,6 +21,8 @@ class GlobalForecasterTest {
             Forecaster global = new Forecaster(model);
             assertEquals(List.of("north", "south"), global.seriesKeys());
             assertEquals(Optional.of("store"), global.seriesColumn());
+            assertTrue(model.info().toString().contains("2 in column 'store', each scaled its own way"),
+                    model.info().toString());
             Forecast north = global.forSeries("north").forecast(NORTH, 4, "2023-11");
             assertEquals(Optional.of("north"), north.seriesKey());
             assertEquals(List.of("2023-12", "2024-01", "2024-02", "2024-03"), north.dates());
