@@ -5,7 +5,9 @@
 # they are written under build/ and never committed.
 #   scripts/forecast_public_series.sh [CELL]      (make forecast-check; default cell gru)
 #   SERIES="airpassengers nile" scripts/forecast_public_series.sh   (a subset)
-# Output: build/forecast-check/<series>/ (model, card, run folder, log) and build/forecast-check/summary.md.
+#   PANELS="" scripts/forecast_public_series.sh   (skip the global model over the Seatbelts panel)
+# Output: build/forecast-check/<series>/ (model, card, run folder, log) and build/forecast-check/summary.md, with
+# the panel's per-series and aggregate scores.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cell="${1:-gru}"
@@ -33,6 +35,13 @@ save(UKgas, "ukgas", "gas")
 save(Nile, "nile", "flow")
 save(UKDriverDeaths, "ukdriverdeaths", "deaths")
 save(JohnsonJohnson, "johnsonjohnson", "earnings")
+# A panel for one global model: Seatbelts (monthly 1969-1984, 192 rows) in long format, four series of very
+# different levels: drivers killed or seriously injured (~1,700), front-seat (~840) and rear-seat (~400) passengers,
+# van drivers killed (~9).
+s <- Seatbelts; m <- sprintf("%04d-%02d", floor(time(s) + 1e-6), cycle(s))
+long <- do.call(rbind, lapply(c("drivers", "front", "rear", "VanKilled"), function(k)
+  data.frame(month = m, series = k, casualties = as.numeric(s[, k]))))
+write.csv(long, file.path(Sys.getenv("OUT"), "seatbelts.csv"), row.names = FALSE, quote = FALSE)
 ' > /dev/null
 summary="$out/summary.md"
 {
@@ -60,6 +69,34 @@ model, naive = m["test_mase"], m["baseline_snaive_mase"]
 cov = m.get("test_interval_80_coverage", float("nan"))
 print(f"| {sys.argv[3]} | {freq.group(1) if freq else '?'} | {freq.group(2) if freq else '?'} | {model:.3f} | "
       f"{naive:.3f} | {model / naive:.2f} | {cov:.2f} | {chose.group(1) + ': ' + chose.group(2) if chose else '-'} |")
+PY
+done
+for panel in ${PANELS-seatbelts}; do
+    dir="$out/$panel"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    echo "== $panel (one global model over its series)"
+    "$home/bin/stepwise" train --task forecast --cell "$cell" --data "$out/$panel.csv" --series series \
+        --target casualties --out "$dir/$panel-$cell.onnx" --run-dir "$dir/run" --progress OFF > "$dir/train.log" \
+        2>&1 || { tail -5 "$dir/train.log"; exit 1; }
+    grep -E "^settings:|^settings search: chose|^wrote $dir" "$dir/train.log" || true
+    "${PYTHON:-/usr/bin/python3}" - "$dir/$panel-$cell.onnx" "$panel" >> "$summary.tmp" <<'PY'
+import json, sys
+import onnx  # Debian python3-onnx
+props = {p.key: p.value for p in onnx.load(sys.argv[1], load_external_data=False).metadata_props}
+m = json.loads(props["stepwise.metrics"])
+keys = json.loads(props["stepwise.series"])["keys"]
+print(f"\n{sys.argv[2]}: one global model over {len(keys)} series "
+      f"({int(m['series_beating_baseline'])} beat seasonal naive)\n")
+print("| series | model test MASE | seasonal naive test MASE | ratio |")
+print("|---|---|---|---|")
+for k in keys:
+    a, b = m[f"series:{k}:test_mase"], m[f"series:{k}:baseline_snaive_mase"]
+    print(f"| {k} | {a:.3f} | {b:.3f} | {a / b:.2f} |")
+a, b = m["test_mase"], m["baseline_snaive_mase"]
+print(f"| mean over series | {a:.3f} | {b:.3f} | {a / b:.2f} |")
+print(f"\n80% interval coverage on the test tails {m['test_interval_80_coverage']:.2f}, "
+      f"95%: {m['test_interval_95_coverage']:.2f}; intervals: {json.loads(props['stepwise.intervals'])['method']}")
 PY
 done
 mv "$summary.tmp" "$summary"

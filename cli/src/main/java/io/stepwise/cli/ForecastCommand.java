@@ -14,11 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +36,10 @@ import picocli.CommandLine.Parameters;
  * and the forecast steps are dated one period apart after the last time stamp, in its format. A history shorter
  * than the model's window is refused with the number of rows needed ({@code --allow-short-history} forecasts
  * anyway, with a warning).
+ *
+ * <p>A global model (trained over several series of one file) forecasts every series of the history file, each with
+ * its own scaling: the file is in long format with the model's series-id column ({@code --series} names another),
+ * {@code --key} picks some series; CSV and JSON then carry the series key with every row.
  */
 @Command(name = "forecast", mixinStandardHelpOptions = true,
         description = {"Forecast the steps after the end of a CSV series with a forecaster model: dated steps, "
@@ -57,6 +64,16 @@ public final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--output", description = "Write the forecast to this file (atomically) instead of standard "
             + "output.")
     Path output;
+    @Option(names = "--series", description = "The series-id column of a file of several series, for a global "
+            + "model (default: the column the model was trained with).")
+    String series;
+    @Option(names = "--key", description = "Forecast only this series of a global model (repeatable; default: "
+            + "every series in the file).")
+    List<String> keys = new ArrayList<>();
+    @Option(names = "--future", description = "CSV of the future values of the covariates the model takes as known "
+            + "in advance, one row per step after the history (with the series column for a global model); the "
+            + "horizon is its number of rows unless --horizon is given.")
+    Path future;
     @Option(names = "--allow-short-history", description = "Forecast from fewer rows than the model's window, with a "
             + "warning (the forecast is less reliable than the model's metrics say).")
     boolean allowShortHistory;
@@ -78,63 +95,73 @@ public final class ForecastCommand implements Callable<Integer> {
             }
             SeriesCsvReader reader = SeriesCsvReader.reader()
                     .optValueColumns(forecaster.featureNames().toArray(String[]::new));
+            List<String> header = SeriesCsvReader.header(file);
             if (time != null) {
-                List<String> header = SeriesCsvReader.header(file);
                 if (!header.contains(time)) {
                     throw new IllegalArgumentException("--time: no column '" + time + "' in " + file
                             + "; its columns are " + header);
                 }
                 reader.optTimeColumn(time);
             }
-            SeriesCsvReader.Table series = reader.readFile(file);
+            String seriesColumn = series != null ? series : forecaster.seriesColumn().orElse(null);
+            if (series != null && forecaster.seriesKeys().isEmpty()) {
+                throw new IllegalArgumentException("--series: the model was trained on a single series, so it "
+                        + "forecasts one series at a time; give a file of one series (without --series)");
+            }
+            if (!keys.isEmpty() && seriesColumn == null) {
+                throw new IllegalArgumentException("--key: the model was trained on a single series, so it has no "
+                        + "series keys");
+            }
+            if (seriesColumn != null) {
+                if (!header.contains(seriesColumn)) {
+                    throw new IllegalArgumentException((series != null ? "--series" : "--data") + ": no series "
+                            + "column '" + seriesColumn + "' in " + file + "; its columns are " + header
+                            + (series != null ? "" : " (the model's series are in a column of that name; name "
+                            + "another with --series)"));
+                }
+                reader.optSeriesColumn(seriesColumn);
+            }
+            SeriesCsvReader.Table table = reader.readFile(file);
             int steps = horizon != null ? horizon : forecaster.defaultHorizon().orElseThrow(() ->
                     new IllegalArgumentException("--horizon: required; the model records no horizon"));
             if (steps < 1) {
                 throw new IllegalArgumentException("--horizon: expected ≥ 1 but got " + steps);
             }
-            double[][] values = series.values();
-            String last = series.timeStamps().isEmpty() ? null : series.timeStamps().get(series.length() - 1);
-            Optional<Frequency> frequency = forecaster.frequency();
-            String checks = "";
-            if (series.timeColumn().isPresent()) {
-                TimeIndex.Regular regular = TimeIndex.regularize(file.toString(), series.timeColumn().get(),
-                        series.timeStamps(), values, forecaster.frequency());
-                values = regular.values();
-                last = regular.last();
-                frequency = Optional.of(regular.report().frequency());
-                checks = "; rows " + regular.report().describe();
+            Map<String, double[][]> known = knownFuture(forecaster, seriesColumn);
+            if (!known.isEmpty() && horizon == null) {
+                steps = known.values().iterator().next().length;
             }
-            int rows = context != null ? context : forecaster.minimumHistory() > 1 ? forecaster.minimumHistory()
-                    : values.length;
-            if (rows < 1) {
-                throw new IllegalArgumentException("--context: expected ≥ 1 but got " + rows);
-            }
-            rows = Math.min(rows, values.length);
-            if (rows < forecaster.minimumHistory()) {
-                if (!allowShortHistory) {
-                    throw new IllegalArgumentException((context != null && context < forecaster.minimumHistory()
-                            ? "--context: " + context : "--data: " + file + " has " + values.length + " rows")
-                            + " but the model was trained to forecast after reading " + forecaster.minimumHistory()
-                            + " (its window); give at least " + forecaster.minimumHistory() + " rows, or pass "
-                            + "--allow-short-history to forecast anyway");
+            List<Result> results = new ArrayList<>();
+            if (seriesColumn == null) {
+                results.add(forecastOne(forecaster, table, file, steps, known.get(""), err));
+            } else {
+                Map<String, SeriesCsvReader.Table> parts = table.bySeries();
+                for (String key : keys) {
+                    if (!parts.containsKey(key)) {
+                        throw new IllegalArgumentException("--key: no series '" + key + "' in column '"
+                                + seriesColumn + "' of " + file);
+                    }
                 }
-                err.printf(Locale.ROOT, "warning: forecasting from %d rows; the model was trained to read %d, so "
-                        + "this forecast is less reliable than its metrics say%n", rows, forecaster.minimumHistory());
-                forecaster = forecaster.withMinimumHistory(rows);
+                for (Map.Entry<String, SeriesCsvReader.Table> part : parts.entrySet()) {
+                    if (keys.isEmpty() || keys.contains(part.getKey())) {
+                        results.add(forecastOne(forecaster.forSeries(part.getKey()), part.getValue(), file, steps,
+                                known.isEmpty() ? null : knownOf(known, part.getKey(), seriesColumn), err));
+                    }
+                }
             }
-            double[][] history = Arrays.copyOfRange(values, values.length - rows, values.length);
-            Forecast forecast = forecaster.forecast(history, steps);
-            if (last != null && frequency.isPresent() && TimeStampFormat.of(last).isPresent()) {
-                forecast = forecast.withDates(TimeStampFormat.after(last, frequency.get(), steps));
-            }
-            String summary = String.format(Locale.ROOT, "%s: %d steps after %s, from the last %d rows of %s (%d "
-                    + "missing values interpolated%s)", model.getFileName(), steps, last != null ? last
-                    : "row " + series.length(), rows, file, forecast.filledValues(), checks);
+            String summary = results.stream().map(Result::summary).collect(Collectors.joining(
+                    System.lineSeparator()));
             String text = switch (format) {
-                case TABLE -> summary + System.lineSeparator() + ForecastOutput.table(forecast);
-                case CSV -> ForecastOutput.csv(forecast);
-                case JSON -> ForecastOutput.json(forecast, model.getFileName().toString(), last,
-                        frequency.map(Frequency::wireName).orElse(null));
+                case TABLE -> seriesColumn == null ? summary + System.lineSeparator()
+                        + ForecastOutput.table(results.get(0).forecast())
+                        : results.stream().map(r -> r.summary() + System.lineSeparator()
+                                + ForecastOutput.table(r.forecast())).collect(Collectors.joining(
+                                        System.lineSeparator()));
+                case CSV -> ForecastOutput.csv(results.stream().map(Result::forecast).toList(), seriesColumn);
+                case JSON -> seriesColumn == null ? ForecastOutput.json(results.get(0).forecast(),
+                        model.getFileName().toString(), results.get(0).last(), results.get(0).frequency())
+                        : ForecastOutput.json(results.stream().map(r -> new ForecastOutput.Dated(r.forecast(),
+                                r.last(), r.frequency())).toList(), model.getFileName().toString(), seriesColumn);
             };
             if (output != null) {
                 write(output, text);
@@ -149,6 +176,110 @@ public final class ForecastCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /** One series' forecast with what the summary line says about it. */
+    private record Result(Forecast forecast, String last, String frequency, String summary) {
+    }
+
+    /** Checks one series' history as training did, takes its last rows and forecasts {@code steps} after them. */
+    private Result forecastOne(Forecaster forecaster, SeriesCsvReader.Table series, Path file, int steps,
+                               double[][] knownFuture, PrintWriter err) {
+        String column = forecaster.seriesColumn().orElse("");
+        String where = forecaster.seriesKey().map(k -> file + " (" + column + " " + k + ")").orElse(file.toString());
+        double[][] values = series.values();
+        String last = series.timeStamps().isEmpty() ? null : series.timeStamps().get(series.length() - 1);
+        Optional<Frequency> frequency = forecaster.frequency();
+        String checks = "";
+        if (series.timeColumn().isPresent()) {
+            TimeIndex.Regular regular = TimeIndex.regularize(where, series.timeColumn().get(),
+                    series.timeStamps(), values, forecaster.frequency());
+            values = regular.values();
+            last = regular.last();
+            frequency = Optional.of(regular.report().frequency());
+            checks = "; rows " + regular.report().describe();
+        }
+        int rows = context != null ? context : forecaster.minimumHistory() > 1 ? forecaster.minimumHistory()
+                : values.length;
+        if (rows < 1) {
+            throw new IllegalArgumentException("--context: expected ≥ 1 but got " + rows);
+        }
+        rows = Math.min(rows, values.length);
+        if (rows < forecaster.minimumHistory()) {
+            if (!allowShortHistory) {
+                throw new IllegalArgumentException((context != null && context < forecaster.minimumHistory()
+                        ? "--context: " + context : "--data: " + where + " has " + values.length + " rows")
+                        + " but the model was trained to forecast after reading " + forecaster.minimumHistory()
+                        + " (its window); give at least " + forecaster.minimumHistory() + " rows, or pass "
+                        + "--allow-short-history to forecast anyway");
+            }
+            err.printf(Locale.ROOT, "warning: %sforecasting from %d rows; the model was trained to read %d, so "
+                    + "this forecast is less reliable than its metrics say%n", forecaster.seriesKey().isPresent()
+                    ? where + ": " : "", rows,
+                    forecaster.minimumHistory());
+            forecaster = forecaster.withMinimumHistory(rows);
+        }
+        double[][] history = Arrays.copyOfRange(values, values.length - rows, values.length);
+        Forecast forecast;
+        if (knownFuture == null) {
+            forecast = forecaster.forecast(history, steps);
+        } else {
+            if (knownFuture.length < steps) {
+                throw new IllegalArgumentException("--future: " + future + " has " + knownFuture.length + " row(s)"
+                        + forecaster.seriesKey().map(k -> " for " + k).orElse("") + " but " + steps
+                        + " steps were asked for");
+            }
+            try {
+                forecast = forecaster.forecast(history, Arrays.copyOf(knownFuture, steps));
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith("knownFuture:") ? new IllegalArgumentException("--future: " + future
+                        + ": " + e.getMessage().substring("knownFuture: ".length()), e) : e;
+            }
+        }
+        if (last != null && frequency.isPresent() && TimeStampFormat.of(last).isPresent()) {
+            forecast = forecast.withDates(TimeStampFormat.after(last, frequency.get(), steps));
+        }
+        String summary = String.format(Locale.ROOT, "%s: %d steps after %s, from the last %d rows of %s (%d "
+                + "missing values interpolated%s)", model.getFileName(), steps, last != null ? last
+                : "row " + series.length(), rows, where, forecast.filledValues(), checks);
+        return new Result(forecast, last, frequency.map(Frequency::wireName).orElse(null), summary);
+    }
+
+    /**
+     * The rows of {@code --future} per series key ({@code ""} for a single-series model), or empty when the model
+     * takes no covariates known in advance.
+     */
+    private Map<String, double[][]> knownFuture(Forecaster forecaster, String seriesColumn) {
+        List<String> names = forecaster.knownFeatures();
+        if (names.isEmpty()) {
+            if (future != null) {
+                throw new IllegalArgumentException("--future: the model takes no covariates known in advance");
+            }
+            return Map.of();
+        }
+        if (future == null) {
+            throw new IllegalArgumentException("--future: required; the model was trained with the future values of "
+                    + names + " known in advance: give them, one row per step after the history");
+        }
+        if (!Files.exists(future)) {
+            throw new IllegalArgumentException("--future: no such file: " + future);
+        }
+        SeriesCsvReader reader = SeriesCsvReader.reader().optValueColumns(names.toArray(String[]::new));
+        if (seriesColumn != null) {
+            reader.optSeriesColumn(seriesColumn);
+        }
+        Map<String, double[][]> rows = new java.util.LinkedHashMap<>();
+        reader.readFile(future).bySeries().forEach((key, table) -> rows.put(key, table.values()));
+        return rows;
+    }
+
+    private double[][] knownOf(Map<String, double[][]> known, String key, String seriesColumn) {
+        double[][] rows = known.get(key);
+        if (rows == null) {
+            throw new IllegalArgumentException("--future: " + future + " has no rows for " + seriesColumn + " '" + key
+                    + "'");
+        }
+        return rows;
     }
 
     private static void write(Path file, String text) {

@@ -84,9 +84,54 @@ final class ForecastOutput {
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
+    /** CSV of several series' forecasts, the series key first in every row ({@code seriesColumn} null: one). */
+    static String csv(List<Forecast> forecasts, String seriesColumn) {
+        if (seriesColumn == null) {
+            return csv(forecasts.get(0));
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(csvCell(seriesColumn)).append(',').append(String.join(",", header(forecasts.get(0)).stream()
+                .map(ForecastOutput::csvCell).toList())).append('\n');
+        for (Forecast f : forecasts) {
+            String key = csvCell(f.seriesKey().orElse(""));
+            for (int h = 0; h < f.horizon(); h++) {
+                sb.append(key).append(',').append(String.join(",", row(f, h).stream().map(ForecastOutput::csvCell)
+                        .toList())).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** A forecast with the last time stamp and frequency of its history. */
+    record Dated(Forecast forecast, String last, String frequency) {
+    }
+
+    /** JSON of several series' forecasts: {@code {"model":…,"series_column":…,"series":[{"series":key,…},…]}}. */
+    static String json(List<Dated> forecasts, String model, String seriesColumn) {
+        StringBuilder sb = new StringBuilder("{");
+        sb.append("\"model\":").append(string(model));
+        sb.append(",\"series_column\":").append(string(seriesColumn));
+        sb.append(",\"series\":[");
+        for (int i = 0; i < forecasts.size(); i++) {
+            Dated d = forecasts.get(i);
+            sb.append(i > 0 ? "," : "").append("{\"series\":").append(string(d.forecast().seriesKey().orElse("")));
+            body(sb, d.forecast(), d.last(), d.frequency());
+            sb.append('}');
+        }
+        sb.append("]}\n");
+        return sb.toString();
+    }
+
     static String json(Forecast f, String model, String last, String frequency) {
         StringBuilder sb = new StringBuilder("{");
         sb.append("\"model\":").append(string(model));
+        body(sb, f, last, frequency);
+        sb.append("}\n");
+        return sb.toString();
+    }
+
+    /** The members of one forecast's JSON object after its first member. */
+    private static void body(StringBuilder sb, Forecast f, String last, String frequency) {
         sb.append(",\"last_observation\":").append(last == null ? "null" : string(last));
         sb.append(",\"frequency\":").append(frequency == null ? "null" : string(frequency));
         sb.append(",\"history_rows\":").append(f.historyLength());
@@ -116,8 +161,7 @@ final class ForecastOutput {
             }
             sb.append("}}");
         }
-        sb.append("]}\n");
-        return sb.toString();
+        sb.append(']');
     }
 
     private static String string(String s) {

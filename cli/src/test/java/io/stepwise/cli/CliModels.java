@@ -52,6 +52,31 @@ final class CliModels {
                 .optProperty("evaluation", "{\"data\":\"" + data + "\"}").build());
     }
 
+    /** {@link #datedForecaster}'s network as a global model over stores "a" (level 100) and "b" (level 1000). */
+    static Path globalForecaster(Path dir) throws IOException {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(1)
+                .setOutputSize(1).build();
+        return write(dir.resolve("global.onnx"), spec, ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("sales")).optTargetNames(List.of("sales"))
+                .optSeries("store", List.of("a", "b"), new double[][] {{100}, {1000}}, new double[][] {{10}, {100}})
+                .optForecast(Map.of("horizon", 3, "window", 4, "season", 12))
+                .optFrequency(io.stepwise.conversion.Frequency.MONTHLY)
+                .optIntervals("validation_relative_residual_quantiles", new double[] {0.8},
+                        new double[][][] {{{-0.1}}}, new double[][][] {{{0.1}}})
+                .build());
+    }
+
+    /** A forecaster of sales with a promotion flag known in advance ({@code known_features}). */
+    static Path knownFutureForecaster(Path dir) throws IOException {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(2)
+                .setOutputSize(2).build();
+        return write(dir.resolve("promo.onnx"), spec, ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("sales", "promo")).optTargetNames(List.of("sales", "promo"))
+                .optScaling(new double[] {100, 0.3}, new double[] {10, 0.5})
+                .optForecast(Map.of("horizon", 3, "window", 2, "season", 12, "known_features", List.of("promo")))
+                .optFrequency(io.stepwise.conversion.Frequency.MONTHLY).build());
+    }
+
     /** A next-event model over the events of {@link #EVENTS} (random weights). */
     static Path eventModel(Path dir) throws IOException {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6)

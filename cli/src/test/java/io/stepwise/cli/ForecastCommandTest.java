@@ -119,4 +119,72 @@ class ForecastCommandTest {
         assertTrue(badTime.err().contains("--time: no column 'when'") && badTime.err().contains("[month, sales]"),
                 badTime.err());
     }
+
+    @Test
+    void aGlobalModelForecastsEverySeriesOfALongFileWithItsOwnScaling() throws Exception {
+        StringBuilder sb = new StringBuilder("month,store,sales\n");
+        String[] months = {"2023-07", "2023-08", "2023-09", "2023-10", "2023-11"};
+        for (int i = 0; i < months.length; i++) {
+            sb.append(months[i]).append(",b,").append(1000 + 10 * i).append('\n');
+            if (i > 0) { // store a ends a month later than it starts: its own time index
+                sb.append(months[i]).append(",a,").append(100 + i).append('\n');
+            }
+        }
+        sb.append("2023-12,a,105\n");
+        Path csv = dir.resolve("stores.csv");
+        Files.writeString(csv, sb.toString());
+        Path model = CliModels.globalForecaster(dir);
+        Run out = run("forecast", model, "--data", csv, "--format", "csv");
+        assertEquals(0, out.code(), out.out() + out.err());
+        List<String> lines = out.out().lines().toList();
+        assertEquals("store,date,sales,sales_lo80,sales_hi80", lines.get(0));
+        assertEquals(7, lines.size(), out.out());
+        assertTrue(lines.get(1).startsWith("b,2023-12,") && lines.get(4).startsWith("a,2024-01,"), out.out());
+        double b = Double.parseDouble(lines.get(1).split(",")[2]);
+        double a = Double.parseDouble(lines.get(4).split(",")[2]);
+        assertTrue(b > 500 && a < 500, "each series in its own units: " + out.out());
+        assertEquals(b * 0.9, Double.parseDouble(lines.get(1).split(",")[3]), 1e-3);
+        assertTrue(out.err().contains("(store a)") && out.err().contains("(store b)"), out.err());
+
+        Run json = run("forecast", model, "--data", csv, "--format", "json", "--key", "a");
+        assertEquals(0, json.code(), json.out() + json.err());
+        assertTrue(json.out().startsWith("{\"model\":\"global.onnx\",\"series_column\":\"store\",\"series\":"
+                + "[{\"series\":\"a\",\"last_observation\":\"2023-12\""), json.out());
+        assertFalse(json.out().contains("\"series\":\"b\""), json.out());
+
+        Run unknown = run("forecast", model, "--data", csv, "--key", "c");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("--key: no series 'c' in column 'store'"), unknown.err());
+        Path other = dir.resolve("other.csv");
+        Files.writeString(other, sb.toString().replace("a,", "x,").replace("store", "shop"));
+        Run untrained = run("forecast", model, "--data", other, "--series", "shop");
+        assertEquals(2, untrained.code(), untrained.err());
+        assertTrue(untrained.err().contains("not trained on store 'x'"), untrained.err());
+        Run noColumn = run("forecast", model, "--data", other);
+        assertTrue(noColumn.err().contains("no series column 'store'"), noColumn.err());
+    }
+
+    @Test
+    void aModelWithCovariatesKnownInAdvanceTakesThemFromFuture() throws Exception {
+        Path model = CliModels.knownFutureForecaster(dir);
+        Path csv = dir.resolve("promo.csv");
+        Files.writeString(csv, "month,sales,promo\n2023-10,100,0\n2023-11,130,1\n2023-12,101,0\n");
+        Run missing = run("forecast", model, "--data", csv);
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("--future: required; the model was trained with the future values of "
+                + "[promo] known in advance"), missing.err());
+        Path next = dir.resolve("next.csv");
+        Files.writeString(next, "month,promo\n2024-01,1\n2024-02,0\n");
+        Run out = run("forecast", model, "--data", csv, "--future", next, "--format", "csv");
+        assertEquals(0, out.code(), out.out() + out.err());
+        List<String> lines = out.out().lines().toList();
+        assertEquals(3, lines.size(), out.out());
+        assertTrue(lines.get(1).startsWith("2024-01,") && lines.get(1).endsWith(",1.0000"), out.out());
+        assertTrue(lines.get(2).startsWith("2024-02,") && lines.get(2).endsWith(",0.0000"), out.out());
+        Run longer = run("forecast", model, "--data", csv, "--future", next, "--horizon", "3");
+        assertTrue(longer.err().contains("has 2 row(s) but 3 steps were asked for"), longer.err());
+        Files.writeString(next, "month,promo\n2024-01,1\n2024-02,\n");
+        Run gap = run("forecast", model, "--data", csv, "--future", next);
+        assertTrue(gap.err().contains("--future: " + next + ": step 2, 'promo' is NaN"), gap.err());
+    }
 }

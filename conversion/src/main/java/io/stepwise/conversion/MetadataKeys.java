@@ -51,6 +51,8 @@ public final class MetadataKeys {
     public static final String FREQUENCY = PREFIX + "frequency";
     /** A forecaster's prediction intervals: JSON object, see docs/model-format.md. */
     public static final String INTERVALS = PREFIX + "intervals";
+    /** A global forecaster's series: its id column and per-series scaling (JSON object, see docs/model-format.md). */
+    public static final String SERIES = PREFIX + "series";
     public static final String TRAINING = PREFIX + "training";
     public static final String METRICS = PREFIX + "metrics";
     public static final String PARITY = PREFIX + "parity";
@@ -70,8 +72,8 @@ public final class MetadataKeys {
             INPUT_SIZE, EMBEDDING_SIZE, HEAD, OUTPUT_SIZE, INPUT_NAME, OUTPUT_NAME, STATE_INPUTS, STATE_OUTPUTS);
     /** The task-level keys the format defines (any other {@code stepwise.*} key is free-form). */
     public static final List<String> TASK_LEVEL = List.of(TASK, VOCABULARY, UNKNOWN_TOKEN, LABELS, FEATURE_NAMES,
-            TARGET_NAMES, SCALING, FORECAST, FREQUENCY, INTERVALS, TRAINING, METRICS, PARITY, TOKEN_UNIT,
-            BASELINE);
+            TARGET_NAMES, SCALING, FORECAST, FREQUENCY, INTERVALS, SERIES, TRAINING, METRICS, PARITY,
+            TOKEN_UNIT, BASELINE);
 
     private MetadataKeys() {
     }

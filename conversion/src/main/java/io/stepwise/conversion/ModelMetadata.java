@@ -76,6 +76,10 @@ public final class ModelMetadata {
         String task = properties.get(MetadataKeys.TASK);
         validate(spec, task == null ? null : Task.fromId(task), size("vocabulary"), size("labels"),
                 size("feature_names"), size("target_names"), size("scaling"));
+        if (size("series") >= 0 && size("series") != spec.inputSize()) {
+            throw new IllegalArgumentException("series: the model reads " + spec.inputSize()
+                    + " features but each series' scaling has " + size("series") + " entries");
+        }
     }
 
     private int size(String key) {
@@ -153,6 +157,44 @@ public final class ModelMetadata {
             m.put("std", std.clone());
             props.put(MetadataKeys.SCALING, Json.write(m));
             sizes.put("scaling", mean.length);
+            return this;
+        }
+
+        /**
+         * The series of a global forecaster (one model trained over several series): the series-id column and, per
+         * series key, the scaling of each feature (model value = (x − mean) / std), which the runtime uses for the
+         * series a forecast is asked for. A model with series normally has no {@link #optScaling global scaling}.
+         *
+         * @param mean [series][feature]
+         * @param std  [series][feature], each &gt; 0
+         */
+        public Builder optSeries(String column, List<String> keys, double[][] mean, double[][] std) {
+            Objects.requireNonNull(column, "column");
+            List<String> k = nonEmptyDistinct(keys, "series keys");
+            if (mean.length != k.size() || std.length != k.size()) {
+                throw new IllegalArgumentException("series: expected one scaling per key (" + k.size() + ") but got "
+                        + mean.length + " means and " + std.length + " stds");
+            }
+            int features = mean[0].length;
+            for (int s = 0; s < k.size(); s++) {
+                if (mean[s].length != features || std[s].length != features || features == 0) {
+                    throw new IllegalArgumentException("series '" + k.get(s) + "': expected " + features
+                            + " means and stds but got " + mean[s].length + " and " + std[s].length);
+                }
+                for (int f = 0; f < features; f++) {
+                    if (!Double.isFinite(mean[s][f]) || !Double.isFinite(std[s][f]) || std[s][f] <= 0) {
+                        throw new IllegalArgumentException("series '" + k.get(s) + "': feature " + f + " has mean "
+                                + mean[s][f] + " and std " + std[s][f] + "; expected finite values and std > 0");
+                    }
+                }
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("column", column);
+            m.put("keys", k);
+            m.put("mean", List.of(mean).stream().map(double[]::clone).toList());
+            m.put("std", List.of(std).stream().map(double[]::clone).toList());
+            props.put(MetadataKeys.SERIES, Json.write(m));
+            sizes.put("series", features);
             return this;
         }
 

@@ -42,6 +42,13 @@ final class EventRules {
                     + info.inputKind() + " input, a " + info.head() + " head and " + info.outputSize()
                     + " outputs" + (info.isTokenInput() ? "; use NEXT_TOKEN_PROBABILITIES" : ""));
         }
+        if (!info.series().isEmpty()) {
+            // A global forecaster scales every series its own way (stepwise.series); one scaling for all keys
+            // would be silently wrong.
+            throw new IllegalArgumentException("mode: " + mode + " needs a forecaster of one series, but "
+                    + modelName + " is a global forecaster over " + ((java.util.List<?>) info.series().get("keys"))
+                    .size() + " series with a scaling per series, which this operator does not pick yet");
+        }
         int f = info.inputSize();
         double[] m = new double[f];
         double[] s = new double[f];

@@ -115,6 +115,9 @@ final class MetadataParser {
         if (meta.containsKey(ModelFormat.INTERVALS)) {
             b.intervals = object(meta, ModelFormat.INTERVALS);
         }
+        if (meta.containsKey(ModelFormat.SERIES)) {
+            b.series = object(meta, ModelFormat.SERIES);
+        }
         if (meta.containsKey(ModelFormat.TRAINING)) {
             b.training = object(meta, ModelFormat.TRAINING);
         }

@@ -89,6 +89,12 @@ public final class ModelFormat {
      * "lower":[level][step][feature],"upper":[level][step][feature]}}, offsets in model (scaled) units.
      */
     public static final String INTERVALS = KEY_PREFIX + "intervals";
+    /**
+     * Task-level key: the series of a global forecaster (one model over several series), JSON object
+     * {@code {"column":..., "keys":[...], "mean":[series][feature], "std":[series][feature]}}: the series-id column
+     * and each series' own scaling, used instead of {@link #SCALING} for the series picked by key.
+     */
+    public static final String SERIES = KEY_PREFIX + "series";
     /** Task-level key: JSON object of training provenance. */
     public static final String TRAINING = KEY_PREFIX + "training";
     /** Task-level key: JSON object of measured metrics, name → number. */
@@ -123,8 +129,8 @@ public final class ModelFormat {
             STATE_OUTPUTS);
     /** The task-level keys the format defines; any other {@code stepwise.*} key is free-form text. */
     public static final List<String> TASK_LEVEL_KEYS = List.of(TASK, VOCABULARY, UNKNOWN_TOKEN, LABELS,
-            FEATURE_NAMES, TARGET_NAMES, SCALING, FORECAST, FREQUENCY, INTERVALS, TRAINING, METRICS, PARITY,
-            TOKEN_UNIT, BASELINE);
+            FEATURE_NAMES, TARGET_NAMES, SCALING, FORECAST, FREQUENCY, INTERVALS, SERIES, TRAINING, METRICS,
+            PARITY, TOKEN_UNIT, BASELINE);
 
     private ModelFormat() {
     }

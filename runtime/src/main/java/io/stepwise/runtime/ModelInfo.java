@@ -122,6 +122,7 @@ public final class ModelInfo {
     private final Map<String, Object> forecast;
     private final String frequency;
     private final Map<String, Object> intervals;
+    private final Map<String, Object> series;
     private final Map<String, Object> training;
     private final Map<String, Double> metrics;
     private final Parity parity;
@@ -158,6 +159,7 @@ public final class ModelInfo {
         this.forecast = frozen(b.forecast);
         this.frequency = b.frequency;
         this.intervals = frozen(b.intervals);
+        this.series = frozen(b.series);
         this.training = frozen(b.training);
         this.metrics = frozen(b.metrics);
         this.parity = b.parity;
@@ -196,6 +198,7 @@ public final class ModelInfo {
         this.forecast = base.forecast;
         this.frequency = base.frequency;
         this.intervals = base.intervals;
+        this.series = base.series;
         this.training = base.training;
         this.metrics = base.metrics;
         this.parity = base.parity;
@@ -370,6 +373,14 @@ public final class ModelInfo {
         return intervals;
     }
 
+    /**
+     * A global forecaster's series as stored ({@link ModelFormat#SERIES}: id column, keys, per-series scaling); else
+     * empty. The runtime's {@code Forecaster} reads it.
+     */
+    public Map<String, Object> series() {
+        return series;
+    }
+
     /** Training provenance (command, data, seed, epochs, versions, date); else empty. */
     public Map<String, Object> training() {
         return training;
@@ -485,7 +496,8 @@ public final class ModelInfo {
                 && unknownToken.equals(i.unknownToken) && labels.equals(i.labels)
                 && featureNames.equals(i.featureNames) && targetNames.equals(i.targetNames)
                 && Objects.equals(scaling, i.scaling) && forecast.equals(i.forecast)
-                && Objects.equals(frequency, i.frequency) && intervals.equals(i.intervals) && training.equals(i.training)
+                && Objects.equals(frequency, i.frequency) && intervals.equals(i.intervals)
+                && series.equals(i.series) && training.equals(i.training)
                 && metrics.equals(i.metrics) && Objects.equals(parity, i.parity) && metadata.equals(i.metadata)
                 && weightsDigest.equals(i.weightsDigest) && weightsVerified == i.weightsVerified;
     }
@@ -494,7 +506,7 @@ public final class ModelInfo {
     public int hashCode() {
         return Objects.hash(formatVersion, task, cell, layers, hiddenSize, bidirectional, inputKind, inputSize,
                 embeddingSize, head, outputSize, inputName, outputName, stateInputs, stateOutputs, vocabulary,
-                unknownToken, labels, featureNames, targetNames, scaling, forecast, frequency, intervals, training,
+                unknownToken, labels, featureNames, targetNames, scaling, forecast, frequency, intervals, series, training,
                 metrics, parity, metadata, weightsDigest, weightsVerified);
     }
 
@@ -526,6 +538,7 @@ public final class ModelInfo {
         Map<String, Object> forecast = Map.of();
         String frequency;
         Map<String, Object> intervals = Map.of();
+        Map<String, Object> series = Map.of();
         Map<String, Object> training = Map.of();
         Map<String, Double> metrics = Map.of();
         Parity parity;

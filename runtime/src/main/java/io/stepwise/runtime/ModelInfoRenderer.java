@@ -56,6 +56,10 @@ public final class ModelInfoRenderer {
             line(sb, "forecast", info.forecast().toString());
         }
         info.frequency().ifPresent(f -> line(sb, "frequency", f));
+        if (!info.series().isEmpty() && info.series().get("keys") instanceof List<?> keys) {
+            line(sb, "series", keys.size() + " in column '" + info.series().get("column") + "', each scaled its own "
+                    + "way: " + preview(keys.stream().map(String::valueOf).toList()));
+        }
         if (!info.intervals().isEmpty()) {
             line(sb, "intervals", info.intervals().get("levels") + " (" + info.intervals().get("method") + ")");
         }

@@ -99,6 +99,8 @@ class ModelFormatContractTest {
                 .optFrequency(io.stepwise.conversion.Frequency.QUARTERLY)
                 .optIntervals("validation_residual_quantiles", new double[] {0.8},
                         new double[][][] {{{-1, -2, -3, -4}}}, new double[][][] {{{1, 2, 3, 4}}})
+                .optSeries("store", List.of("a", "b"), new double[][] {{1, 2, 3, 4}, {5, 6, 7, 8}},
+                        new double[][] {{1, 1, 1, 1}, {2, 2, 2, 2}})
                 .optTraining(Map.of("seed", 42))
                 .optMetrics(Map.of("val_bpc", 1.5))
                 .optParity(2e-7, 1e-5, 6)
@@ -149,6 +151,9 @@ class ModelFormatContractTest {
             assertEquals("validation_residual_quantiles", info.intervals().get("method"));
             assertEquals(List.of(0.8), info.intervals().get("levels"));
             assertEquals(List.of(List.of(List.of(-1L, -2L, -3L, -4L))), info.intervals().get("lower"));
+            assertEquals("store", info.series().get("column"));
+            assertEquals(List.of("a", "b"), info.series().get("keys"));
+            assertEquals(List.of(List.of(2L, 2L, 2L, 2L)), ((List<?>) info.series().get("std")).subList(1, 2));
             assertEquals(42L, info.training().get("seed"));
             assertEquals(Map.of("val_bpc", 1.5), info.metrics());
             assertEquals(new ModelInfo.Parity(2e-7, 1e-5, 6), info.parity().orElseThrow());

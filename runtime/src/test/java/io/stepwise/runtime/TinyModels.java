@@ -57,6 +57,38 @@ public final class TinyModels {
         return load(spec, meta, seed, 0.6f);
     }
 
+    /** {@link #datedForecaster}'s network with temperature known in advance ({@code known_features}). */
+    public static RecurrentModel knownFutureForecaster(long seed) {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(2)
+                .setOutputSize(2).build();
+        ModelMetadata meta = ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("load", "temperature")).optTargetNames(List.of("load", "temperature"))
+                .optScaling(new double[] {500, 12}, new double[] {80, 4})
+                .optForecast(Map.of("horizon", 4, "window", 3, "season", 12, "known_features", List.of("temperature")))
+                .optFrequency(io.stepwise.conversion.Frequency.MONTHLY)
+                .build();
+        return load(spec, meta, seed, 0.6f);
+    }
+
+    /**
+     * {@link #datedForecaster}'s network as a global model over two stores: store "north" scaled like the dated
+     * forecaster, store "south" ten times smaller; intervals relative to the forecast value.
+     */
+    public static RecurrentModel globalForecaster(long seed) {
+        NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.GRU).setHiddenSize(6).setFeatureInput(2)
+                .setOutputSize(2).build();
+        ModelMetadata meta = ModelMetadata.builder().setTask(Task.FORECASTER)
+                .optFeatureNames(List.of("load", "temperature")).optTargetNames(List.of("load", "temperature"))
+                .optSeries("store", List.of("north", "south"), new double[][] {{500, 12}, {50, 1.2}},
+                        new double[][] {{80, 4}, {8, 0.4}})
+                .optForecast(Map.of("horizon", 4, "window", 3, "season", 12))
+                .optFrequency(io.stepwise.conversion.Frequency.MONTHLY)
+                .optIntervals("validation_relative_residual_quantiles", new double[] {0.8},
+                        new double[][][] {{{-0.1, -0.05}, {-0.2, -0.1}}}, new double[][][] {{{0.1, 0.05}, {0.2, 0.1}}})
+                .build();
+        return load(spec, meta, seed, 0.6f);
+    }
+
     /** A bidirectional LSTM classifier over {@link #LETTERS} with three labels and an unknown token (' '). */
     public static RecurrentModel classifier(long seed) {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.LSTM).setHiddenSize(6)

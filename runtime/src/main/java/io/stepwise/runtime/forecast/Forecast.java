@@ -16,9 +16,11 @@ import java.util.Optional;
  *                       the model's frequency are known; else empty
  * @param intervals      prediction intervals, one per level the model carries ({@code stepwise.intervals}),
  *                       narrowest first; empty for a model without them
+ * @param seriesKey      the series forecast, for a global model over several series
+ *                       ({@link Forecaster#forSeries(String)}); else empty
  */
 public record Forecast(double[][] values, List<String> featureNames, int historyLength, int filledValues,
-                       List<String> dates, List<PredictionInterval> intervals) {
+                       List<String> dates, List<PredictionInterval> intervals, Optional<String> seriesKey) {
 
     /**
      * Copies every row and the names.
@@ -31,6 +33,7 @@ public record Forecast(double[][] values, List<String> featureNames, int history
         featureNames = List.copyOf(featureNames);
         dates = List.copyOf(dates);
         intervals = List.copyOf(intervals);
+        Objects.requireNonNull(seriesKey, "seriesKey");
         values = deepCopy(values);
         for (int h = 0; h < values.length; h++) {
             if (values[h].length != featureNames.size()) {
@@ -55,9 +58,15 @@ public record Forecast(double[][] values, List<String> featureNames, int history
         this(values, featureNames, historyLength, filledValues, List.of(), List.of());
     }
 
+    /** A forecast of a single-series model. */
+    public Forecast(double[][] values, List<String> featureNames, int historyLength, int filledValues,
+                    List<String> dates, List<PredictionInterval> intervals) {
+        this(values, featureNames, historyLength, filledValues, dates, intervals, Optional.empty());
+    }
+
     /** This forecast with one date per step (e.g. from {@link TimeStampFormat#after}). */
     public Forecast withDates(List<String> stepDates) {
-        return new Forecast(values, featureNames, historyLength, filledValues, stepDates, intervals);
+        return new Forecast(values, featureNames, historyLength, filledValues, stepDates, intervals, seriesKey);
     }
 
     /** The interval of {@code level} (e.g. 0.8), when the model carries one. */
@@ -123,17 +132,17 @@ public record Forecast(double[][] values, List<String> featureNames, int history
     public boolean equals(Object o) {
         return o instanceof Forecast f && Arrays.deepEquals(values, f.values) && featureNames.equals(f.featureNames)
                 && historyLength == f.historyLength && filledValues == f.filledValues && dates.equals(f.dates)
-                && intervals.equals(f.intervals);
+                && intervals.equals(f.intervals) && seriesKey.equals(f.seriesKey);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.deepHashCode(values), featureNames, historyLength, filledValues, dates, intervals);
+        return Objects.hash(Arrays.deepHashCode(values), featureNames, historyLength, filledValues, dates, intervals, seriesKey);
     }
 
     @Override
     public String toString() {
-        return "Forecast{horizon=" + values.length + ", features=" + featureNames + ", historyLength=" + historyLength
+        return "Forecast{" + seriesKey.map(k -> "series=" + k + ", ").orElse("") + "horizon=" + values.length + ", features=" + featureNames + ", historyLength=" + historyLength
                 + ", filledValues=" + filledValues + (dates.isEmpty() ? "" : ", dates=" + dates) + ", values="
                 + Arrays.deepToString(values) + (intervals.isEmpty() ? "" : ", intervals=" + intervals) + '}';
     }

@@ -82,6 +82,27 @@ public final class ForecastStream implements AutoCloseable {
      * @throws IllegalArgumentException for a horizon below 1 or above the model's {@code RunLimits.maxHorizon()}
      */
     public Forecast forecast(int horizon) {
+        if (!forecaster.known().isEmpty()) {
+            throw new IllegalArgumentException("horizon: the model was trained with the future values of "
+                    + forecaster.known().names() + " known in advance; pass them with forecast(knownFuture)");
+        }
+        return forecast(horizon, null);
+    }
+
+    /**
+     * Forecasts one step per row of {@code knownFuture} for a model with covariates known in advance (see
+     * {@link Forecaster#forecast(double[][], double[][])}). The stream's state is the same afterwards.
+     */
+    public Forecast forecast(double[][] knownFuture) {
+        if (forecaster.known().isEmpty()) {
+            throw new IllegalArgumentException("knownFuture: the model has no covariates known in advance; forecast "
+                    + "with forecast(horizon)");
+        }
+        double[][] future = forecaster.known().check(knownFuture);
+        return forecast(future.length, future);
+    }
+
+    private Forecast forecast(int horizon, double[][] future) {
         checkClosed();
         forecaster.checkHorizon(horizon);
         if (nextPrediction == null) {
@@ -95,13 +116,22 @@ public final class ForecastStream implements AutoCloseable {
         }
         double[][] values = new double[horizon][];
         values[0] = forecaster.unscale(nextPrediction);
+        if (future != null) {
+            forecaster.known().report(values[0], future[0]);
+        }
         if (horizon > 1) {
             SessionState carried = session.snapshot();
             try {
                 float[] next = nextPrediction;
                 for (int h = 1; h < horizon; h++) {
+                    if (future != null) {
+                        next = forecaster.withKnown(next, future[h - 1]);
+                    }
                     next = session.step(next);
                     values[h] = forecaster.unscale(next);
+                    if (future != null) {
+                        forecaster.known().report(values[h], future[h]);
+                    }
                 }
             } finally {
                 session.restore(carried);

@@ -44,11 +44,27 @@ import java.util.function.Supplier;
  * {@link #frequency()} dates the forecast steps after the history's last time stamp
  * ({@link #forecast(double[][], int, String)}).
  *
+ * <p><b>Several series, one model.</b> A global forecaster, trained over many series of one file (a series-id
+ * column), stores each series' scaling ({@code stepwise.series}) instead of one; pick the series with
+ * {@link #forSeries(String)} before forecasting (a forecast without one is refused, listing the keys). Intervals
+ * whose method is {@value #RELATIVE_INTERVALS} are shares of the forecast value, so their width follows the
+ * series' level.
+ *
+ * <p><b>Covariates known in advance.</b> A model trained with some covariates' future values known
+ * ({@link #knownFeatures()}, e.g. a calendar or a planned price) takes them over the horizon:
+ * {@link #forecast(double[][], double[][])} feeds the given values instead of its own predictions of them, and a
+ * forecast without them is refused.
+ *
  * <p>Each forecast opens its own session from the {@link SessionSource} (a {@link RecurrentModel}, or a front
  * that batches many sessions), so one forecaster may serve several threads; it does not own the source, which must
  * stay open while the forecaster is used.
  */
 public final class Forecaster {
+    /**
+     * The {@code stepwise.intervals} method whose offsets are shares of the forecast value (bound = forecast +
+     * offset × |forecast|) rather than of the scaling std.
+     */
+    public static final String RELATIVE_INTERVALS = "validation_relative_residual_quantiles";
     private final List<String> featureNames;
     private final double[] mean;
     private final double[] std;
@@ -56,10 +72,11 @@ public final class Forecaster {
     private final Supplier<Session> sessions;
     private final int minimumHistory;
     private final Optional<Frequency> frequency;
-    private final double[] levels;
-    private final double[][][] lowerOffsets;
-    private final double[][][] upperOffsets;
+    private final IntervalTable intervals;
     private final RunLimits limits;
+    private final SeriesTable seriesTable;
+    private final String seriesKey;
+    private final KnownFuture known;
 
     /**
      * A forecaster over the sessions of {@code model}.
@@ -112,29 +129,30 @@ public final class Forecaster {
         Object window = info.forecast().get("window");
         this.minimumHistory = window instanceof Number n && n.intValue() >= 1 ? n.intValue() : 1;
         this.frequency = info.frequency().map(Frequency::fromWireName);
-        Map<String, Object> intervals = info.intervals();
-        if (intervals.isEmpty()) {
-            this.levels = new double[0];
-            this.lowerOffsets = new double[0][][];
-            this.upperOffsets = new double[0][][];
-        } else {
-            this.levels = IntervalTable.levels(intervals);
-            this.lowerOffsets = IntervalTable.table(intervals, "lower", levels.length, features);
-            this.upperOffsets = IntervalTable.table(intervals, "upper", levels.length, features);
-        }
+        this.seriesTable = info.series().isEmpty() ? null : SeriesTable.read(info.series(), features);
+        this.seriesKey = null;
+        this.known = KnownFuture.of(info.forecast(), featureNames);
+        this.intervals = IntervalTable.of(info.intervals(), features);
     }
 
-    private Forecaster(Forecaster base, int minimumHistory) {
+    private Forecaster(Forecaster base, int minimumHistory, String seriesKey) {
         this.featureNames = base.featureNames;
-        this.mean = base.mean;
-        this.std = base.std;
+        this.seriesTable = base.seriesTable;
+        this.seriesKey = seriesKey;
+        if (seriesKey != null) {
+            int s = seriesTable.index(seriesKey);
+            this.mean = seriesTable.mean()[s].clone();
+            this.std = seriesTable.std()[s].clone();
+        } else {
+            this.mean = base.mean;
+            this.std = base.std;
+        }
+        this.known = base.known;
         this.defaultHorizon = base.defaultHorizon;
         this.sessions = base.sessions;
         this.minimumHistory = minimumHistory;
         this.frequency = base.frequency;
-        this.levels = base.levels;
-        this.lowerOffsets = base.lowerOffsets;
-        this.upperOffsets = base.upperOffsets;
+        this.intervals = base.intervals;
         this.limits = base.limits;
     }
 
@@ -147,11 +165,12 @@ public final class Forecaster {
         this.defaultHorizon = defaultHorizon;
         this.sessions = sessions;
         this.limits = RunLimits.defaults();
+        this.seriesTable = null;
+        this.seriesKey = null;
+        this.known = KnownFuture.of(Map.of(), featureNames);
         this.minimumHistory = 1;
         this.frequency = Optional.empty();
-        this.levels = new double[0];
-        this.lowerOffsets = new double[0][][];
-        this.upperOffsets = new double[0][][];
+        this.intervals = IntervalTable.of(Map.of(), featureNames.size());
     }
 
     /**
@@ -169,7 +188,49 @@ public final class Forecaster {
         if (rows < 1) {
             throw new IllegalArgumentException("rows: expected ≥ 1 but got " + rows);
         }
-        return new Forecaster(this, rows);
+        return new Forecaster(this, rows, seriesKey);
+    }
+
+    /**
+     * The forecaster of one series of a global model ({@code stepwise.series}): the same network with that series'
+     * scaling, so its forecasts and intervals come out in the series' own units. The result accepts the same
+     * histories, streams and dates as this one.
+     *
+     * @param key a series key the model was trained on, e.g. a store or sensor id
+     * @throws IllegalArgumentException when the model holds one series only, or was not trained on {@code key}
+     *                                  (the message lists the keys there are)
+     */
+    public Forecaster forSeries(String key) {
+        Objects.requireNonNull(key, "key");
+        if (seriesTable == null) {
+            throw new IllegalArgumentException("key: the model was trained on a single series, so it takes no series "
+                    + "key (got '" + key + "'); forecast with it directly");
+        }
+        return new Forecaster(this, minimumHistory, key);
+    }
+
+    /** The series keys of a global model, in training order; empty for a model of a single series. */
+    public List<String> seriesKeys() {
+        return seriesTable == null ? List.of() : seriesTable.keys();
+    }
+
+    /** The series-id column of a global model's training file, when it has one. */
+    public Optional<String> seriesColumn() {
+        return seriesTable == null ? Optional.empty() : Optional.of(seriesTable.column());
+    }
+
+    /** The series this forecaster is bound to by {@link #forSeries}; empty otherwise. */
+    public Optional<String> seriesKey() {
+        return Optional.ofNullable(seriesKey);
+    }
+
+    /** Refuses to forecast with a global model before a series is picked: its scaling is per series. */
+    void requireSeries() {
+        if (seriesTable != null && seriesKey == null) {
+            throw new IllegalArgumentException("series: the model was trained on " + seriesTable.keys().size()
+                    + " series (column '" + seriesTable.column() + "') and scales each one its own way; pick one with"
+                    + " forSeries(key) — its series are " + seriesTable.shortList());
+        }
     }
 
     /** How far apart the series' rows are, when the model records it ({@code stepwise.frequency}). */
@@ -179,7 +240,7 @@ public final class Forecaster {
 
     /** The coverages of the prediction intervals the model carries, narrowest first; empty when it has none. */
     public double[] intervalLevels() {
-        return levels.clone();
+        return intervals.levels();
     }
 
     /**
@@ -192,6 +253,9 @@ public final class Forecaster {
      */
     public Forecast forecast(double[][] history, int horizon, String lastTimeStamp) {
         Objects.requireNonNull(lastTimeStamp, "lastTimeStamp");
+        if (!known.isEmpty()) {
+            forecast(history, horizon); // refused, naming the covariates the model needs
+        }
         Frequency f = frequency.orElseThrow(() -> new IllegalArgumentException("lastTimeStamp: the model records no"
                 + " stepwise.frequency, so its forecast steps cannot be dated"));
         List<String> dates = TimeStampFormat.after(lastTimeStamp, f, horizon);
@@ -251,7 +315,60 @@ public final class Forecaster {
      *                                  {@link RunLimits#maxHorizon()} (a horizon from the metadata included)
      */
     public Forecast forecast(double[][] history, int horizon) {
+        if (!known.isEmpty()) {
+            throw new IllegalArgumentException("horizon: the model was trained with the future values of "
+                    + known.names() + " known in advance; pass them, one row per step, with forecast(history, "
+                    + "knownFuture)");
+        }
+        return run(history, horizon, null);
+    }
+
+    /**
+     * Forecasts one step per row of {@code knownFuture} for a model trained with covariates known in advance
+     * ({@link #knownFeatures()}): their given values are fed to the model over the horizon instead of its own
+     * predictions of them, and reported as they were given.
+     *
+     * @param knownFuture [step][known feature], in the order of {@link #knownFeatures()}; finite values
+     * @throws IllegalArgumentException when the model has no such covariates, for a row of the wrong width or a
+     *                                  non-finite value, or see {@link #forecast(double[][], int)}
+     */
+    public Forecast forecast(double[][] history, double[][] knownFuture) {
+        if (known.isEmpty()) {
+            throw new IllegalArgumentException("knownFuture: the model has no covariates known in advance; forecast "
+                    + "with forecast(history, horizon)");
+        }
+        double[][] future = known.check(knownFuture);
+        return run(history, future.length, future);
+    }
+
+    /** {@link #forecast(double[][], double[][])}, dated as {@link #forecast(double[][], int, String)} does. */
+    public Forecast forecast(double[][] history, double[][] knownFuture, String lastTimeStamp) {
+        Objects.requireNonNull(lastTimeStamp, "lastTimeStamp");
+        Frequency f = frequency.orElseThrow(() -> new IllegalArgumentException("lastTimeStamp: the model records no"
+                + " stepwise.frequency, so its forecast steps cannot be dated"));
+        Forecast forecast = forecast(history, knownFuture);
+        return forecast.withDates(TimeStampFormat.after(lastTimeStamp, f, forecast.horizon()));
+    }
+
+    /** The covariates whose future values the model takes at forecast time; empty for most models. */
+    public List<String> knownFeatures() {
+        return known.names();
+    }
+
+    KnownFuture known() {
+        return known;
+    }
+
+    /** A copy of a model output row with the known covariates' values of that step put in, in model units. */
+    float[] withKnown(float[] output, double[] knownStep) {
+        float[] next = output.clone();
+        known.feed(next, knownStep, mean, std);
+        return next;
+    }
+
+    private Forecast run(double[][] history, int horizon, double[][] future) {
         Objects.requireNonNull(history, "history");
+        requireSeries();
         checkHorizon(horizon);
         double[][] filled = copyChecked(history);
         if (history.length < minimumHistory) {
@@ -259,7 +376,7 @@ public final class Forecaster {
                     + " forecast after reading " + minimumHistory + " (its window); pass at least " + minimumHistory
                     + " steps, or use withMinimumHistory(" + history.length + ") to accept a less reliable forecast");
         }
-        int missing = fillMissing(filled, featureNames);
+        int missing = HistoryChecks.fillMissing(filled, featureNames);
         float[][] scaled = new float[filled.length][];
         for (int t = 0; t < filled.length; t++) {
             scaled[t] = scale(filled[t]);
@@ -270,7 +387,13 @@ public final class Forecaster {
             float[] next = outputs[outputs.length - 1];
             for (int h = 0; h < horizon; h++) {
                 values[h] = unscale(next);
+                if (future != null) {
+                    known.report(values[h], future[h]);
+                }
                 if (h + 1 < horizon) {
+                    if (future != null) {
+                        next = withKnown(next, future[h]);
+                    }
                     next = session.step(next);
                 }
             }
@@ -280,20 +403,9 @@ public final class Forecaster {
 
     /** A forecast with the model's prediction intervals around {@code values}. */
     Forecast result(double[][] values, int historyLength, int filled) {
-        List<PredictionInterval> intervals = new ArrayList<>(levels.length);
-        for (int l = 0; l < levels.length; l++) {
-            double[][] lower = new double[values.length][featureNames.size()];
-            double[][] upper = new double[values.length][featureNames.size()];
-            for (int h = 0; h < values.length; h++) {
-                int stored = Math.min(h, lowerOffsets[l].length - 1);
-                for (int f = 0; f < featureNames.size(); f++) {
-                    lower[h][f] = values[h][f] + lowerOffsets[l][stored][f] * std[f];
-                    upper[h][f] = values[h][f] + upperOffsets[l][stored][f] * std[f];
-                }
-            }
-            intervals.add(new PredictionInterval(levels[l], lower, upper));
-        }
-        return new Forecast(values, featureNames, historyLength, filled, List.of(), intervals);
+        List<PredictionInterval> intervals = this.intervals.around(values, std);
+        return new Forecast(values, featureNames, historyLength, filled, List.of(), intervals,
+                Optional.ofNullable(seriesKey));
     }
 
     /**
@@ -301,6 +413,7 @@ public final class Forecaster {
      * follow a live series. Close it when the series ends.
      */
     public ForecastStream openStream() {
+        requireSeries();
         return new ForecastStream(this, sessions.get());
     }
 
@@ -342,69 +455,12 @@ public final class Forecaster {
 
     /** A copy of {@code history} after checking that it is non-empty, rectangular and free of infinities. */
     double[][] copyChecked(double[][] history) {
-        if (history.length == 0) {
-            throw new IllegalArgumentException("history: expected at least one step but got none");
-        }
-        double[][] copy = new double[history.length][];
-        for (int t = 0; t < history.length; t++) {
-            copy[t] = checkRow(history[t], "history row " + t);
-        }
-        return copy;
+        return HistoryChecks.copyChecked(history, featureNames);
     }
 
     /** A copy of one observation after checking its width and that it holds no infinity (NaN = missing). */
     double[] checkRow(double[] row, String name) {
-        if (row == null) {
-            throw new IllegalArgumentException(name + ": is null");
-        }
-        if (row.length != featureCount()) {
-            throw new IllegalArgumentException(name + ": expected " + featureCount() + " values " + featureNames
-                    + " but got " + row.length);
-        }
-        for (int f = 0; f < row.length; f++) {
-            if (Double.isInfinite(row[f])) {
-                throw new IllegalArgumentException(name + ": value of feature '" + featureNames.get(f) + "' is "
-                        + row[f] + "; use NaN for a missing value");
-            }
-        }
-        return row.clone();
-    }
-
-    /**
-     * Fills NaN values in place, per feature: linear interpolation between the nearest known values before and
-     * after, or the nearest known value for a gap at the start or end.
-     *
-     * @return how many values were filled
-     * @throws IllegalArgumentException when a feature has no known value at all
-     */
-    static int fillMissing(double[][] rows, List<String> featureNames) {
-        int filled = 0;
-        for (int f = 0; f < featureNames.size(); f++) {
-            int previous = -1;
-            for (int t = 0; t <= rows.length; t++) {
-                if (t < rows.length && Double.isNaN(rows[t][f])) {
-                    continue;
-                }
-                int gapStart = previous + 1;
-                if (t == rows.length && previous < 0) {
-                    throw new IllegalArgumentException("history: feature '" + featureNames.get(f)
-                            + "' has no known value in " + rows.length + " step(s); at least one is needed");
-                }
-                for (int g = gapStart; g < t; g++) {
-                    if (previous < 0) {
-                        rows[g][f] = rows[t][f];
-                    } else if (t == rows.length) {
-                        rows[g][f] = rows[previous][f];
-                    } else {
-                        double w = (double) (g - previous) / (t - previous);
-                        rows[g][f] = rows[previous][f] + w * (rows[t][f] - rows[previous][f]);
-                    }
-                    filled++;
-                }
-                previous = t;
-            }
-        }
-        return filled;
+        return HistoryChecks.checkRow(row, name, featureNames);
     }
 
     private static List<String> names(List<String> names, int features) {

@@ -1,12 +1,65 @@
 package io.stepwise.runtime.forecast;
 
 import io.stepwise.runtime.ModelFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Reads the {@code stepwise.intervals} object of a model file into arrays, checking its shape. */
+/**
+ * The {@code stepwise.intervals} object of a model file, read into arrays (its shape checked), and the intervals it
+ * puts around a forecast: bound = forecast + offset × std, or × |forecast| for the relative method
+ * ({@link Forecaster#RELATIVE_INTERVALS}).
+ */
 final class IntervalTable {
-    private IntervalTable() {
+    private final double[] levels;
+    private final double[][][] lower;
+    private final double[][][] upper;
+    private final boolean relative;
+
+    private IntervalTable(double[] levels, double[][][] lower, double[][][] upper, boolean relative) {
+        this.levels = levels;
+        this.lower = lower;
+        this.upper = upper;
+        this.relative = relative;
+    }
+
+    /** The table of a model that reads {@code features} features; an empty object gives no intervals. */
+    static IntervalTable of(Map<String, Object> intervals, int features) {
+        if (intervals.isEmpty()) {
+            return new IntervalTable(new double[0], new double[0][][], new double[0][][], false);
+        }
+        double[] levels = levels(intervals);
+        return new IntervalTable(levels, table(intervals, "lower", levels.length, features),
+                table(intervals, "upper", levels.length, features),
+                Forecaster.RELATIVE_INTERVALS.equals(intervals.get("method")));
+    }
+
+    /** The coverages, narrowest first. */
+    double[] levels() {
+        return levels.clone();
+    }
+
+    /**
+     * The intervals around forecast {@code values} [step][feature] of a series scaled by {@code std}; beyond the stored
+     * steps the last stored step's offsets are used.
+     */
+    List<PredictionInterval> around(double[][] values, double[] std) {
+        List<PredictionInterval> out = new ArrayList<>(levels.length);
+        for (int l = 0; l < levels.length; l++) {
+            double[][] lo = new double[values.length][std.length];
+            double[][] hi = new double[values.length][std.length];
+            for (int h = 0; h < values.length; h++) {
+                int stored = Math.min(h, lower[l].length - 1);
+                for (int f = 0; f < std.length; f++) {
+                    // Relative offsets are shares of the forecast's size, so the band widens with the level.
+                    double unit = relative ? Math.abs(values[h][f]) : std[f];
+                    lo[h][f] = values[h][f] + lower[l][stored][f] * unit;
+                    hi[h][f] = values[h][f] + upper[l][stored][f] * unit;
+                }
+            }
+            out.add(new PredictionInterval(levels[l], lo, hi));
+        }
+        return out;
     }
 
     /** The coverages, each in (0, 1). */

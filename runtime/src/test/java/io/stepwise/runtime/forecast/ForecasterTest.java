@@ -93,7 +93,7 @@ class ForecasterTest {
     void missingValuesAreInterpolatedLinearlyAndEdgesCarried() {
         double n = Double.NaN;
         double[][] rows = {{n, 7}, {1, n}, {n, n}, {n, 1}, {4, n}, {n, n}};
-        int filled = Forecaster.fillMissing(rows, NAMES);
+        int filled = HistoryChecks.fillMissing(rows, NAMES);
         assertArrayEquals(new double[] {1, 1, 2, 3, 4, 4}, column(rows, 0), 1e-12);
         assertArrayEquals(new double[] {7, 5, 3, 1, 1, 1}, column(rows, 1), 1e-12);
         assertEquals(8, filled);

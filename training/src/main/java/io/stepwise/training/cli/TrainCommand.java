@@ -92,6 +92,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--features", split = ",", description = "forecast: covariate columns read with the target, "
             + "comma-separated (the model forecasts them too).")
     List<String> features;
+    @Option(names = "--known-features", split = ",", description = "forecast: covariates (of --features) whose "
+            + "future values are known in advance, e.g. a calendar or a planned price; the model is trained with "
+            + "their actual values over the horizon and takes them at forecast time.")
+    List<String> knownFeatures;
     @Option(names = "--time", description = "forecast: the time-stamp column (default: the first column when it "
             + "holds dates).")
     String time;
@@ -179,7 +183,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .optPatience(patience).optMaxMinutes(maxMinutes).optData(data).optMaxChars(maxChars)
                 .optWindow(window).optHorizon(horizon).optSeason(season).optTestLength(testLength)
                 .optValidationLength(validationLength).optScaleHeadroom(scaleHeadroom).optRunDirectory(runDirectory)
-                .optTarget(target).optFeatures(features).optTime(time).optSeries(series).optTrials(trials)
+                .optTarget(target).optFeatures(features).optKnownFeatures(knownFeatures).optTime(time).optSeries(series).optTrials(trials)
                 .optResume(resume)
                 .optCommandLine(StepwiseCli.commandLine(withoutDisplayOptions(
                         originalArgs.isEmpty() || !originalArgs.get(0).equals("train")

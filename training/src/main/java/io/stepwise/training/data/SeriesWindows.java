@@ -1,5 +1,7 @@
 package io.stepwise.training.data;
 
+import java.util.List;
+
 /**
  * Sliding windows for teacher-forced training of a per-step forecaster.
  *
@@ -82,6 +84,25 @@ public final class SeriesWindows {
                     targets[i][t][j] = (float) rows[s + t + horizon][targetColumns[j]];
                 }
             }
+        }
+        return new Windows(inputs, targets, starts);
+    }
+
+    /**
+     * The windows of several series as one set (a global model trains on all of them); each part's {@code starts}
+     * are kept as they were, rows of its own series.
+     */
+    public static Windows concat(List<Windows> parts) {
+        int count = parts.stream().mapToInt(Windows::count).sum();
+        float[][][] inputs = new float[count][][];
+        float[][][] targets = new float[count][][];
+        int[] starts = new int[count];
+        int i = 0;
+        for (Windows w : parts) {
+            System.arraycopy(w.inputs(), 0, inputs, i, w.count());
+            System.arraycopy(w.targets(), 0, targets, i, w.count());
+            System.arraycopy(w.starts(), 0, starts, i, w.count());
+            i += w.count();
         }
         return new Windows(inputs, targets, starts);
     }

@@ -25,7 +25,9 @@ import io.stepwise.training.tasks.protocol.LanguageModelProtocol;
 import io.stepwise.training.tasks.protocol.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -122,7 +124,16 @@ public final class ModelEvaluation {
             case FORECAST -> {
                 ForecastProtocol.Protocol p = ForecastProtocol.Protocol.from(protocol);
                 Path file = data != null ? data : recorded(p.data(), model.source());
-                yield forecastMetrics(model, ForecastProtocol.prepare(file, p), p.window(), p.horizon());
+                ForecastProtocol.Panel panel = ForecastProtocol.loadPanel(file, p.columns());
+                Forecaster forecaster = new Forecaster(model);
+                List<Map<String, Double>> perSeries = new ArrayList<>();
+                for (int i = 0; i < panel.series().size(); i++) {
+                    ForecastProtocol.Series series = ForecastProtocol.prepare(panel.series().get(i), p.window(),
+                            p.validationLength(), p.testLength(), p.season(), p.horizon(), 1.0);
+                    perSeries.add(forecastMetrics(panel.isGlobal() ? forecaster.forSeries(panel.keys().get(i))
+                            : forecaster, series, p.window(), p.horizon()));
+                }
+                yield mean(perSeries);
             }
             case CLASSIFY -> {
                 ClassifyProtocol.Protocol p = ClassifyProtocol.Protocol.from(protocol);
@@ -208,12 +219,37 @@ public final class ModelEvaluation {
     /** Rolling-origin metrics of a forecaster over the test tail, through the runtime's {@link Forecaster}. */
     static Map<String, Double> forecastMetrics(RecurrentModel model, ForecastProtocol.Series data, int window,
                                                int horizon) {
-        Forecaster forecaster = new Forecaster(model);
+        return forecastMetrics(new Forecaster(model), data, window, horizon);
+    }
+
+    /** The metrics of several series averaged (a global forecaster's, as training records them); one: its own. */
+    private static Map<String, Double> mean(List<Map<String, Double>> perSeries) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map<String, Double> m : perSeries) {
+            m.forEach((k, v) -> out.merge(k, v / perSeries.size(), Double::sum));
+        }
+        return out;
+    }
+
+    private static Map<String, Double> forecastMetrics(Forecaster forecaster, ForecastProtocol.Series data,
+                                                       int window, int horizon) {
         int[] origins = ForecastProtocol.testOrigins(data, horizon);
         double[][][] forecasts = new double[origins.length][][];
         for (int i = 0; i < origins.length; i++) {
             double[][] history = Arrays.copyOfRange(data.values(), origins[i] - window, origins[i]);
-            forecasts[i] = forecaster.forecast(history, horizon).values();
+            List<String> known = forecaster.knownFeatures();
+            if (known.isEmpty()) {
+                forecasts[i] = forecaster.forecast(history, horizon).values();
+            } else {
+                // Covariates known in advance: their actual values over the horizon, as training scored them.
+                double[][] future = new double[horizon][known.size()];
+                for (int h = 0; h < horizon; h++) {
+                    for (int k = 0; k < known.size(); k++) {
+                        future[h][k] = data.values()[origins[i] + h][forecaster.featureNames().indexOf(known.get(k))];
+                    }
+                }
+                forecasts[i] = forecaster.forecast(history, future).values();
+            }
         }
         return ForecastProtocol.testMetrics(ForecastProtocol.score(data, origins, forecasts));
     }

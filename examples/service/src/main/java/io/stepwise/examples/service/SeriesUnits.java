@@ -32,6 +32,13 @@ final class SeriesUnits {
                     + " input, per-step head, one output per feature) but it is a " + info.task() + " with "
                     + info.inputKind() + " input");
         }
+        if (!info.series().isEmpty()) {
+            // A global forecaster scales every series its own way (stepwise.series); one scaling for all would be
+            // silently wrong, so the service refuses it until requests can name their series.
+            throw new UnsupportedOperationException("model " + model + ": a global forecaster over several series"
+                    + " (column '" + info.series().get("column") + "') scales each series its own way; the service"
+                    + " does not pick a series yet — use Forecaster.forSeries(key) in Java or stepwise forecast");
+        }
         int f = info.inputSize();
         double[] m = new double[f];
         double[] s = new double[f];

@@ -15,13 +15,30 @@ import java.util.Map;
  * @param features covariate columns, possibly empty
  * @param time     the time-stamp column, or null
  * @param series   the series-id column, or null
+ * @param known    the covariates whose future values are known in advance (calendar, planned prices): given at
+ *                 forecast time instead of forecast; a subset of {@code features}, possibly empty
  */
-public record ForecastColumns(String target, List<String> features, String time, String series) {
+public record ForecastColumns(String target, List<String> features, String time, String series,
+                              List<String> known) {
     /** Nothing named: auto-detected time column, the single value column as target. */
     public static final ForecastColumns DEFAULT = new ForecastColumns(null, List.of(), null, null);
 
+    /** Columns without covariates known in advance. */
+    public ForecastColumns(String target, List<String> features, String time, String series) {
+        this(target, features, time, series, List.of());
+    }
+
     public ForecastColumns {
         features = features == null ? List.of() : List.copyOf(features);
+        known = known == null ? List.of() : List.copyOf(known);
+        for (String k : known) {
+            if (!features.contains(k)) {
+                List<String> covariates = features;
+                throw new InvalidSettingException(Setting.KNOWN_FEATURES, names -> "'" + k + "' is not one of the "
+                        + "covariates " + covariates + " (" + names.apply(Setting.FEATURES) + "); a column known in "
+                        + "advance must be read by the model as a covariate too");
+            }
+        }
         if (target == null && !features.isEmpty()) {
             List<String> named = features;
             throw new InvalidSettingException(Setting.FEATURES, names -> "covariates " + named + " need "
@@ -44,6 +61,9 @@ public record ForecastColumns(String target, List<String> features, String time,
         if (series != null) {
             m.put("series", series);
         }
+        if (!known.isEmpty()) {
+            m.put("known_features", known);
+        }
         return m;
     }
 
@@ -54,8 +74,12 @@ public record ForecastColumns(String target, List<String> features, String time,
         if (features instanceof List<?> l) {
             l.forEach(o -> names.add(String.valueOf(o)));
         }
+        List<String> known = new ArrayList<>();
+        if (protocol.get("known_features") instanceof List<?> l) {
+            l.forEach(o -> known.add(String.valueOf(o)));
+        }
         return new ForecastColumns(text(protocol.get("target")), names, text(protocol.get("time")),
-                text(protocol.get("series")));
+                text(protocol.get("series")), known);
     }
 
     private static String text(Object o) {

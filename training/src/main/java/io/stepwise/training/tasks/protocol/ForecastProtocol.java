@@ -80,6 +80,61 @@ public final class ForecastProtocol {
      * @throws IllegalArgumentException for bad cells or time stamps (naming file, line or row, column and value)
      */
     public static Loaded load(Path file, ForecastColumns columns) {
+        Panel panel = loadPanel(file, columns);
+        if (panel.isGlobal()) {
+            throw new InvalidSettingException(Setting.SERIES, file + " holds " + panel.keys().size() + " series in "
+                    + "column '" + panel.seriesColumn() + "'; this reads one series (a global model over several "
+                    + "series reads them all: Panel)");
+        }
+        return panel.series().get(0);
+    }
+
+    /**
+     * The series of one file: one, or several in long format (a series-id column, {@code --series}), each loaded
+     * and regularised on its own, in order of first appearance.
+     *
+     * @param seriesColumn the series-id column when the file holds more than one series, else null
+     * @param keys         one per series ({@code ""} for a file of one series)
+     * @param series       the series, each with its own time checks
+     */
+    public record Panel(String seriesColumn, List<String> keys, List<Loaded> series) {
+        public Panel {
+            keys = List.copyOf(keys);
+            series = List.copyOf(series);
+        }
+
+        /** Whether there are several series, for one global model. */
+        public boolean isGlobal() {
+            return seriesColumn != null;
+        }
+
+        /** The common frequency, when the file has a time column. */
+        public Optional<Frequency> frequency() {
+            return series.get(0).frequency();
+        }
+
+        /** The rows of the shortest series (after gaps are filled): what derived settings must fit. */
+        public int shortestLength() {
+            return series.stream().mapToInt(l -> l.series().length()).min().orElse(0);
+        }
+
+        /** The key of the shortest series. */
+        public String shortestKey() {
+            int best = 0;
+            for (int i = 1; i < series.size(); i++) {
+                if (series.get(i).series().length() < series.get(best).series().length()) {
+                    best = i;
+                }
+            }
+            return keys.get(best);
+        }
+    }
+
+    /**
+     * Reads {@code file} for a forecaster, one series or several ({@link Panel}): the checks of {@link #load}, and for
+     * several series, every series' time stamps checked on their own and all of one frequency.
+     */
+    public static Panel loadPanel(Path file, ForecastColumns columns) {
         List<String> header = SeriesCsvReader.header(file);
         check(file, header, Setting.TIME, columns.time());
         check(file, header, Setting.SERIES, columns.series());
@@ -111,17 +166,29 @@ public final class ForecastProtocol {
                     + names.apply(Setting.TARGET) + " (and any covariates with " + names.apply(Setting.FEATURES)
                     + ")" + table.timeColumn().map(t -> "; '" + t + "' was taken as the time column").orElse(""));
         }
-        if (table.seriesColumn().isPresent() && table.bySeries().size() > 1) {
-            throw new InvalidSettingException(Setting.SERIES, file + " holds " + table.bySeries().size() + " series "
-                    + "in column '" + columns.series() + "'; one global model over several series is not supported "
-                    + "yet: split the file per series");
+        Map<String, SeriesCsvReader.Table> parts = table.bySeries();
+        List<String> keys = new ArrayList<>(parts.keySet());
+        List<Loaded> series = new ArrayList<>();
+        Optional<Frequency> frequency = Optional.empty();
+        for (String key : keys) {
+            Loaded one = regular(parts.get(key), columns, frequency);
+            if (series.isEmpty()) {
+                frequency = one.frequency();
+            }
+            series.add(one);
         }
+        boolean global = table.seriesColumn().isPresent() && keys.size() > 1;
+        return new Panel(global ? table.seriesColumn().get() : null, global ? keys : List.of(""), series);
+    }
+
+    /** One series' table on a regular time grid (the first series' frequency is expected of the others). */
+    private static Loaded regular(SeriesCsvReader.Table table, ForecastColumns columns, Optional<Frequency> expected) {
         if (table.timeColumn().isEmpty()) {
             return new Loaded(new TimeSeries(table.source(), null, List.of(), table.columns(), table.values()),
                     columns, Optional.empty());
         }
         TimeIndex.Regular regular = TimeIndex.regularize(table.source(), table.timeColumn().get(),
-                table.timeStamps(), table.values(), Optional.empty());
+                table.timeStamps(), table.values(), expected);
         return new Loaded(new TimeSeries(table.source(), table.timeColumn().get(), regular.timeStamps(),
                 table.columns(), regular.values()), columns, Optional.of(regular.report()));
     }

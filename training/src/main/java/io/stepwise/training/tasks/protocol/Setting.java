@@ -35,6 +35,8 @@ public enum Setting {
     TARGET("target"),
     /** Forecaster: covariate columns read (and forecast) with the target. */
     FEATURES("features"),
+    /** Forecaster: covariates whose future values are known in advance and given at forecast time. */
+    KNOWN_FEATURES("knownFeatures"),
     /** Forecaster: the time-stamp column. */
     TIME("time"),
     /** Forecaster: the series-id column of a file holding several series. */

@@ -30,7 +30,8 @@ import java.util.Optional;
  *
  * <p><b>Epochs</b> follow from the number of training windows, so that a short series gets as many optimiser steps
  * as a long one: about {@value #STEPS} steps (windows / batch size per epoch), at least {@value #MIN_EPOCHS} and at
- * most {@value #MAX_EPOCHS} epochs. Weekly CO2 has 61 batches per epoch, hence its 20 epochs.
+ * most {@value #MAX_EPOCHS} epochs. Weekly CO2 has 61 batches per epoch, hence its 20 epochs. Several series of one
+ * global model: the settings must fit the shortest series, and the windows of all of them count.
  *
  * @param season           seasonal-naive season and MASE scale
  * @param window           rows read before each forecast
@@ -62,6 +63,19 @@ public record ForecastDefaults(int season, int window, int horizon, int validati
                                           Integer window, Integer horizon, Integer validationLength,
                                           Integer testLength, Double scaleHeadroom, Integer epochs,
                                           int batchSize) {
+        return derive(frequency, new int[] {rows}, source, season, window, horizon, validationLength, testLength,
+                scaleHeadroom, epochs, batchSize);
+    }
+
+    /**
+     * The settings for several series of one global model, of {@code lengths} rows each: they must fit the shortest,
+     * and the epochs follow from the training windows of all of them together.
+     */
+    public static ForecastDefaults derive(Optional<Frequency> frequency, int[] lengths, String source,
+                                          Integer season, Integer window, Integer horizon, Integer validationLength,
+                                          Integer testLength, Double scaleHeadroom, Integer epochs,
+                                          int batchSize) {
+        int rows = java.util.Arrays.stream(lengths).min().orElse(0);
         int s = season != null ? season : frequency.map(Frequency::season).orElse(1);
         int h = horizon != null ? horizon : frequency.map(f -> switch (f) {
             case DAILY -> 14;
@@ -91,7 +105,10 @@ public record ForecastDefaults(int season, int window, int horizon, int validati
                         + " and test " + t + " a forecaster needs at least " + need);
             }
         }
-        int windows = rows - v - t - (w + h) + 1;
+        int windows = 0;
+        for (int length : lengths) {
+            windows += length - v - t - (w + h) + 1;
+        }
         int batches = (windows + batchSize - 1) / batchSize;
         int e = epochs != null ? epochs
                 : Math.min(MAX_EPOCHS, Math.max(MIN_EPOCHS, (STEPS + batches - 1) / batches));

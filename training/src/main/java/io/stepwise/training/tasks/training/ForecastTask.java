@@ -8,16 +8,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.stepwise.conversion.ModelMetadata;
 import io.stepwise.conversion.NetworkSpec;
-import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.ForecastPlots;
-import io.stepwise.training.data.SeriesCsv;
-import io.stepwise.training.data.SeriesSplit;
+import io.stepwise.training.data.Metrics;
 import io.stepwise.training.data.SeriesWindows;
 import io.stepwise.training.tasks.DefaultPaths;
 import io.stepwise.training.tasks.protocol.EvaluationProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol;
 import io.stepwise.training.tasks.protocol.ForecastProtocol.Series;
-import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
 import java.nio.file.Path;
@@ -34,10 +31,16 @@ import java.util.Random;
  * used autoregressively for multi-step forecasts (what the runtime's {@code Forecaster} does).
  *
  * <h2>Data</h2>
- * A CSV read by {@link SeriesCsv} and prepared by {@link ForecastProtocol} (default
+ * A CSV read by {@link io.stepwise.training.data.SeriesCsv} and prepared by {@link ForecastProtocol} (default
  * {@code data/timeseries/co2_weekly.csv}): missing values interpolated as inputs and never scored (the filled
  * count per split is recorded), a chronological split into training, validation and a held-out test tail, and
  * scaling fitted on the training part only and stored in the model ({@code stepwise.scaling}).
+ *
+ * <h2>Several series</h2>
+ * A file of several series (a series-id column) trains one global model: each series is prepared on its own (split,
+ * interpolation, scaling by its own training part, stored per series in {@code stepwise.series}), the training
+ * windows of all series are shuffled together, and validation and test metrics are the means of the per-series
+ * metrics (per-series test scores are recorded too, and written to {@code series_metrics.csv}).
  *
  * <h2>Training</h2>
  * Sliding windows of {@code window + horizon} rows over the training part ({@link SeriesWindows}, stride 1),
@@ -46,7 +49,9 @@ import java.util.Random;
  * from zero), and a free-running forecast of the next {@code horizon} rows in which each prediction is fed back
  * as the next input (back-propagation runs through the roll-out), the way forecasts are made. Training inputs get
  * Gaussian noise of {@value #INPUT_NOISE} training standard deviations, so that the model learns to correct rather
- * than compound the small errors of its own predictions when it is run autoregressively.
+ * than compound the small errors of its own predictions when it is run autoregressively. Covariates known in advance
+ * ({@code --known-features}) are fed their actual values in the roll-out, in validation and in test, as the runtime
+ * does with the values a caller gives.
  *
  * <h2>Evaluation protocol (rolling origin)</h2>
  * {@link ForecastProtocol}: MASE, MAE and RMSE of rolling-origin forecasts against the seasonal-naive baseline
@@ -59,23 +64,42 @@ public final class ForecastTask extends RecurrentTask<int[]> {
     /** Std of the Gaussian noise added to training inputs, as a share of the training std of each column. */
     public static final double INPUT_NOISE = 0.02;
 
+    /** Most series whose own test metrics go into the model's metrics (all of them go to series_metrics.csv). */
+    static final int SERIES_IN_METRICS = 50;
+
     private final TrainingOptions options;
+    private final ForecastProtocol.Panel panel;
     private final ForecastProtocol.Loaded loaded;
-    private final Series data;
+    private final List<Series> data;
     private ForecastIntervals intervals;
+    /** Per series, the test scores of the model [0] and of seasonal naive [1], from {@link #finalMetrics}. */
+    private List<Metrics.Forecast[]> seriesScores;
     private final SeriesWindows.Windows windows;
     private final NetworkSpec spec;
+    /** Columns whose actual values are fed over the horizon instead of the model's own predictions. */
+    private final int[] known;
 
     /** Reads and prepares the data named by the options. */
     public ForecastTask(TrainingOptions options) {
         this.options = options;
         Path file = options.data() == null ? DefaultPaths.resolve(ForecastProtocol.DEFAULT_DATA) : options.data();
-        this.loaded = ForecastProtocol.load(file, options.columns());
-        this.data = ForecastProtocol.prepare(loaded, options.window(), options.validationLength(),
-                options.testLength(), options.season(), options.horizon(), options.scaleHeadroom());
-        double[][] scaledTrain = data.split().train(data.scaled());
-        this.windows = SeriesWindows.teacherForced(scaledTrain, options.window() + options.horizon(), 1, 1);
-        int features = data.values()[0].length;
+        this.panel = ForecastProtocol.loadPanel(file, options.columns());
+        this.loaded = panel.series().get(0);
+        List<Series> prepared = new ArrayList<>();
+        List<SeriesWindows.Windows> parts = new ArrayList<>();
+        for (ForecastProtocol.Loaded one : panel.series()) {
+            // Each series is scaled by its own training part, so series of any level share one set of weights.
+            Series series = ForecastProtocol.prepare(one, options.window(), options.validationLength(),
+                    options.testLength(), options.season(), options.horizon(), options.scaleHeadroom());
+            prepared.add(series);
+            parts.add(SeriesWindows.teacherForced(series.split().train(series.scaled()),
+                    options.window() + options.horizon(), 1, 1));
+        }
+        this.data = List.copyOf(prepared);
+        this.windows = SeriesWindows.concat(parts);
+        int features = data.get(0).values()[0].length;
+        List<String> covariates = options.columns().features();
+        this.known = options.columns().known().stream().mapToInt(k -> 1 + covariates.indexOf(k)).toArray();
         this.spec = NetworkSpec.builder().setCell(options.cell()).optLayers(options.layers())
                 .setHiddenSize(options.hidden()).setFeatureInput(features).setOutputSize(features).build();
     }
@@ -85,25 +109,7 @@ public final class ForecastTask extends RecurrentTask<int[]> {
      * ... — from monthly data, 144 rows}.
      */
     public String describeSettings() {
-        StringBuilder sb = new StringBuilder("settings: ");
-        java.util.function.BiConsumer<String, Object[]> add = (name, v) -> {
-            if (sb.length() > "settings: ".length()) {
-                sb.append(", ");
-            }
-            sb.append(name).append(' ').append(v[0]).append(options.defaulted().contains((Setting) v[1])
-                    ? " (derived)" : " (given)");
-        };
-        add.accept("season", new Object[] {options.season(), Setting.SEASON});
-        add.accept("window", new Object[] {options.window(), Setting.WINDOW});
-        add.accept("horizon", new Object[] {options.horizon(), Setting.HORIZON});
-        add.accept("validation", new Object[] {options.validationLength(), Setting.VALIDATION_LENGTH});
-        add.accept("test", new Object[] {options.testLength(), Setting.TEST_LENGTH});
-        add.accept("scale headroom", new Object[] {options.scaleHeadroom(), Setting.SCALE_HEADROOM});
-        add.accept("lr", new Object[] {options.learningRate(), Setting.LEARNING_RATE});
-        add.accept("epochs", new Object[] {options.epochs(), Setting.EPOCHS});
-        sb.append(" — from ").append(loaded.frequency().map(f -> f.wireName() + " data").orElse("undated data"))
-                .append(", ").append(data.values().length).append(" rows; ").append(loaded.describe());
-        return sb.toString();
+        return ForecastDescription.settings(options, panel, data);
     }
 
     @Override
@@ -158,8 +164,12 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         NDArray prediction = out.get(0).get(":, " + (window - 1) + ":" + window + ", :");
         NDList state = out.subNDList(1);
         NDList rollOut = new NDList(prediction);
+        NDArray knownMask = known.length == 0 ? null : mask(manager, all.getShape().get(2));
         for (int h = 1; h < options.horizon(); h++) {
-            NDList step = new NDList(prediction);
+            // Covariates known in advance are fed their actual values over the horizon, as at forecast time.
+            NDArray fed = knownMask == null ? prediction : prediction.mul(knownMask.neg().add(1))
+                    .add(all.get(":, " + (window + h - 1) + ":" + (window + h) + ", :").mul(knownMask));
+            NDList step = new NDList(fed);
             step.addAll(state);
             NDList next = forward(context.parameterStore(), step, true);
             prediction = next.get(0);
@@ -169,6 +179,15 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         NDArray forecast = NDArrays.concat(rollOut, 1);
         NDArray actual = targets.get(":, " + (window - 1) + ":" + (window - 1 + options.horizon()) + ", :");
         return teacherForced.add(forecast.sub(actual).square().mean());
+    }
+
+    /** [1, 1, features]: 1 in the columns known in advance, else 0. */
+    private NDArray mask(NDManager manager, long features) {
+        float[] m = new float[(int) features];
+        for (int k : known) {
+            m[k] = 1;
+        }
+        return manager.create(m, new Shape(1, 1, features));
     }
 
     /** A [a][b][c] array as one NDArray (DJL has no create for 3-D Java arrays). */
@@ -202,9 +221,22 @@ public final class ForecastTask extends RecurrentTask<int[]> {
 
     @Override
     public Map<String, Double> validate(TaskContext context) {
-        int[] origins = origins(data.split().validationStart(), data.split().testStart());
-        double[][][] forecasts = djlForecasts(context.manager(), origins);
-        return Map.of(VAL_MASE, ForecastProtocol.score(data, origins, forecasts).mase());
+        List<int[]> origins = validationOrigins();
+        List<double[][][]> forecasts = djlForecasts(context.manager(), origins);
+        double sum = 0;
+        for (int s = 0; s < data.size(); s++) {
+            sum += ForecastProtocol.score(data.get(s), origins.get(s), forecasts.get(s)).mase();
+        }
+        // Several series: the mean of their MASEs, each scaled by its own seasonal-naive MAE (as in M4).
+        return Map.of(VAL_MASE, sum / data.size());
+    }
+
+    private List<int[]> validationOrigins() {
+        return data.stream().map(d -> origins(d.split().validationStart(), d.split().testStart())).toList();
+    }
+
+    private List<int[]> testOrigins() {
+        return data.stream().map(d -> ForecastProtocol.testOrigins(d, options.horizon())).toList();
     }
 
     /** Origins o in [from, to − horizon], stride 1: every forecast stays inside [from, to). */
@@ -212,34 +244,55 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         return ForecastProtocol.origins(from, to, options.horizon());
     }
 
-    /** Rolling-origin forecasts with the DJL network, [origin][step][feature], in the series' units. */
-    private double[][][] djlForecasts(NDManager manager, int[] origins) {
+    /**
+     * Rolling-origin forecasts with the DJL network for every series at its origins, [origin][step][feature] in
+     * that series' units; all series' origins run as one batch.
+     */
+    private List<double[][][]> djlForecasts(NDManager manager, List<int[]> origins) {
         ParameterStore store = new ParameterStore(manager, false);
-        double[][] scaled = data.scaled();
         int window = options.window();
         int features = spec.inputSize();
-        float[][][] inputs = new float[origins.length][window][features];
-        for (int i = 0; i < origins.length; i++) {
-            for (int t = 0; t < window; t++) {
-                for (int f = 0; f < features; f++) {
-                    inputs[i][t][f] = (float) scaled[origins[i] - window + t][f];
+        int total = origins.stream().mapToInt(o -> o.length).sum();
+        float[][][] inputs = new float[total][window][features];
+        int row = 0;
+        List<double[][]> scaledSeries = data.stream().map(Series::scaled).toList();
+        for (int s = 0; s < data.size(); s++) {
+            double[][] scaled = scaledSeries.get(s);
+            for (int origin : origins.get(s)) {
+                for (int t = 0; t < window; t++) {
+                    for (int f = 0; f < features; f++) {
+                        inputs[row][t][f] = (float) scaled[origin - window + t][f];
+                    }
                 }
+                row++;
             }
         }
-        double[][][] result = new double[origins.length][options.horizon()][features];
+        List<double[][][]> result = new ArrayList<>();
+        for (int[] o : origins) {
+            result.add(new double[o.length][options.horizon()][features]);
+        }
+        if (total == 0) {
+            return result;
+        }
         NDList out = forward(store, new NDList(cube(manager, inputs)), false);
         for (int h = 0; h < options.horizon(); h++) {
             NDArray output = out.get(0);
             long steps = output.getShape().get(1);
             NDArray last = output.get(":, " + (steps - 1) + ":" + steps + ", :"); // [origins, 1, F]
             float[] values = last.toFloatArray();
-            for (int i = 0; i < origins.length; i++) {
-                for (int f = 0; f < features; f++) {
-                    result[i][h][f] = data.scaling().inverse(values[i * features + f], f);
+            row = 0;
+            for (int s = 0; s < data.size(); s++) {
+                double[][][] series = result.get(s);
+                for (int i = 0; i < series.length; i++) {
+                    for (int f = 0; f < features; f++) {
+                        series[i][h][f] = data.get(s).scaling().inverse(values[row * features + f], f);
+                    }
+                    row++;
                 }
             }
             if (h + 1 < options.horizon()) {
-                NDList next = new NDList(last);
+                NDList next = new NDList(known.length == 0 ? last : knownFed(manager, values, origins, scaledSeries,
+                        h, features));
                 next.addAll(out.subNDList(1));
                 out = forward(store, next, false);
             }
@@ -247,41 +300,101 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         return result;
     }
 
+    /** The predictions of step h with the known columns replaced by their actual scaled values, [origins, 1, F]. */
+    private NDArray knownFed(NDManager manager, float[] predictions, List<int[]> origins, List<double[][]> scaled,
+                             int h, int features) {
+        float[] fed = predictions.clone();
+        int row = 0;
+        for (int s = 0; s < origins.size(); s++) {
+            for (int origin : origins.get(s)) {
+                for (int k : known) {
+                    fed[row * features + k] = (float) scaled.get(s)[origin + h][k];
+                }
+                row++;
+            }
+        }
+        return manager.create(fed, new Shape(row, 1, features));
+    }
+
     @Override
     public Map<String, Double> finalMetrics(NDManager manager) {
-        int[] test = ForecastProtocol.testOrigins(data, options.horizon());
-        Metrics.Forecast model = ForecastProtocol.score(data, test, djlForecasts(manager, test));
-        Metrics.Forecast naive = ForecastProtocol.score(data, test,
-                ForecastProtocol.seasonalNaive(data, test, options.horizon()));
+        List<int[]> test = testOrigins();
+        List<double[][][]> forecasts = djlForecasts(manager, test);
+        seriesScores = new ArrayList<>();
+        int origins = 0;
+        for (int s = 0; s < data.size(); s++) {
+            Series d = data.get(s);
+            seriesScores.add(new Metrics.Forecast[] {ForecastProtocol.score(d, test.get(s), forecasts.get(s)),
+                    ForecastProtocol.score(d, test.get(s), ForecastProtocol.seasonalNaive(d, test.get(s),
+                            options.horizon()))});
+            origins += test.get(s).length;
+        }
+        Metrics.Forecast model = mean(seriesScores, 0);
+        Metrics.Forecast naive = mean(seriesScores, 1);
         Map<String, Double> m = new LinkedHashMap<>(ForecastProtocol.testMetrics(model));
         m.put(ForecastProtocol.BASELINE_MASE, naive.mase());
         m.put(ForecastProtocol.BASELINE_MAE, naive.mae());
         m.put(ForecastProtocol.BASELINE_RMSE, naive.rmse());
-        m.put("test_origins", (double) test.length);
+        m.put("test_origins", (double) origins);
         // How often the test values fall inside the intervals measured on validation: the honest check of them.
         ForecastIntervals bands = intervals(manager);
-        double[][][] forecasts = djlForecasts(manager, test);
         for (int l = 0; l < ForecastIntervals.LEVELS.length; l++) {
             m.put(ForecastIntervals.coverageKey(l), bands.coverage(l, data, test, forecasts));
+        }
+        if (Double.isFinite(bands.levelDependence())) { // NaN: a value ≤ 0 in training, absolute intervals
+            m.put("interval_level_dependence", bands.levelDependence());
+        }
+        if (panel.isGlobal()) {
+            m.put("series", (double) data.size());
+            m.put("series_beating_baseline", (double) seriesScores.stream()
+                    .filter(p -> p[0].mase() < p[1].mase()).count());
+            for (int s = 0; s < Math.min(data.size(), SERIES_IN_METRICS); s++) {
+                m.put("series:" + panel.keys().get(s) + ":" + ForecastProtocol.TEST_MASE, seriesScores.get(s)[0].mase());
+                m.put("series:" + panel.keys().get(s) + ":" + ForecastProtocol.BASELINE_MASE,
+                        seriesScores.get(s)[1].mase());
+            }
         }
         return m;
     }
 
+    /** The model's [0] or the baseline's [1] scores averaged over the series (one series: its own scores). */
+    private static Metrics.Forecast mean(List<Metrics.Forecast[]> scores, int which) {
+        double mae = 0;
+        double rmse = 0;
+        double mase = 0;
+        for (Metrics.Forecast[] p : scores) {
+            mae += p[which].mae();
+            rmse += p[which].rmse();
+            mase += p[which].mase();
+        }
+        int n = scores.size();
+        return new Metrics.Forecast(mae / n, rmse / n, mase / n);
+    }
+
     @Override
     public void describeModel(ModelMetadata.Builder metadata) {
-        List<String> columns = data.raw().columns();
-        metadata.optFeatureNames(columns).optTargetNames(columns)
-                .optScaling(data.scaling().mean(), data.scaling().std());
+        List<String> columns = data.get(0).raw().columns();
+        metadata.optFeatureNames(columns).optTargetNames(columns);
+        if (panel.isGlobal()) {
+            metadata.optSeries(panel.seriesColumn(), panel.keys(),
+                    data.stream().map(d -> d.scaling().mean()).toArray(double[][]::new),
+                    data.stream().map(d -> d.scaling().std()).toArray(double[][]::new));
+        } else {
+            metadata.optScaling(data.get(0).scaling().mean(), data.get(0).scaling().std());
+        }
         Map<String, Object> forecast = new LinkedHashMap<>();
         forecast.put("window", options.window());
         forecast.put("horizon", options.horizon());
         forecast.put("season", options.season());
+        if (known.length > 0) {
+            forecast.put("known_features", options.columns().known());
+        }
         metadata.optForecast(forecast);
         loaded.frequency().ifPresent(f -> metadata.optFrequency(io.stepwise.conversion.Frequency.fromId(
                 f.wireName())));
         try (NDManager manager = net().getParameters().valueAt(0).getArray().getManager().newSubManager()) {
             ForecastIntervals bands = intervals(manager);
-            metadata.optIntervals(ForecastIntervals.METHOD, ForecastIntervals.LEVELS, bands.lower(), bands.upper());
+            metadata.optIntervals(bands.method(), ForecastIntervals.LEVELS, bands.lower(), bands.upper());
         }
         ForecastProtocol.Protocol protocol = new ForecastProtocol.Protocol((options.data() == null
                 ? ForecastProtocol.DEFAULT_DATA : options.data()).toString(), options.validationLength(),
@@ -291,83 +404,70 @@ public final class ForecastTask extends RecurrentTask<int[]> {
 
     @Override
     public Map<String, Object> describeData() {
-        SeriesSplit split = data.split();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", data.raw().source());
-        m.put("columns", data.raw().columns());
-        m.put("rows", data.values().length);
-        m.put("train_rows", split.trainLength());
-        m.put("validation_rows", split.validationLength());
-        m.put("test_rows", split.testLength());
-        int[] filled = new int[3];
-        for (int t = 0; t < data.values().length; t++) {
-            int part = t < split.validationStart() ? 0 : t < split.testStart() ? 1 : 2;
-            for (boolean f : data.filled()[t]) {
-                filled[part] += f ? 1 : 0;
-            }
-        }
-        m.put("interpolated_values", Map.of("train", filled[0], "validation", filled[1], "test", filled[2]));
-        m.put("mase_scale", data.maseScale());
-        m.put("target", data.raw().columns().get(0));
-        if (data.raw().width() > 1) {
-            m.put("covariates", data.raw().columns().subList(1, data.raw().width()));
-        }
-        loaded.timeline().ifPresent(t -> {
-            m.put("time_column", data.raw().timeColumn());
-            m.put("frequency", t.frequency().wireName());
-            m.put("order", t.order().text());
-            m.put("inserted_rows", t.insertedRows());
-        });
-        return m;
+        return ForecastDescription.data(options, panel, data);
     }
 
     @Override
     public void writePlots(Path runDirectory, List<EpochRecord> history) {
         // Separate panels: the scaled training MSE and the validation MASE do not share a scale; the seasonal-naive
         // MASE from the same validation origins is the line to beat.
-        int[] validation = origins(data.split().validationStart(), data.split().testStart());
-        double naiveValidation = ForecastProtocol.score(data, validation,
-                ForecastProtocol.seasonalNaive(data, validation, options.horizon())).mase();
+        List<int[]> validation = validationOrigins();
+        double naiveValidation = 0;
+        for (int s = 0; s < data.size(); s++) {
+            naiveValidation += ForecastProtocol.score(data.get(s), validation.get(s), ForecastProtocol.seasonalNaive(
+                    data.get(s), validation.get(s), options.horizon())).mase() / data.size();
+        }
         ForecastPlots.trainingPanels(runDirectory.resolve("loss.png"), "Forecaster (" + options.cell().id() + ")",
                 "MSE (scaled)", history.stream().mapToDouble(EpochRecord::trainLoss).toArray(), "MASE",
                 series(history, VAL_MASE), "seasonal naive", naiveValidation);
-        // Forecasts from three origins across the test tail, each with its 80% interval and the seasonal-naive
-        // forecast from the same origin, on a date axis.
+        if (panel.isGlobal() && seriesScores != null) {
+            SeriesMetricsFile.write(runDirectory.resolve(SeriesMetricsFile.NAME), panel.seriesColumn(), panel.keys(),
+                    seriesScores);
+        }
+        // Forecasts from three origins across the test tail (of the first series), each with its 80% interval and
+        // the seasonal-naive forecast from the same origin, on a date axis.
+        Series plotted = data.get(0);
         int horizon = options.horizon();
-        int n = data.values().length;
-        int first = data.split().testStart();
+        int n = plotted.values().length;
+        int first = plotted.split().testStart();
         int last = n - horizon;
         int[] chosen = java.util.stream.IntStream.of(first, first + (last - first) / 2, last).distinct().toArray();
+        List<int[]> asked = new ArrayList<>();
+        for (int s = 0; s < data.size(); s++) {
+            asked.add(s == 0 ? chosen : new int[0]);
+        }
         List<ForecastPlots.Origin> origins = new ArrayList<>();
         List<double[]> naive = new ArrayList<>();
         try (NDManager manager = net().getParameters().valueAt(0).getArray().getManager().newSubManager()) {
-            double[][][] forecasts = djlForecasts(manager, chosen);
+            double[][][] forecasts = djlForecasts(manager, asked).get(0);
             ForecastIntervals bands = intervals(manager);
-            double std = data.scaling().std()[0];
+            double std = plotted.scaling().std()[0];
             for (int i = 0; i < chosen.length; i++) {
                 double[] values = column(forecasts[i]);
                 double[] lower = new double[horizon];
                 double[] upper = new double[horizon];
                 for (int h = 0; h < horizon; h++) {
-                    lower[h] = values[h] + bands.lower()[0][h][0] * std;
-                    upper[h] = values[h] + bands.upper()[0][h][0] * std;
+                    lower[h] = bands.bound(bands.lower(), 0, h, 0, values[h], std);
+                    upper[h] = bands.bound(bands.upper(), 0, h, 0, values[h], std);
                 }
                 origins.add(new ForecastPlots.Origin(chosen[i], values, lower, upper));
             }
         }
-        for (double[][] f : ForecastProtocol.seasonalNaive(data, chosen, horizon)) {
+        for (double[][] f : ForecastProtocol.seasonalNaive(plotted, chosen, horizon)) {
             naive.add(column(f));
         }
         int from = Math.max(0, first - 3 * Math.max(options.season(), horizon));
+        String name = plotted.raw().columns().get(0) + (panel.isGlobal() ? " (" + panel.seriesColumn() + " "
+                + panel.keys().get(0) + ")" : "");
         ForecastPlots.originsWithIntervals(runDirectory.resolve("forecast.png"), "Test-tail forecasts, "
-                + horizon + " steps, " + options.cell().id(), data.raw().columns().get(0), data.raw().timeStamps(),
-                data.target(), from, origins, ForecastIntervals.LEVELS[0], "seasonal naive", naive);
+                + horizon + " steps, " + options.cell().id(), name, plotted.raw().timeStamps(),
+                plotted.target(), from, origins, ForecastIntervals.LEVELS[0], "seasonal naive", naive);
     }
 
     /** The prediction intervals, measured once on the validation forecasts of the trained weights. */
     private ForecastIntervals intervals(NDManager manager) {
         if (intervals == null) {
-            int[] origins = origins(data.split().validationStart(), data.split().testStart());
+            List<int[]> origins = validationOrigins();
             intervals = ForecastIntervals.measure(data, origins, djlForecasts(manager, origins));
         }
         return intervals;

@@ -242,6 +242,7 @@ public record TrainingOptions(
         private String commandLine;
         private String target;
         private List<String> features = List.of();
+        private List<String> knownFeatures = List.of();
         private String time;
         private String series;
         private Integer trials;
@@ -258,6 +259,12 @@ public record TrainingOptions(
         /** Forecaster: covariate columns read with the target (the model forecasts them with it). */
         public Builder optFeatures(List<String> features) {
             this.features = features == null ? List.of() : List.copyOf(features);
+            return this;
+        }
+
+        /** Forecaster: covariates (of the features) whose future values are known in advance. */
+        public Builder optKnownFeatures(List<String> knownFeatures) {
+            this.knownFeatures = knownFeatures == null ? List.of() : List.copyOf(knownFeatures);
             return this;
         }
 
@@ -420,7 +427,8 @@ public record TrainingOptions(
                 throw new InvalidSettingException(Setting.OUT, "required (the model file to write)");
             }
             TrainingOptions d = defaults(task, cell, out);
-            ForecastColumns columns = task == TaskKind.FORECAST ? new ForecastColumns(target, features, time, series)
+            ForecastColumns columns = task == TaskKind.FORECAST ? new ForecastColumns(target, features, time, series,
+                    knownFeatures)
                     : ForecastColumns.DEFAULT;
             Set<Setting> defaulted = EnumSet.noneOf(Setting.class);
             Integer window = this.window;
@@ -436,9 +444,12 @@ public record TrainingOptions(
                 // Without readable data there is nothing to derive from: the weekly-CO2 defaults stand, and the
                 // task reports the missing file when it loads its data.
                 if (Files.isRegularFile(file)) {
-                    ForecastProtocol.Loaded loaded = ForecastProtocol.load(file, columns);
-                    ForecastDefaults derived = ForecastDefaults.derive(loaded.frequency(), loaded.series().length(),
-                            file.toString(), season, window, horizon, validationLength, testLength, scaleHeadroom,
+                    // Several series: the settings must fit the shortest, which the message names when too short.
+                    ForecastProtocol.Panel panel = ForecastProtocol.loadPanel(file, columns);
+                    ForecastDefaults derived = ForecastDefaults.derive(panel.frequency(), panel.series().stream()
+                            .mapToInt(l -> l.series().length()).toArray(),
+                            file + (panel.isGlobal() ? " (shortest series: " + panel.seriesColumn() + " "
+                                    + panel.shortestKey() + ")" : ""), season, window, horizon, validationLength, testLength, scaleHeadroom,
                             epochs, or(batchSize, d.batchSize));
                     window = derived.window();
                     horizon = derived.horizon();

@@ -96,4 +96,19 @@ class ForecastDefaultsTest {
         assertThrows(InvalidSettingException.class, () -> TrainingOptions.builder().setTask(TaskKind.FORECAST)
                 .setCell(CellKind.GRU).setOut(dir.resolve("m.onnx")).optData(csv).optTrials(0).build());
     }
+
+    @Test
+    void severalSeriesFitTheShortestAndShareTheOptimiserSteps() {
+        ForecastDefaults one = derive(Frequency.MONTHLY, 192);
+        ForecastDefaults four = ForecastDefaults.derive(Optional.of(Frequency.MONTHLY), new int[] {192, 192, 192, 192},
+                "s.csv", null, null, null, null, null, null, null, 32);
+        assertEquals(one.window(), four.window());
+        // One series: 109 windows, 4 batches of 32, 300 epochs (the most). Four: 436 windows, 14 batches, so
+        // ⌈1,200 / 14⌉ = 86 epochs for about the same number of optimiser steps.
+        assertEquals(300, one.epochs());
+        assertEquals(86, four.epochs());
+        ForecastDefaults mixed = ForecastDefaults.derive(Optional.of(Frequency.MONTHLY), new int[] {192, 60},
+                "s.csv", null, null, null, null, null, null, null, 32);
+        assertEquals(derive(Frequency.MONTHLY, 60).window(), mixed.window());
+    }
 }
