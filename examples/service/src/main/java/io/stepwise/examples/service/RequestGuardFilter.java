@@ -36,7 +36,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code stepwise.requests.rejected} tagged {@code model=-} (not known before the controller) and {@code reason}
  * (the problem type). Client addresses come from Tomcat (its RemoteIpValve with
  * {@code server.forward-headers-strategy=native}), which runs before any filter; the {@code framework} strategy's
- * filter would run after this one, so the rate limit needs {@code native} behind a load balancer.
+ * filter has the same order and may run after this one, so the rate limit needs {@code native} behind a load
+ * balancer.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
