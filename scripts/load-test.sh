@@ -12,7 +12,7 @@
 # LOAD_BASELINE_CLASSES=DIR (the examples/service classes of another build, e.g. main's, copied aside) a replica O
 # runs that build with the same settings and the floods alternate B, O, B, O… in one run, so that a change is
 # compared on the same load. It writes build/load/overload-{B,O}-N.json and prints the refusal latencies; it does not
-# touch benchmarks/ (the report tool rewrites the whole report).
+# touch benchmarks/ (the report tool rewrites the whole report). LOAD_OVERLOAD_CLIENTS: flooding clients (128).
 set -euo pipefail
 
 ROOT=${LOAD_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -194,7 +194,7 @@ if [[ $PHASES == overload ]]; then
     for r in "${NAMES[@]}"; do
       LA=$(cut -d' ' -f1 /proc/loadavg)
       "${LOAD[@]}" overload --url "http://127.0.0.1:$((RPORT[$r] + 10))" --pids "${PIDS[replica-$r]}" \
-        --seconds "$OVERLOAD_SECONDS" --out "$RUN/overload-$r-$round.json" >"$RUN/logs/overload-$r-$round.out" 2>&1 \
+        --seconds "$OVERLOAD_SECONDS" --clients "${LOAD_OVERLOAD_CLIENTS:-128}" --out "$RUN/overload-$r-$round.json" >"$RUN/logs/overload-$r-$round.out" 2>&1 \
         || die "overload client failed (see $RUN/logs/overload-$r-$round.out)"
       log "overload $r round $round (load average $LA → $(cut -d' ' -f1 /proc/loadavg)): $(jq -c '.overload.refused
         | {count, p50Ms, p99Ms, gen: [.generations.count, .generations.p50Ms, .generations.p99Ms],
