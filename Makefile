@@ -195,7 +195,8 @@ clean:
 	$(MVN) clean
 
 # Replicas of the reference service behind nginx with sessions in Redis, under load and faults (scripts/load-test.sh);
-# ~10 minutes; LOAD_QUICK=1 make load-test is a ~2-minute smoke run that writes its report under build/load/.
+# ~10 minutes; LOAD_QUICK=1 make load-test is a ~2-minute smoke run that writes its report under build/load/;
+# LOAD_PHASES=overload scripts/load-test.sh runs the overload phase alone (see the script's header).
 load-test:
 	$(MVN) -DskipTests -pl load,examples/service -am install
 	scripts/load-test.sh

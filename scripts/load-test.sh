@@ -7,12 +7,20 @@
 #
 # Environment: LOAD_QUICK=1 (a ~2-minute smoke run; report under build/load/), LOAD_PORT (first port, 18100),
 # LOAD_STREAMS (16,64,256), LOAD_ROUNDS (2), LOAD_SECONDS (per cell, 8), LOAD_OUT (report path without extension).
+# LOAD_PHASES=overload runs phase 4 alone (~2-4 minutes): Redis, replica B with the overload limits at
+# LOAD_RATE requests/s (default 527, what the last full run derived), nginx, then LOAD_ROUNDS floods. With
+# LOAD_BASELINE_CLASSES=DIR (the examples/service classes of another build, e.g. main's, copied aside) a replica O
+# runs that build with the same settings and the floods alternate B, O, B, O… in one run, so that a change is
+# compared on the same load. It writes build/load/overload-{B,O}-N.json and prints the refusal latencies; it does not
+# touch benchmarks/ (the report tool rewrites the whole report). LOAD_OVERLOAD_CLIENTS: flooding clients (128).
 set -euo pipefail
 
 ROOT=${LOAD_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$ROOT"
 RUN="$ROOT/build/load"
 QUICK=${LOAD_QUICK:-0}
+PHASES=${LOAD_PHASES:-all}
+[[ $PHASES == all || $PHASES == overload ]] || { echo "LOAD_PHASES: expected all or overload but got '$PHASES'" >&2; exit 2; }
 PORT=${LOAD_PORT:-18100}
 if [[ $QUICK == 1 ]]; then
   STREAMS=${LOAD_STREAMS:-4,16}; ROUNDS=${LOAD_ROUNDS:-1}; SECONDS_PER_CELL=${LOAD_SECONDS:-2}
@@ -116,10 +124,12 @@ log "redis-server $(redis-server --version | awk '{print $3}') on $REDIS_PORT, p
 # --- replicas -------------------------------------------------------------------------------------------------
 # A, B: batching off; C, D: batching on (only when the service can batch). B is restarted after its kill -9 with
 # tight limits (2 generations at once, a rate limit below its measured capacity) for the overload phase.
-declare -A RPORT=([A]=$((PORT + 1)) [B]=$((PORT + 2)) [C]=$((PORT + 3)) [D]=$((PORT + 4)))
+declare -A RPORT=([A]=$((PORT + 1)) [B]=$((PORT + 2)) [C]=$((PORT + 3)) [D]=$((PORT + 4)) [O]=$((PORT + 5)))
+declare -A REPLICA_CP=()
 start_replica() { # name, then extra --options
   local name=$1; shift
-  "$JAVA" -Xms"$REPLICA_HEAP" -Xmx"$REPLICA_HEAP" -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -cp "$SERVICE_CP" \
+  "$JAVA" -Xms"$REPLICA_HEAP" -Xmx"$REPLICA_HEAP" -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError \
+    -cp "${REPLICA_CP[$name]:-$SERVICE_CP}" \
     io.stepwise.examples.service.ServiceApplication \
     --server.port="${RPORT[$name]}" --stepwise.models-dir="$RUN/models" --stepwise.store.type=redis \
     --spring.data.redis.host=127.0.0.1 --spring.data.redis.port="$REDIS_PORT" "$@" \
@@ -139,6 +149,61 @@ wait_healthy() { # name, seconds → 0 healthy, 1 died or timed out
 OFF=(--stepwise.batching.enabled=false)
 ON=(--stepwise.batching.enabled=true)
 NOTES=()
+OVERLOAD_LIMITS=(--stepwise.service.max-concurrent-generations=2 --stepwise.service.max-concurrent-requests=32
+  --server.forward-headers-strategy=native --server.tomcat.remoteip.internal-proxies=127.0.0.1/32)
+LOAD=("$JAVA" -Xmx1g -cp "$LOAD_CP" io.stepwise.load.LoadTool)
+
+# --- LOAD_PHASES=overload: phase 4 alone, optionally against a baseline build, interleaved --------------------
+if [[ $PHASES == overload ]]; then
+  RATE=${LOAD_RATE:-527}
+  NAMES=(B)
+  if [[ -n ${LOAD_BASELINE_CLASSES:-} ]]; then
+    [[ -d $LOAD_BASELINE_CLASSES/io/stepwise/examples/service ]] \
+      || die "LOAD_BASELINE_CLASSES: expected a classes folder with io/stepwise/examples/service but got '$LOAD_BASELINE_CLASSES'"
+    REPLICA_CP[O]="$LOAD_BASELINE_CLASSES:$(cat "$ROOT/examples/service/target/classpath.txt")"
+    NAMES+=(O)
+  fi
+  for r in "${NAMES[@]}"; do
+    start_replica "$r" "${OFF[@]}" "${OVERLOAD_LIMITS[@]}" --stepwise.service.rate-limit-requests-per-second="$RATE"
+  done
+  for r in "${NAMES[@]}"; do wait_healthy "$r" 600 || die "replica $r did not become healthy (see $RUN/logs/replica-$r.log)"; done
+  {
+    echo "worker_processes 1; daemon off; pid $RUN/nginx/nginx.pid; error_log $RUN/logs/nginx-error.log warn;"
+    echo "events { worker_connections 4096; }"
+    echo "http { access_log off; proxy_http_version 1.1; proxy_set_header Connection \"\";"
+    echo "  proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;"
+    echo "  proxy_buffering off; proxy_read_timeout 60s;"
+    for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $RUN/nginx/temp/$t;"; done
+    for r in "${NAMES[@]}"; do
+      echo "  upstream up_$r { server 127.0.0.1:${RPORT[$r]}; keepalive 128; }"
+      echo "  server { listen 127.0.0.1:$((RPORT[$r] + 10)); location / { proxy_pass http://up_$r; } }"
+    done
+    echo "}"
+  } >"$RUN/nginx/nginx.conf"
+  chmod -R a+rwx "$RUN/nginx/temp"
+  "$NGINX" -e "$RUN/logs/nginx-error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" &
+  PIDS[nginx]=$!
+  for r in "${NAMES[@]}"; do
+    u="http://127.0.0.1:$((RPORT[$r] + 10))"
+    for _ in $(seq 1 50); do curl -sf "$u/actuator/health" >/dev/null && break; sleep 0.2; done
+    "${LOAD[@]}" cells --target "warm-up $r|$u|${PIDS[replica-$r]}" --streams 8 --rounds 0 --generations 2 \
+      --warmup-seconds "$WARMUP" --out "$RUN/overload-warmup-$r.json" >"$RUN/logs/overload-warmup-$r.out" 2>&1 \
+      || die "warm-up of $r failed (see $RUN/logs/overload-warmup-$r.out)"
+  done
+  for round in $(seq 1 "$ROUNDS"); do
+    for r in "${NAMES[@]}"; do
+      LA=$(cut -d' ' -f1 /proc/loadavg)
+      "${LOAD[@]}" overload --url "http://127.0.0.1:$((RPORT[$r] + 10))" --pids "${PIDS[replica-$r]}" \
+        --seconds "$OVERLOAD_SECONDS" --clients "${LOAD_OVERLOAD_CLIENTS:-128}" --out "$RUN/overload-$r-$round.json" >"$RUN/logs/overload-$r-$round.out" 2>&1 \
+        || die "overload client failed (see $RUN/logs/overload-$r-$round.out)"
+      log "overload $r round $round (load average $LA → $(cut -d' ' -f1 /proc/loadavg)): $(jq -c '.overload.refused
+        | {count, p50Ms, p99Ms, gen: [.generations.count, .generations.p50Ms, .generations.p99Ms],
+           step: [.steps.count, .steps.p50Ms, .steps.p99Ms]}' "$RUN/overload-$r-$round.json")"
+    done
+  done
+  log "done: $RUN/overload-*.json (B = this build${LOAD_BASELINE_CLASSES:+, O = $LOAD_BASELINE_CLASSES})"
+  exit 0
+fi
 # The starter refuses stepwise.batching.enabled=true until it is wired to io.stepwise.runtime.batch.BatchingModel;
 # starting two replicas only to see them refuse costs minutes of CPU on a busy machine, so look first.
 BATCHING=1
@@ -213,7 +278,6 @@ PIDS[nginx]=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$((PORT + 11))/actuator/health" >/dev/null && break; sleep 0.2; done
 log "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') pid ${PIDS[nginx]}: ports $((PORT + 10))-$((PORT + 14))"
 
-LOAD=("$JAVA" -Xmx1g -cp "$LOAD_CP" io.stepwise.load.LoadTool)
 LOAD_AVG_START=$(cut -d' ' -f1 /proc/loadavg)
 
 # --- 1. the load grid -----------------------------------------------------------------------------------------
@@ -250,9 +314,7 @@ RATE=$(jq '[.cells[] | select(.replicas == 1) | .stepsPerSecond] | max / 2 | flo
   "$RUN/cells.json")
 # It trusts nginx's X-Forwarded-For (the README's setting for a replica behind a load balancer), so its rate limit
 # counts clients by their own address rather than nginx's.
-start_replica B "${OFF[@]}" --stepwise.service.max-concurrent-generations=2 \
-  --stepwise.service.max-concurrent-requests=32 --stepwise.service.rate-limit-requests-per-second="$RATE" \
-  --server.forward-headers-strategy=native --server.tomcat.remoteip.internal-proxies=127.0.0.1/32
+start_replica B "${OFF[@]}" "${OVERLOAD_LIMITS[@]}" --stepwise.service.rate-limit-requests-per-second="$RATE"
 
 # --- 2b. the same with batching on: kill -9 of replica D while streams step through C and D -------------------
 # Outputs are compared with a tolerance of 1e-5, the batching front's contract against a plain StepSession: a

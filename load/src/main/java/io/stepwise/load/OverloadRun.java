@@ -43,6 +43,10 @@ final class OverloadRun {
     private static final class Phase {
         final Latencies accepted;
         final Latencies refused;
+        /** The refusals again, by what was refused: a generation's slot is checked by the controller, a step's
+         *  concurrency and rate limits by the service's first filter, so their costs differ. */
+        final Latencies refusedGenerations;
+        final Latencies refusedSteps;
         final LongAdder refusalsWithRetryAfter = new LongAdder();
         final LongAdder refusals = new LongAdder();
         double seconds;
@@ -53,6 +57,8 @@ final class OverloadRun {
         Phase(int capacity) {
             accepted = new Latencies(capacity);
             refused = new Latencies(capacity);
+            refusedGenerations = new Latencies(capacity);
+            refusedSteps = new Latencies(capacity);
         }
 
         synchronized void success(long now) {
@@ -73,12 +79,24 @@ final class OverloadRun {
             r.put("p50Ms", LoadCell.round3(Latencies.quantile(ms, 0.5)));
             r.put("p99Ms", LoadCell.round3(Latencies.quantile(ms, 0.99)));
             r.put("maxMs", LoadCell.round3(ms.length == 0 ? Double.NaN : ms[ms.length - 1]));
+            r.put("generations", refusalView(refusedGenerations));
+            r.put("steps", refusalView(refusedSteps));
             v.put("refused", r);
             v.put("acceptedPerSecond", LoadCell.round3(accepted.ok() / seconds));
             v.put("firstSuccessAfterSeconds", LoadCell.round3(firstSuccessSeconds));
             v.put("maxRssMiB", LoadCell.round3(maxRss));
             return v;
         }
+    }
+
+    /** Count, statuses, p50, p99 of one kind of refusal. */
+    private static Map<String, Object> refusalView(Latencies l) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        double[] ms = l.sortedMillis();
+        r.put("count", ms.length);
+        r.put("p50Ms", LoadCell.round3(Latencies.quantile(ms, 0.5)));
+        r.put("p99Ms", LoadCell.round3(Latencies.quantile(ms, 0.99)));
+        return r;
     }
 
     private static Phase phase(ApiClient api, Target target, Spec spec, int clients, double seconds, boolean polite)
@@ -135,6 +153,7 @@ final class OverloadRun {
                             p.refusalsWithRetryAfter.increment();
                         }
                         p.refused.record(200, now - t0); // 200: so that the refusal's latency is kept
+                        (ci % 2 == 0 ? p.refusedGenerations : p.refusedSteps).record(200, now - t0);
                         p.accepted.record(status, 0);
                         if (polite) {
                             try {

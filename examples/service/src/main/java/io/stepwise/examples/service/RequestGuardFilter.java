@@ -1,5 +1,7 @@
 package io.stepwise.examples.service;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -14,6 +16,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
@@ -24,9 +29,21 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * per key or client address (429 with Retry-After), the body size (413: at once from Content-Length, or while
  * reading a chunked body), the number of requests in the service at once (503 with Retry-After, at once, so that
  * overload is answered fast rather than queued behind blocked worker threads). Sets the request's owner — a hash of its key, never the key — for session ownership.
+ *
+ * <p>It is the first filter of the chain ({@link Ordered#HIGHEST_PRECEDENCE}; Spring's HTTP observation filter
+ * comes at +1), so that a refusal under overload costs only this filter, not an observation, a request context and
+ * the rest. Refusals therefore do not show in {@code http.server.requests}; they are counted here instead, in
+ * {@code stepwise.requests.rejected} tagged {@code model=-} (not known before the controller) and {@code reason}
+ * (the problem type). Client addresses come from Tomcat (its RemoteIpValve with
+ * {@code server.forward-headers-strategy=native}), which runs before any filter; the {@code framework} strategy's
+ * filter has the same order and may run after this one, so the rate limit needs {@code native} behind a load
+ * balancer.
  */
 @Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class RequestGuardFilter extends OncePerRequestFilter {
+    /** The {@code model} tag of refusals counted here: the guard runs before the model is known. */
+    static final String NO_MODEL = "-";
     /** Request attribute: the owner tag of the caller (empty without API keys). */
     static final String OWNER = "stepwise.owner";
 
@@ -35,9 +52,12 @@ class RequestGuardFilter extends OncePerRequestFilter {
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     /** Requests in the service at once: beyond it, 503 at once instead of a queue of blocked worker threads. */
     private final java.util.concurrent.Semaphore inFlight;
+    private final ObjectProvider<MeterRegistry> meters;
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
-    RequestGuardFilter(ServiceProperties properties) {
+    RequestGuardFilter(ServiceProperties properties, ObjectProvider<MeterRegistry> meters) {
         this.properties = properties;
+        this.meters = meters;
         for (String key : properties.getApiKeys()) {
             if (key == null || key.isBlank()) {
                 throw new IllegalArgumentException("stepwise.service.api-keys: an entry is empty");
@@ -73,7 +93,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
             owner = key == null ? null : ownerByKey.get(key);
             if (owner == null) {
                 response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-                Problems.write(response, HttpStatus.UNAUTHORIZED, "unauthorized", key == null
+                refuse(response, HttpStatus.UNAUTHORIZED, "unauthorized", key == null
                         ? "an API key is required: send Authorization: Bearer <key> or X-API-Key: <key>"
                         : "the API key is not known", request.getRequestURI(), Map.of());
                 return;
@@ -88,7 +108,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
             TokenBucket bucket = buckets.computeIfAbsent(client, c -> new TokenBucket(rate, Math.max(1, 2 * rate)));
             if (!bucket.tryTake()) {
                 response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(properties.getRetryAfterSeconds()));
-                Problems.write(response, HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "more than " + rate
+                refuse(response, HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "more than " + rate
                         + " requests per second (stepwise.service.rate-limit-requests-per-second); retry later",
                         request.getRequestURI(), Map.of());
                 return;
@@ -96,7 +116,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
         }
         long limit = properties.getMaxRequestBytes();
         if (request.getContentLengthLong() > limit) {
-            Problems.write(response, HttpStatus.PAYLOAD_TOO_LARGE, "payload-too-large", "the body has "
+            refuse(response, HttpStatus.PAYLOAD_TOO_LARGE, "payload-too-large", "the body has "
                     + request.getContentLengthLong() + " bytes; at most " + limit + " are accepted",
                     request.getRequestURI(), Map.of("limit", limit));
             return;
@@ -104,7 +124,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
         request.setAttribute(OWNER, owner);
         if (!inFlight.tryAcquire()) {
             response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(properties.getRetryAfterSeconds()));
-            Problems.write(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "more than "
+            refuse(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "more than "
                     + properties.getMaxConcurrentRequests() + " requests at once"
                     + " (stepwise.service.max-concurrent-requests); retry later", request.getRequestURI(),
                     Map.of("limit", "concurrent_requests"));
@@ -115,6 +135,18 @@ class RequestGuardFilter extends OncePerRequestFilter {
         } finally {
             inFlight.release();
         }
+    }
+
+    /** Writes the refusal and counts it: it never reaches the HTTP observation, which runs after this filter. */
+    private void refuse(HttpServletResponse response, HttpStatus status, String type, String detail, String instance,
+                        Map<String, Object> properties) throws IOException {
+        MeterRegistry registry = meters.getIfAvailable();
+        if (registry != null) {
+            rejected.computeIfAbsent(type, t -> Counter.builder("stepwise.requests.rejected")
+                    .description("Requests refused (overload, shutdown, limits)")
+                    .tag("model", NO_MODEL).tag("reason", t).register(registry)).increment();
+        }
+        Problems.write(response, status, type, detail, instance, properties);
     }
 
     private static String apiKey(HttpServletRequest request) {
