@@ -174,7 +174,7 @@ public final class ModelsCommand implements Callable<Integer> {
      * The recipes of the nine default models (three tasks × rnn, lstm, gru), writing into {@code folder}: fixed
      * epochs and seed {@value #SEED}, never a wall-clock limit, so that the same command makes the same model on
      * any machine. Sized to train in about 1.5 minutes each on two CPU cores (the language-ID models in about 2
-     * to 3).
+     * to 5).
      */
     public static List<Recipe> recipes(Path folder) {
         List<Recipe> recipes = new ArrayList<>();
