@@ -62,6 +62,14 @@ public final class TrainCommand implements Callable<Integer> {
     Integer bptt;
     @Option(names = "--lr", description = "Peak Adam learning rate (cosine decay to lr/20).")
     Float learningRate;
+    @Option(names = "--weight-decay", description = "Decoupled (AdamW) weight decay, in [0, 1] (default 0).")
+    Float weightDecay;
+    @Option(names = "--label-smoothing", description = "classify: share of the target spread over all labels, in "
+            + "[0, 1) (default 0).")
+    Float labelSmoothing;
+    @Option(names = "--token-dropout", description = "classify on words: chance that a training word's character is "
+            + "read as the unknown token, in [0, 1) (default 0; validation and test words are read unchanged).")
+    Float tokenDropout;
     @Option(names = "--seed", description = "Seed of initialisation, shuffling and dropout.")
     Long seed;
     @Option(names = "--patience", description = "Stop after this many epochs without improvement (0 = never).")
@@ -180,6 +188,7 @@ public final class TrainCommand implements Callable<Integer> {
         return TrainingOptions.builder().setTask(kind).setCell(cellKind).setOut(file).optLayers(layers)
                 .optHidden(hidden).optEmbedding(embedding).optDropout(dropout).optBidirectional(bidirectional)
                 .optEpochs(epochs).optBatchSize(batchSize).optBptt(bptt).optLearningRate(learningRate).optSeed(seed)
+                .optWeightDecay(weightDecay).optLabelSmoothing(labelSmoothing).optTokenDropout(tokenDropout)
                 .optPatience(patience).optMaxMinutes(maxMinutes).optData(data).optMaxChars(maxChars)
                 .optWindow(window).optHorizon(horizon).optSeason(season).optTestLength(testLength)
                 .optValidationLength(validationLength).optScaleHeadroom(scaleHeadroom).optRunDirectory(runDirectory)

@@ -43,6 +43,12 @@ class TrainCommandTest {
                 "--cell", "gru", "--out", "m.onnx", "--horizon", "20", "--test-length", "10"));
         assertEquals("--resume: needs --run-dir, the folder of the run to continue", error(classify("--resume")));
         assertEquals("--batch-size: expected ≥ 1 but got 0", error(classify("--batch-size", "0")));
+        assertEquals("--label-smoothing: expected a share in [0, 1) but got 1.0",
+                error(classify("--label-smoothing", "1")));
+        assertEquals("--token-dropout: applies to a word classifier only, not to a language-model model (use 0)",
+                error("--task", "language-model", "--cell", "gru", "--out", "m.onnx", "--token-dropout", "0.1"));
+        assertEquals("--weight-decay: expected a factor in [0, 1] but got 2.0",
+                error(classify("--weight-decay", "2")));
         String task = error("--task", "poems", "--cell", "gru");
         assertTrue(task.startsWith("--task:") && task.contains("'poems'"), task);
         String cell = error("--task", "classify", "--cell", "transformer");

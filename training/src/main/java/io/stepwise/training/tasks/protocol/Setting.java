@@ -19,6 +19,12 @@ public enum Setting {
     BATCH_SIZE("batchSize"),
     BPTT("bptt"),
     LEARNING_RATE("learningRate"),
+    /** Decoupled (AdamW) weight decay. */
+    WEIGHT_DECAY("weightDecay"),
+    /** Classifier: label smoothing. */
+    LABEL_SMOOTHING("labelSmoothing"),
+    /** Word classifier: training characters replaced by the unknown token. */
+    TOKEN_DROPOUT("tokenDropout"),
     SEED("seed"),
     PATIENCE("patience"),
     MAX_MINUTES("maxMinutes"),

@@ -36,7 +36,8 @@ import java.util.Random;
  * <p>The network reads a word one character at a time (bidirectional by default) and its linear head reads the
  * top layer's final states. Training batches hold words of one length, so no padding is needed. The split is
  * {@link ClassifyProtocol}'s (stratified 80/10/10, fixed seed, so every model is tested on the same words);
- * validation accuracy drives early stopping. Reported: accuracy and macro F1 on the held-out test words with the
+ * validation accuracy drives early stopping. Training words can be corrupted ({@link TokenDropout}) and the targets
+ * smoothed ({@link TrainingOptions#labelSmoothing()}); validation and test words are read unchanged. Reported: accuracy and macro F1 on the held-out test words with the
  * confusion matrix, against a multinomial naive Bayes classifier over character 1–3-grams
  * ({@link NaiveBayesWordClassifier}) trained on the same training words.
  */
@@ -86,8 +87,12 @@ public final class ClassifyTask extends RecurrentTask<LengthBatch> {
     @Override
     public NDArray loss(TaskContext context, LengthBatch batch) {
         NDManager manager = context.manager();
-        NDArray logits = forward(context.parameterStore(), new NDList(tokens(manager, batch.tokens())), true).get(0);
-        return crossEntropy(logits, manager.create(batch.labels()));
+        int[][] words = options.tokenDropout() > 0
+                ? TokenDropout.apply(batch.tokens(), options.tokenDropout(), options.seed(), context.epoch(),
+                        context.step())
+                : batch.tokens();
+        NDArray logits = forward(context.parameterStore(), new NDList(tokens(manager, words)), true).get(0);
+        return crossEntropy(logits, manager.create(batch.labels()), options.labelSmoothing());
     }
 
     @Override

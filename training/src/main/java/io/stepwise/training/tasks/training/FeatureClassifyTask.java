@@ -16,6 +16,8 @@ import io.stepwise.training.data.GaussianNaiveBayes;
 import io.stepwise.training.data.Plots;
 import io.stepwise.training.tasks.protocol.ClassifyProtocol;
 import io.stepwise.training.tasks.protocol.EvaluationProtocol;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
+import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.EpochRecord;
 import io.stepwise.training.train.TaskContext;
 import java.nio.file.Path;
@@ -47,6 +49,10 @@ public final class FeatureClassifyTask extends RecurrentTask<LengthBatch> {
 
     /** Loads the recordings named by the options. */
     public FeatureClassifyTask(TrainingOptions options) {
+        if (options.tokenDropout() > 0) {
+            throw new InvalidSettingException(Setting.TOKEN_DROPOUT, "applies to text, not to sequences of feature "
+                    + "vectors (" + options.data() + "); use 0");
+        }
         this.options = options;
         this.dataset = ClassifyProtocol.featureDataset(options.data(), ClassifyProtocol.Protocol.of(options.data()));
         this.spec = NetworkSpec.builder().setCell(options.cell()).optLayers(options.layers())
@@ -79,7 +85,7 @@ public final class FeatureClassifyTask extends RecurrentTask<LengthBatch> {
     public NDArray loss(TaskContext context, LengthBatch batch) {
         NDManager manager = context.manager();
         NDArray logits = forward(context.parameterStore(), new NDList(steps(manager, batch.steps())), true).get(0);
-        return crossEntropy(logits, manager.create(batch.labels()));
+        return crossEntropy(logits, manager.create(batch.labels()), options.labelSmoothing());
     }
 
     @Override

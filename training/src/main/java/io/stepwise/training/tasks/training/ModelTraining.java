@@ -163,6 +163,7 @@ public final class ModelTraining {
             task.bind(net);
             TrainerConfig config = TrainerConfig.builder().setEpochs(options.epochs())
                     .optLearningRate(options.learningRate()).optCosineSchedule(options.learningRate() / 20)
+                    .optWeightDecay(options.weightDecay())
                     .optMonitor(task.monitor(), task.higherIsBetter()).optPatience(options.patience())
                     .optSeed(options.seed()).build();
             Trainer<?> trainer = trainer(net, manager, task, config, runDirectory,

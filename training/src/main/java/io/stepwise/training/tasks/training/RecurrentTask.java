@@ -87,6 +87,22 @@ public abstract class RecurrentTask<B> implements TrainingTask<B> {
         return net().forward(store, inputs, training);
     }
 
+    /**
+     * Mean cross-entropy with label smoothing ε: (1 − ε) · cross-entropy + ε · mean over the C labels of −log p,
+     * i.e. the cross-entropy against a target of 1 − ε + ε/C on the label and ε/C elsewhere. With ε = 0 it is
+     * {@link #crossEntropy(NDArray, NDArray)}. Smoothing keeps a classifier from driving its logits apart without
+     * bound on training words it has already learned.
+     */
+    protected static NDArray crossEntropy(NDArray logits, NDArray labels, float smoothing) {
+        NDArray plain = crossEntropy(logits, labels);
+        if (smoothing == 0f) {
+            return plain;
+        }
+        long classes = logits.getShape().get(logits.getShape().dimension() - 1);
+        NDArray uniform = logits.reshape(-1, classes).logSoftmax(1).mean().neg();
+        return plain.mul(1f - smoothing).add(uniform.mul(smoothing));
+    }
+
     /** Mean cross-entropy (nats) of {@code logits} [..., C] against {@code labels} [...] (flattened). */
     protected static NDArray crossEntropy(NDArray logits, NDArray labels) {
         long classes = logits.getShape().get(logits.getShape().dimension() - 1);

@@ -56,6 +56,12 @@ import java.util.Objects;
  *                         1 = train the derived settings only
  * @param defaulted        the settings that were not given and took a default (for a forecaster, one derived
  *                         from the data by {@link ForecastDefaults}); the search varies only these
+ * @param weightDecay      decoupled (AdamW) weight decay per step, relative to the learning rate (0 = none)
+ * @param labelSmoothing   classifier: the share ε of the target spread evenly over all labels, so the loss is
+ *                         (1 − ε) · cross-entropy + ε · mean over labels of −log p (0 = plain cross-entropy)
+ * @param tokenDropout     word classifier: the chance that a character of a training word is replaced by the
+ *                         unknown token (a training-only corruption; validation and test words are read as they
+ *                         are)
  */
 public record TrainingOptions(
         TaskKind task,
@@ -86,7 +92,10 @@ public record TrainingOptions(
         String commandLine,
         ForecastColumns columns,
         int trials,
-        Set<Setting> defaulted) {
+        Set<Setting> defaulted,
+        float weightDecay,
+        float labelSmoothing,
+        float tokenDropout) {
 
     public TrainingOptions {
         Objects.requireNonNull(task, "task");
@@ -150,13 +159,35 @@ public record TrainingOptions(
                     + " but got " + trials);
         }
         defaulted = defaulted == null || defaulted.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(defaulted));
+        if (!(weightDecay >= 0 && weightDecay <= 1)) {
+            throw new InvalidSettingException(Setting.WEIGHT_DECAY, "expected a factor in [0, 1] but got "
+                    + weightDecay);
+        }
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+            throw new InvalidSettingException(Setting.LABEL_SMOOTHING, "expected a share in [0, 1) but got "
+                    + labelSmoothing);
+        }
+        if (!(tokenDropout >= 0 && tokenDropout < 1)) {
+            throw new InvalidSettingException(Setting.TOKEN_DROPOUT, "expected a rate in [0, 1) but got "
+                    + tokenDropout);
+        }
+        if (labelSmoothing > 0 && task != TaskKind.CLASSIFY) {
+            throw new InvalidSettingException(Setting.LABEL_SMOOTHING, "only a classifier's targets can be "
+                    + "smoothed; a " + task.cliName() + " model predicts a " + (task == TaskKind.FORECAST
+                    ? "value" : "next token") + " (use 0)");
+        }
+        if (tokenDropout > 0 && task != TaskKind.CLASSIFY) {
+            throw new InvalidSettingException(Setting.TOKEN_DROPOUT, "applies to a word classifier only, not to a "
+                    + task.cliName() + " model (use 0)");
+        }
     }
 
     /** These options with other forecast settings (for a trial of the settings search). */
     TrainingOptions withTrial(float learningRate, int window, double scaleHeadroom, Path out, Path runDirectory) {
         return new TrainingOptions(task, cell, layers, hidden, embedding, dropout, bidirectional, epochs, batchSize,
                 bptt, learningRate, seed, patience, maxMinutes, data, maxChars, window, horizon, season, testLength,
-                validationLength, scaleHeadroom, out, runDirectory, false, commandLine, columns, 1, defaulted);
+                validationLength, scaleHeadroom, out, runDirectory, false, commandLine, columns, 1, defaulted,
+                weightDecay, labelSmoothing, tokenDropout);
     }
 
     private static void atLeast(Setting setting, long value, long min) {
@@ -199,6 +230,11 @@ public record TrainingOptions(
             m.put("trials", trials);
         }
         m.put("learning_rate", Double.parseDouble(Float.toString(learningRate)));
+        m.put("weight_decay", Double.parseDouble(Float.toString(weightDecay)));
+        if (task == TaskKind.CLASSIFY) {
+            m.put("label_smoothing", Double.parseDouble(Float.toString(labelSmoothing)));
+            m.put("token_dropout", Double.parseDouble(Float.toString(tokenDropout)));
+        }
         m.put("seed", seed);
         m.put("patience", patience);
         m.put("max_minutes", maxMinutes);
@@ -246,8 +282,29 @@ public record TrainingOptions(
         private String time;
         private String series;
         private Integer trials;
+        private Float weightDecay;
+        private Float labelSmoothing;
+        private Float tokenDropout;
 
         private Builder() {
+        }
+
+        /** Decoupled (AdamW) weight decay (default 0). */
+        public Builder optWeightDecay(Float weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /** Classifier: label smoothing ε in [0, 1) (default 0). */
+        public Builder optLabelSmoothing(Float labelSmoothing) {
+            this.labelSmoothing = labelSmoothing;
+            return this;
+        }
+
+        /** Word classifier: chance that a training character becomes the unknown token (default 0). */
+        public Builder optTokenDropout(Float tokenDropout) {
+            this.tokenDropout = tokenDropout;
+            return this;
         }
 
         /** Forecaster: the column to forecast (needed when the file has several value columns). */
@@ -476,7 +533,8 @@ public record TrainingOptions(
                     or(maxMinutes, d.maxMinutes), data, or(maxChars, d.maxChars), or(window, d.window),
                     or(horizon, d.horizon), or(season, d.season), or(testLength, d.testLength),
                     or(validationLength, d.validationLength), or(scaleHeadroom, d.scaleHeadroom), out, runDirectory,
-                    resume, commandLine, columns, or(trials, d.trials), defaulted);
+                    resume, commandLine, columns, or(trials, d.trials), defaulted, or(weightDecay, d.weightDecay),
+                    or(labelSmoothing, d.labelSmoothing), or(tokenDropout, d.tokenDropout));
             TrainingLimits.check(options);
             return options;
         }
@@ -499,14 +557,14 @@ public record TrainingOptions(
     public static TrainingOptions defaults(TaskKind task, CellKind cell, Path out) {
         return switch (task) {
             case LANGUAGE_MODEL -> new TrainingOptions(task, cell, 1, 256, 32, 0f, false, 5, 32, 64, 1e-2f, 42, 0, 0,
-                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null);
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null, 0f, 0f, 0f);
             case FORECAST -> new TrainingOptions(task, cell, 1, 64, 16, 0f, false, 20, 32, 64, 1e-2f, 42, 0, 0,
                     null, 400_000, 104, 26, 52, 104, 104, 4.0, out, null, false, "", null,
-                    ForecastSearch.DEFAULT_TRIALS, null);
+                    ForecastSearch.DEFAULT_TRIALS, null, 0f, 0f, 0f);
             case CLASSIFY -> new TrainingOptions(task, cell, 1, 128, 32, 0f, true, 4, 64, 64, 3e-3f, 42, 0, 0,
-                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null);
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null, 0f, 0f, 0f);
             case EVENT_MODEL -> new TrainingOptions(task, cell, 1, 128, 32, 0f, false, 10, 32, 32, 1e-2f, 42, 0, 0,
-                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null);
+                    null, 400_000, 104, 26, 52, 104, 104, 1.0, out, null, false, "", null, 1, null, 0f, 0f, 0f);
         };
     }
 }

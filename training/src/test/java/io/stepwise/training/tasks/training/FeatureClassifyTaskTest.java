@@ -13,6 +13,8 @@ import io.stepwise.training.data.GaussianNaiveBayes;
 import io.stepwise.training.tasks.ModelEvaluation;
 import io.stepwise.training.tasks.TaskKind;
 import io.stepwise.training.tasks.protocol.ClassifyProtocol;
+import io.stepwise.training.tasks.protocol.InvalidSettingException;
+import io.stepwise.training.tasks.protocol.Setting;
 import io.stepwise.training.train.ConsoleProgress;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -74,6 +76,18 @@ class FeatureClassifyTaskTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FeatureSequenceDataset.read(file, 1, 0, 0));
         assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void tokenDropoutIsRefusedForFeatureVectors() throws Exception {
+        Path csv = recordings(dir, 4);
+        TrainingOptions options = TrainingOptions.builder().setTask(TaskKind.CLASSIFY).setCell(CellKind.GRU)
+                .setOut(dir.resolve("m.onnx")).optData(csv).optTokenDropout(0.1f).build();
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> ModelTraining.createTask(options));
+        assertEquals(Setting.TOKEN_DROPOUT, e.setting());
+        assertEquals("tokenDropout: applies to text, not to sequences of feature vectors (" + csv + "); use 0",
+                e.getMessage());
     }
 
     @Test

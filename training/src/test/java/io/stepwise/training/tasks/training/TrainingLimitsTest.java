@@ -57,7 +57,7 @@ class TrainingLimitsTest {
     void parameterCountFollowsTheCell() {
         TrainingOptions gru = base(TaskKind.LANGUAGE_MODEL).optHidden(10).optEmbedding(4).optLayers(2).build();
         TrainingOptions g = new TrainingOptions(gru.task(), CellKind.GRU, 2, 10, 4, 0f, false, 1, 1, 2, 0.1f, 1, 0, 0,
-                null, 1000, 2, 1, 1, 1, 1, 1, Path.of("g.onnx"), null, false, "", null, 1, null);
+                null, 1000, 2, 1, 1, 1, 1, 1, Path.of("g.onnx"), null, false, "", null, 1, null, 0f, 0f, 0f);
         // Layer 0: 3 × 10 × (4 + 10 + 2); layer 1: 3 × 10 × (10 + 10 + 2).
         assertEquals(3 * 10 * 16 + 3 * 10 * 22, TrainingLimits.recurrentParameters(g));
         assertEquals(4 * 10 * 16 + 4 * 10 * 22, TrainingLimits.recurrentParameters(gru));

@@ -25,6 +25,14 @@ class TrainingOptionsTest {
         assertEquals(TrainingOptions.defaults(TaskKind.LANGUAGE_MODEL, CellKind.LSTM, Path.of("m.onnx")).bptt(),
                 lm.bptt());
         assertEquals("m", lm.modelName());
+        assertEquals(0f, classify.weightDecay());
+        assertEquals(0f, classify.labelSmoothing());
+        assertEquals(0f, classify.tokenDropout());
+        TrainingOptions regularised = base(TaskKind.CLASSIFY).optWeightDecay(0.05f).optLabelSmoothing(0.1f)
+                .optTokenDropout(0.2f).build();
+        assertEquals(0.05, regularised.hyperparameters().get("weight_decay"));
+        assertEquals(0.1, regularised.hyperparameters().get("label_smoothing"));
+        assertEquals(0.2, regularised.hyperparameters().get("token_dropout"));
     }
 
     /** The Java API names settings as its builder does; the command line's names are TrainCommandTest's. */
@@ -42,6 +50,18 @@ class TrainingOptionsTest {
                 () -> base(TaskKind.CLASSIFY).optResume(true).build());
         assertMessage(Setting.BATCH_SIZE, "batchSize: expected ≥ 1 but got 0",
                 () -> base(TaskKind.CLASSIFY).optBatchSize(0).build());
+        assertMessage(Setting.WEIGHT_DECAY, "weightDecay: expected a factor in [0, 1] but got -0.1",
+                () -> base(TaskKind.CLASSIFY).optWeightDecay(-0.1f).build());
+        assertMessage(Setting.LABEL_SMOOTHING, "labelSmoothing: expected a share in [0, 1) but got 1.0",
+                () -> base(TaskKind.CLASSIFY).optLabelSmoothing(1f).build());
+        assertMessage(Setting.TOKEN_DROPOUT, "tokenDropout: expected a rate in [0, 1) but got NaN",
+                () -> base(TaskKind.CLASSIFY).optTokenDropout(Float.NaN).build());
+        assertMessage(Setting.LABEL_SMOOTHING, "labelSmoothing: only a classifier's targets can be smoothed; a "
+                + "forecast model predicts a value (use 0)",
+                () -> base(TaskKind.FORECAST).optLabelSmoothing(0.1f).build());
+        assertMessage(Setting.TOKEN_DROPOUT, "tokenDropout: applies to a word classifier only, not to a "
+                + "language-model model (use 0)",
+                () -> base(TaskKind.LANGUAGE_MODEL).optTokenDropout(0.1f).build());
         assertThrows(IllegalArgumentException.class,
                 () -> base(TaskKind.LANGUAGE_MODEL).optBidirectional(true).build());
         assertThrows(IllegalArgumentException.class, () -> TrainingOptions.builder().setTask(TaskKind.CLASSIFY)
