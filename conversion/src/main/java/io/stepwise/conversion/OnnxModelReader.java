@@ -124,8 +124,13 @@ public final class OnnxModelReader {
             throw new IllegalArgumentException("model: the structural metadata describe no valid network: "
                     + e.getMessage(), e);
         }
-        // The derived keys (input/output/state names) must be what the exporter writes for this spec.
+        // The derived keys (input/output/state names) must be what the exporter writes for this spec. The format
+        // version is not derived: it was range-checked above, and an older format the reader still understands (a
+        // committed format-1 model) is read as it is.
         for (Map.Entry<String, String> e : OnnxExporter.structuralMetadata(spec).entrySet()) {
+            if (e.getKey().equals(MetadataKeys.FORMAT)) {
+                continue;
+            }
             String actual = metadata.get(e.getKey());
             if (!e.getValue().equals(actual)) {
                 throw new IllegalArgumentException("model: " + e.getKey() + " is "

@@ -78,6 +78,22 @@ class OnnxModelReaderTest {
     }
 
     @Test
+    void readsAnOlderFormatItStillUnderstandsAndRefusesAnUnknownOne() throws IOException {
+        // `stepwise verify` re-reads committed format-1 models (co2-*, charlm-*); the format is range-checked, not
+        // required to equal the one the exporter writes today.
+        ExportedNetwork old = OnnxModelReader.read(edit(m -> setProperty(m, "stepwise.format", "1")));
+        assertEquals("1", old.metadata().get("stepwise.format"));
+        Path committed = Path.of("..", "models", "co2-gru.onnx");
+        if (Files.isRegularFile(committed)) {
+            assertEquals(CellKind.GRU, OnnxModelReader.read(committed).spec().cell());
+        }
+        IllegalArgumentException future = assertThrows(IllegalArgumentException.class,
+                () -> OnnxModelReader.read(edit(m -> setProperty(m, "stepwise.format", "99"))));
+        assertTrue(future.getMessage().contains("'99'") && future.getMessage().contains("understands formats"),
+                future.getMessage());
+    }
+
+    @Test
     void rejectsAMalformedOrInconsistentKey() {
         IllegalArgumentException layers = assertThrows(IllegalArgumentException.class,
                 () -> OnnxModelReader.read(edit(m -> setProperty(m, "stepwise.layers", "two"))));
