@@ -49,9 +49,13 @@ class TrainerTest {
         int crashStep = -1;
         boolean carry;
         final List<Integer> startedEpochs = new ArrayList<>();
+        /** Arrays alive under the trainer's manager when each training step starts, in step order. */
+        final List<Integer> liveArrays = new ArrayList<>();
+        private final NDManager manager;
 
         RunningSumTask(RecurrentNet net, NDManager manager) {
             this.net = net;
+            this.manager = manager;
             this.carried = new CarriedState(manager);
             Random random = new Random(11);
             for (int s = 0; s < SEQUENCES; s++) {
@@ -90,6 +94,9 @@ class TrainerTest {
         public NDArray loss(TaskContext context, int[] batch) {
             if (context.epoch() == crashEpoch && context.step() == crashStep) {
                 throw new IllegalStateException("simulated crash");
+            }
+            if (context.training()) {
+                liveArrays.add(manager.getManagedArrays().size());
             }
             NDList in = batchArrays(context.manager(), batch);
             if (carry && carried.get() != null) {
@@ -180,6 +187,29 @@ class TrainerTest {
         double last = a.result().history().get(2).trainLoss();
         assertTrue(last < 0.9 * first, "training loss should fall: " + first + " → " + last);
         assertTrue(a.output().contains("epoch 3/3 train_loss"), a.output());
+    }
+
+    /**
+     * Nothing a training step creates may outlive it: each step of the last epoch starts with as many live arrays
+     * under the trainer's manager as the same step of the first (the gradient-norm computation once left two
+     * arrays per parameter on the parameters' manager every step, 700 KB a batch for the language-ID network).
+     */
+    @Test
+    void trainingStepsLeaveNoArraysBehind(@TempDir Path dir) throws IOException {
+        int epochs = 3;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            RecurrentNet net = newNet();
+            RunningSumTask task = new RunningSumTask(net, manager);
+            task.carry = true;
+            Trainer.<int[]>builder().setModel(net).setManager(manager).setTask(task).setConfig(config(epochs))
+                    .setRunDirectory(dir).optRestoreBest(false)
+                    .optProgress(new PrintStream(new ByteArrayOutputStream(), true), ConsoleProgress.Mode.OFF)
+                    .build().fit();
+            int steps = task.liveArrays.size() / epochs;
+            assertEquals(task.liveArrays.subList(0, steps), task.liveArrays.subList((epochs - 1) * steps,
+                    epochs * steps), "live arrays per step, all epochs: " + task.liveArrays);
+            task.carried.close();
+        }
     }
 
     @Test
