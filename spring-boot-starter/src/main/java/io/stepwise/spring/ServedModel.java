@@ -64,17 +64,7 @@ public final class ServedModel implements AutoCloseable {
      * they open is tracked like {@link #openSession()}'s.
      */
     public SessionSource source() {
-        return new SessionSource() {
-            @Override
-            public ModelInfo info() {
-                return model.info();
-            }
-
-            @Override
-            public Session newSession() {
-                return openSession();
-            }
-        };
+        return sessionsFrom(this::openSession);
     }
 
     /**
@@ -85,6 +75,10 @@ public final class ServedModel implements AutoCloseable {
      * waits for a core per token. Its sessions are tracked like {@link #openSession()}'s.
      */
     public SessionSource directSource() {
+        return sessionsFrom(() -> open(model, null));
+    }
+
+    private SessionSource sessionsFrom(java.util.function.Supplier<Session> sessions) {
         return new SessionSource() {
             @Override
             public ModelInfo info() {
@@ -93,7 +87,7 @@ public final class ServedModel implements AutoCloseable {
 
             @Override
             public Session newSession() {
-                return open(model, null);
+                return sessions.get();
             }
         };
     }
