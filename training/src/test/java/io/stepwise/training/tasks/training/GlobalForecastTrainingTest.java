@@ -31,6 +31,29 @@ class GlobalForecastTrainingTest {
     Path dir;
 
     @Test
+    void aSeriesConstantInItsTrainingPartIsRefusedByName() throws Exception {
+        Path csv = PanelFiles.stores(dir.resolve("flat.csv"), new double[] {10, 200}, new int[] {120, 120}, 3);
+        // store B's sales stop varying: the scaler cannot standardise it, and the error must say which series
+        List<String> lines = Files.readAllLines(csv);
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).contains(",B,")) {
+                lines.set(i, lines.get(i).substring(0, lines.get(i).lastIndexOf(',') + 1) + "200.000");
+            }
+        }
+        Files.write(csv, lines);
+        TrainingOptions options = TrainingOptions.builder().setTask(TaskKind.FORECAST).setCell(CellKind.GRU)
+                .setOut(dir.resolve("flat.onnx")).optData(csv).optTarget("sales").optTime("month")
+                .optSeries("store").optHidden(8).optEpochs(1).optTrials(1).optRunDirectory(dir.resolve("flat-run"))
+                .optCommandLine("stepwise test").build();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ModelTraining.train(options, new PrintStream(new ByteArrayOutputStream(), true,
+                        StandardCharsets.UTF_8), ConsoleProgress.Mode.OFF));
+        assertTrue(e.getMessage().contains("store B") && e.getMessage().contains("column 'sales' is constant (200.0)")
+                && e.getMessage().contains("training part"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("flat.onnx")), "nothing is written");
+    }
+
+    @Test
     void trainsOneModelOverSeveralSeriesAndForecastsEach() throws Exception {
         double[] levels = {10, 200, 5000};
         Path csv = PanelFiles.stores(dir.resolve("stores.csv"), levels, new int[] {120, 120, 96}, 3);
