@@ -69,7 +69,7 @@ final class LoadCell {
         LongAdder sseTokens = new LongAdder();
         Map<Integer, LongAdder> sseStatuses = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicLong budget = new AtomicLong(spec.maxRequests());
-        double rssBefore = maxRss(spec.target());
+        double rssBefore = ProcStats.maxRssMiB(spec.target().pids());
         double cpu0 = ProcStats.cpuSeconds(spec.target().pids());
         long client0 = clientCpuNanos();
         long start = System.nanoTime();
@@ -140,7 +140,7 @@ final class LoadCell {
         for (Thread t : threads) {
             while (t.isAlive()) {
                 t.join(250);
-                rssMax = Math.max(rssMax, maxRss(spec.target()));
+                rssMax = Math.max(rssMax, ProcStats.maxRssMiB(spec.target().pids()));
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
@@ -276,16 +276,6 @@ final class LoadCell {
         return m;
     }
 
-    private static double maxRss(Target t) {
-        double max = 0;
-        for (long pid : t.pids()) {
-            double r = ProcStats.rssMiB(pid);
-            if (!Double.isNaN(r)) {
-                max = Math.max(max, r);
-            }
-        }
-        return max;
-    }
 
     private static long clientCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())

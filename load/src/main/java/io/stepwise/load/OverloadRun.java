@@ -28,7 +28,7 @@ final class OverloadRun {
     static Map<String, Object> run(HttpClient http, Spec spec) throws InterruptedException {
         ApiClient api = new ApiClient(http, spec.url(), Duration.ofSeconds(30));
         Target target = new Target("overload", spec.url(), spec.pids());
-        double rssStart = rss(target);
+        double rssStart = ProcStats.maxRssMiB(target.pids());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("clients", spec.clients());
         m.put("rssMiBBefore", LoadCell.round3(rssStart));
@@ -36,7 +36,7 @@ final class OverloadRun {
         m.put("overload", flood.view());
         Phase polite = phase(api, target, spec, spec.politeClients(), spec.politeSeconds(), true);
         m.put("recovery", polite.view());
-        m.put("rssMiBAfter", LoadCell.round3(rss(target)));
+        m.put("rssMiBAfter", LoadCell.round3(ProcStats.maxRssMiB(target.pids())));
         return m;
     }
 
@@ -175,21 +175,10 @@ final class OverloadRun {
         for (Thread t : threads) {
             while (t.isAlive()) {
                 t.join(200);
-                p.maxRss = Math.max(p.maxRss, rss(target));
+                p.maxRss = Math.max(p.maxRss, ProcStats.maxRssMiB(target.pids()));
             }
         }
         p.seconds = (System.nanoTime() - p.startNanos) / 1e9;
         return p;
-    }
-
-    private static double rss(Target t) {
-        double max = 0;
-        for (long pid : t.pids()) {
-            double r = ProcStats.rssMiB(pid);
-            if (!Double.isNaN(r)) {
-                max = Math.max(max, r);
-            }
-        }
-        return max;
     }
 }

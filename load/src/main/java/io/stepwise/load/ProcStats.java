@@ -53,6 +53,18 @@ final class ProcStats {
         return Double.NaN;
     }
 
+    /** The largest resident set size of {@code pids} in MiB; 0 when none of them is running. */
+    static double maxRssMiB(List<Long> pids) {
+        double max = 0;
+        for (long pid : pids) {
+            double r = rssMiB(pid);
+            if (!Double.isNaN(r)) {
+                max = Math.max(max, r);
+            }
+        }
+        return max;
+    }
+
     /** The 1-minute load average of the machine. */
     static double loadAverage() {
         try {
