@@ -1,5 +1,7 @@
 package io.stepwise.training.data;
 
+import java.util.List;
+
 /**
  * Per-column standardisation {@code z = (x − mean) / std}, fitted on the training part only so that no
  * validation or test information leaks into the scaling. {@code std} is the population standard deviation
@@ -31,6 +33,15 @@ public record Standardizer(double[] mean, double[] std) {
      * @throws IllegalArgumentException on NaN, on fewer than 2 rows, or on a constant column
      */
     public static Standardizer fit(double[][] rows) {
+        return fit(rows, null);
+    }
+
+    /**
+     * Like {@link #fit(double[][])}, naming a constant column by {@code columns.get(c)} in the error.
+     *
+     * @param columns one name per column, or null to name columns by index
+     */
+    public static Standardizer fit(double[][] rows, List<String> columns) {
         if (rows.length < 2) {
             throw new IllegalArgumentException("rows: expected at least 2 rows to fit but got " + rows.length);
         }
@@ -51,8 +62,8 @@ public record Standardizer(double[] mean, double[] std) {
             }
             std[c] = Math.sqrt(ss / rows.length);
             if (!(std[c] > 0)) {
-                throw new IllegalArgumentException("rows: column " + c + " is constant (" + mean[c]
-                        + ") and cannot be standardised");
+                throw new IllegalArgumentException("rows: column " + (columns == null ? Integer.toString(c)
+                        : "'" + columns.get(c) + "'") + " is constant (" + mean[c] + ") and cannot be standardised");
             }
         }
         return new Standardizer(mean, std);

@@ -193,20 +193,6 @@ public final class ForecastProtocol {
                 table.columns(), regular.values()), columns, Optional.of(regular.report()));
     }
 
-    /** Names the first column whose rows all hold one value. */
-    private static String constantColumn(double[][] rows, List<String> columns) {
-        for (int c = 0; c < columns.size(); c++) {
-            boolean constant = true;
-            for (double[] row : rows) {
-                constant &= row[c] == rows[0][c];
-            }
-            if (constant) {
-                return "column '" + columns.get(c) + "' is constant (" + rows[0][c] + ")";
-            }
-        }
-        return "a column is constant";
-    }
-
     private static void check(Path file, List<String> header, Setting setting, String column) {
         if (column != null && !header.contains(column)) {
             throw new InvalidSettingException(setting, "no column '" + column + "' in " + file + "; its columns are "
@@ -323,12 +309,12 @@ public final class ForecastProtocol {
         SeriesSplit split = SeriesSplit.ofTail(n, validationLength, testLength);
         Standardizer fitted;
         try {
-            fitted = Standardizer.fit(split.train(values));
+            fitted = Standardizer.fit(split.train(values), raw.columns());
         } catch (IllegalArgumentException e) {
-            // Name the series (its source says which series of a long file) and the column, not an index.
+            // Name the series: its source says which series of a long file.
             throw new IllegalArgumentException(file + ": its training part (the first " + split.trainLength()
-                    + " rows) cannot be scaled: " + constantColumn(split.train(values), raw.columns())
-                    + "; a forecaster needs values that vary before the validation and test parts", e);
+                    + " rows) cannot be scaled: " + e.getMessage() + "; a forecaster needs values that vary before"
+                    + " the validation and test parts", e);
         }
         double[] std = fitted.std().clone();
         for (int c = 0; c < std.length; c++) {
