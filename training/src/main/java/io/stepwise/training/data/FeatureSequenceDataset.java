@@ -302,30 +302,21 @@ public final class FeatureSequenceDataset {
 
     /** Batches of equal-length recordings of one split, in an order shuffled with {@code shuffleSeed}. */
     public List<LengthBatch> lengthBatches(Split split, int batchSize, long shuffleSeed) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize: expected ≥ 1 but got " + batchSize);
-        }
         Examples examples = split(split);
-        TreeMap<Integer, List<Integer>> byLength = new TreeMap<>();
-        for (int i = 0; i < examples.size(); i++) {
-            byLength.computeIfAbsent(examples.steps()[i].length, k -> new ArrayList<>()).add(i);
+        int[] lengths = new int[examples.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = examples.steps()[i].length;
         }
-        Random random = new Random(shuffleSeed);
         List<LengthBatch> batches = new ArrayList<>();
-        for (List<Integer> group : byLength.values()) {
-            Collections.shuffle(group, random);
-            for (int from = 0; from < group.size(); from += batchSize) {
-                int to = Math.min(group.size(), from + batchSize);
-                float[][][] steps = new float[to - from][][];
-                int[] labelIds = new int[to - from];
-                for (int j = from; j < to; j++) {
-                    steps[j - from] = examples.steps()[group.get(j)];
-                    labelIds[j - from] = examples.labels()[group.get(j)];
-                }
-                batches.add(new LengthBatch(steps, labelIds));
+        for (int[] idx : LengthBatching.batches(lengths, batchSize, shuffleSeed)) {
+            float[][][] steps = new float[idx.length][][];
+            int[] labelIds = new int[idx.length];
+            for (int j = 0; j < idx.length; j++) {
+                steps[j] = examples.steps()[idx[j]];
+                labelIds[j] = examples.labels()[idx[j]];
             }
+            batches.add(new LengthBatch(steps, labelIds));
         }
-        Collections.shuffle(batches, random);
         return batches;
     }
 

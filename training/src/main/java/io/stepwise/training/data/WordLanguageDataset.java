@@ -128,33 +128,21 @@ public final class WordLanguageDataset {
      * epoch. Every example appears in exactly one batch.
      */
     public List<LengthBatch> lengthBatches(Split split, int batchSize, long shuffleSeed) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batchSize: expected ≥ 1 but got " + batchSize);
-        }
         Examples examples = split(split);
-        TreeMap<Integer, List<Integer>> byLength = new TreeMap<>();
-        for (int i = 0; i < examples.size(); i++) {
-            byLength.computeIfAbsent(examples.tokens()[i].length, k -> new ArrayList<>()).add(i);
+        int[] lengths = new int[examples.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = examples.tokens()[i].length;
         }
-        Random random = new Random(shuffleSeed);
         List<LengthBatch> batches = new ArrayList<>();
-        for (Map.Entry<Integer, List<Integer>> group : byLength.entrySet()) {
-            List<Integer> indices = group.getValue();
-            Collections.shuffle(indices, random);
-            for (int from = 0; from < indices.size(); from += batchSize) {
-                int to = Math.min(indices.size(), from + batchSize);
-                int[] idx = new int[to - from];
-                int[][] tokens = new int[idx.length][];
-                int[] labelIds = new int[idx.length];
-                for (int j = 0; j < idx.length; j++) {
-                    idx[j] = indices.get(from + j);
-                    tokens[j] = examples.tokens()[idx[j]];
-                    labelIds[j] = examples.labels()[idx[j]];
-                }
-                batches.add(new LengthBatch(group.getKey(), idx, tokens, labelIds));
+        for (int[] idx : LengthBatching.batches(lengths, batchSize, shuffleSeed)) {
+            int[][] tokens = new int[idx.length][];
+            int[] labelIds = new int[idx.length];
+            for (int j = 0; j < idx.length; j++) {
+                tokens[j] = examples.tokens()[idx[j]];
+                labelIds[j] = examples.labels()[idx[j]];
             }
+            batches.add(new LengthBatch(tokens[0].length, idx, tokens, labelIds));
         }
-        Collections.shuffle(batches, random);
         return batches;
     }
 
