@@ -57,9 +57,10 @@ public final class ForecastPlots {
             throw new IllegalArgumentException("train/validation: expected at least one epoch");
         }
         XYChart loss = chart(title + ": training loss", "epoch", lossName, 300);
-        loss.addSeries("train", epochs(train.length), finite(train, "train")).setMarker(SeriesMarkers.CIRCLE);
+        loss.addSeries("train", Plots.epochs(train.length), Plots.checkedFinite(train, "train"))
+                .setMarker(SeriesMarkers.CIRCLE);
         XYChart val = chart(title + ": validation", "epoch", metricName, 300);
-        val.addSeries("model", epochs(validation.length), finite(validation, "validation"))
+        val.addSeries("model", Plots.epochs(validation.length), Plots.checkedFinite(validation, "validation"))
                 .setMarker(SeriesMarkers.DIAMOND);
         if (Double.isFinite(baseline)) {
             XYSeries b = val.addSeries(baselineName, new double[] {1, Math.max(1.0001, validation.length)},
@@ -136,7 +137,7 @@ public final class ForecastPlots {
     private static void line(XYChart chart, String name, List<?> x, double[] y, Color color, boolean dashed,
                              float width) {
         List<Double> ys = new ArrayList<>(y.length);
-        for (double v : finite(y, name)) {
+        for (double v : Plots.checkedFinite(y, name)) {
             ys.add(v);
         }
         XYSeries s = chart.addSeries(name, x, ys);
@@ -179,24 +180,6 @@ public final class ForecastPlots {
 
     private static double[] slice(double[] a, int from, int to) {
         return java.util.Arrays.copyOfRange(a, from, to);
-    }
-
-    private static double[] epochs(int n) {
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = i + 1;
-        }
-        return x;
-    }
-
-    private static double[] finite(double[] values, String name) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Double.isFinite(values[i])) {
-                throw new IllegalArgumentException(name + "[" + i + "]: expected a finite value but got "
-                        + values[i]);
-            }
-        }
-        return values;
     }
 
     /** Stacks the charts vertically into one PNG, written atomically. */

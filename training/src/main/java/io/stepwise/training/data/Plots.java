@@ -194,7 +194,8 @@ public final class Plots {
         return xs;
     }
 
-    private static double[] epochs(int n) {
+    /** 1, 2, …, n: the x values of a per-epoch curve. */
+    static double[] epochs(int n) {
         double[] x = new double[n];
         for (int i = 0; i < n; i++) {
             x[i] = i + 1;
@@ -217,7 +218,8 @@ public final class Plots {
         return out;
     }
 
-    private static double[] checkedFinite(double[] values, String name) {
+    /** {@code values}, or an error naming the first value that is NaN or infinite. */
+    static double[] checkedFinite(double[] values, String name) {
         for (int i = 0; i < values.length; i++) {
             if (!Double.isFinite(values[i])) {
                 throw new IllegalArgumentException(name + "[" + i + "]: expected a finite value but got "
