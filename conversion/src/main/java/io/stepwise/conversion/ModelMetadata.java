@@ -217,7 +217,18 @@ public final class ModelMetadata {
          * @param method how the offsets were measured, e.g. {@code validation_residual_quantiles}
          */
         public Builder optIntervals(String method, double[] levels, double[][][] lower, double[][][] upper) {
+            return optIntervals(method, levels, lower, upper, Map.of());
+        }
+
+        /**
+         * As {@link #optIntervals(String, double[], double[][][], double[][][])}, with how the offsets were
+         * calibrated ({@code calibration}: e.g. the quantile rule, the validation errors per step and the levels
+         * extrapolated for want of errors), recorded as given; an empty map records none.
+         */
+        public Builder optIntervals(String method, double[] levels, double[][][] lower, double[][][] upper,
+                                    Map<String, ?> calibration) {
             Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(calibration, "calibration");
             if (levels.length == 0 || lower.length != levels.length || upper.length != levels.length) {
                 throw new IllegalArgumentException("intervals: expected one lower and one upper table per level but "
                         + "got " + levels.length + " levels, " + lower.length + " and " + upper.length + " tables");
@@ -246,6 +257,9 @@ public final class ModelMetadata {
             m.put("levels", levels.clone());
             m.put("lower", nested(lower));
             m.put("upper", nested(upper));
+            if (!calibration.isEmpty()) {
+                m.put("calibration", calibration);
+            }
             props.put(MetadataKeys.INTERVALS, Json.write(m));
             return this;
         }

@@ -98,7 +98,8 @@ class ModelFormatContractTest {
                 .optForecast(Map.of("horizon", 7))
                 .optFrequency(io.stepwise.conversion.Frequency.QUARTERLY)
                 .optIntervals("validation_residual_quantiles", new double[] {0.8},
-                        new double[][][] {{{-1, -2, -3, -4}}}, new double[][][] {{{1, 2, 3, 4}}})
+                        new double[][][] {{{-1, -2, -3, -4}}}, new double[][][] {{{1, 2, 3, 4}}},
+                        Map.of("quantile", "split_conformal", "validation_errors_per_step", List.of(13)))
                 .optSeries("store", List.of("a", "b"), new double[][] {{1, 2, 3, 4}, {5, 6, 7, 8}},
                         new double[][] {{1, 1, 1, 1}, {2, 2, 2, 2}})
                 .optTraining(Map.of("seed", 42))
@@ -151,6 +152,8 @@ class ModelFormatContractTest {
             assertEquals("validation_residual_quantiles", info.intervals().get("method"));
             assertEquals(List.of(0.8), info.intervals().get("levels"));
             assertEquals(List.of(List.of(List.of(-1L, -2L, -3L, -4L))), info.intervals().get("lower"));
+            assertEquals(Map.of("quantile", "split_conformal", "validation_errors_per_step", List.of(13L)),
+                    info.intervals().get("calibration"));
             assertEquals("store", info.series().get("column"));
             assertEquals(List.of("a", "b"), info.series().get("keys"));
             assertEquals(List.of(List.of(2L, 2L, 2L, 2L)), ((List<?>) info.series().get("std")).subList(1, 2));

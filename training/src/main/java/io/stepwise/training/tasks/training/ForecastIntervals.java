@@ -4,22 +4,35 @@ import io.stepwise.runtime.forecast.Forecaster;
 import io.stepwise.training.tasks.protocol.ForecastProtocol.Series;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * Prediction intervals from the validation forecasts' errors: for every forecast step and feature, the empirical
- * quantiles (1 − level)/2 and (1 + level)/2 of the errors over the rolling validation origins of every series, the
- * way the runtime's {@code Forecaster} reads them ({@code stepwise.intervals}). A step never gets a narrower interval
- * than the step before it (errors compound). Values that were missing in the file are not used. The recorded test
- * metric {@code test_interval_80_coverage} says how often the test tails actually fell inside.
+ * Prediction intervals calibrated on held-out forecasts (split conformal): for every forecast step and feature, the
+ * conformal quantile of the absolute errors of the rolling validation forecasts of every series — forecasts from
+ * several origins inside the validation part, which the weights never trained on — the way the runtime's {@code
+ * Forecaster} reads them ({@code stepwise.intervals}). Intervals are symmetric around the forecast: a bias that the
+ * few validation origins happen to share says little about the test tail, and quantiles of signed errors from them
+ * gave intervals that missed most test values. A step never gets a narrower interval than the step before it (errors
+ * compound). Values that were missing in the file are not used. The recorded test metrics {@code
+ * test_interval_80_coverage} and {@code test_interval_95_coverage} say how often the test tails actually fell
+ * inside.
+ *
+ * <p><b>Finite samples.</b> With n validation errors at a step, the interval of level L is the k-th smallest absolute
+ * error, k = ⌈(n + 1) L⌉ (covers at least L of a new, exchangeable error). When k > n — too few validation forecasts
+ * for that level (fewer than L / (1 − L), e.g. 19 for 95 %) — there is no such error; the largest one covers only
+ * n / (n + 1), so it is widened by the ratio of normal quantiles z((1 + L) / 2) / z((1 + n / (n + 1)) / 2) and the
+ * level is recorded as extrapolated ({@link #extrapolated()}, {@code calibration} in the model) rather than passed
+ * off as measured.
  *
  * <p><b>Relative or absolute.</b> When the series' errors grow with their level — every training value is positive
  * (sales, passengers, flows) and, over the training part, the size of the seasonal change |y(t) − y(t − season)|
  * rises with the level |y(t − season)| (Spearman rank correlation at least {@value #LEVEL_DEPENDENCE}, the mean over
- * the series of a global model) — the errors are measured as shares of the forecast, (actual − forecast) /
+ * the series of a global model) — the errors are measured as shares of the forecast, |actual − forecast| /
  * |forecast|, so the interval's width follows the level: a series that grows past its validation part gets wider
- * bands ({@value Forecaster#RELATIVE_INTERVALS}). Otherwise they are in model units, (actual − forecast) / std, per
+ * bands ({@value Forecaster#RELATIVE_INTERVALS}). Otherwise they are in model units, |actual − forecast| / std, per
  * series' scaling ({@value #METHOD}): a level shift downwards or a series without that pattern would get bands too
  * narrow from shares. The seasonal changes are the baseline's errors, which no model selection has seen.
  *
@@ -27,14 +40,19 @@ import java.util.Locale;
  * @param upper            [level][step][feature] offsets to the upper bound
  * @param relative         whether the offsets are shares of the forecast rather than of the scaling std
  * @param levelDependence  the rank correlation of seasonal change and level that decided it (NaN: not all positive)
+ * @param errors           [step] validation errors the first feature's offsets were calibrated on
+ * @param extrapolated     [level] whether some step had too few errors for that level's rank
  */
-public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean relative, double levelDependence) {
+public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean relative, double levelDependence,
+                                int[] errors, boolean[] extrapolated) {
     /** The rank correlation of seasonal change and level from which intervals are relative. */
     static final double LEVEL_DEPENDENCE = 0.3;
     /** The levels a forecaster carries. */
     static final double[] LEVELS = {0.8, 0.95};
     /** The {@code method} recorded in the model for offsets in model (scaled) units. */
     static final String METHOD = "validation_residual_quantiles";
+    /** The {@code calibration.quantile} recorded in the model. */
+    static final String CONFORMAL = "split_conformal";
 
     /** Measures the intervals from each series' forecasts [origin][step][feature] at its {@code origins}. */
     static ForecastIntervals measure(List<Series> data, List<int[]> origins, List<double[][][]> forecasts) {
@@ -46,6 +64,8 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
         int features = data.get(0).values()[0].length;
         double[][][] lower = new double[LEVELS.length][horizon][features];
         double[][][] upper = new double[LEVELS.length][horizon][features];
+        int[] counts = new int[horizon];
+        boolean[] extrapolated = new boolean[LEVELS.length];
         for (int f = 0; f < features; f++) {
             for (int h = 0; h < horizon; h++) {
                 List<Double> errors = new ArrayList<>();
@@ -56,26 +76,113 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
                         double forecast = forecasts.get(s)[i][h][f];
                         double unit = relative ? Math.abs(forecast) : d.scaling().std()[f];
                         if (!d.filled()[t][f] && unit > 0) {
-                            errors.add((d.values()[t][f] - forecast) / unit);
+                            errors.add(Math.abs(d.values()[t][f] - forecast) / unit);
                         }
                     }
                 }
                 double[] e = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                if (f == 0) {
+                    counts[h] = e.length;
+                }
                 for (int l = 0; l < LEVELS.length; l++) {
-                    double lo = e.length == 0 ? (h > 0 ? lower[l][h - 1][f] : 0)
-                            : quantile(e, (1 - LEVELS[l]) / 2);
-                    double hi = e.length == 0 ? (h > 0 ? upper[l][h - 1][f] : 0)
-                            : quantile(e, (1 + LEVELS[l]) / 2);
-                    if (h > 0) {
-                        lo = Math.min(lo, lower[l][h - 1][f]);
-                        hi = Math.max(hi, upper[l][h - 1][f]);
+                    double q = e.length == 0 ? (h > 0 ? upper[l][h - 1][f] : 0) : conformal(e, LEVELS[l]);
+                    if (f == 0 && e.length > 0 && rank(e.length, LEVELS[l]) > e.length) {
+                        extrapolated[l] = true;
                     }
-                    lower[l][h][f] = lo;
-                    upper[l][h][f] = hi;
+                    if (h > 0) {
+                        q = Math.max(q, upper[l][h - 1][f]);
+                    }
+                    lower[l][h][f] = -q;
+                    upper[l][h][f] = q;
                 }
             }
         }
-        return new ForecastIntervals(lower, upper, relative, dependence);
+        return new ForecastIntervals(lower, upper, relative, dependence, counts, extrapolated);
+    }
+
+    /** The rank k = ⌈(n + 1) level⌉ of the conformal quantile of n scores (the rounding forgives float noise). */
+    static int rank(int n, double level) {
+        return (int) Math.ceil((n + 1) * level - 1e-9);
+    }
+
+    /**
+     * The split-conformal quantile of sorted non-negative scores at {@code level}; beyond the largest score, that one
+     * widened by the ratio of normal quantiles (see the class comment).
+     */
+    static double conformal(double[] sorted, double level) {
+        int n = sorted.length;
+        int k = rank(n, level);
+        if (k <= n) {
+            return sorted[Math.max(0, k - 1)];
+        }
+        double covered = (double) n / (n + 1);
+        return sorted[n - 1] * normalQuantile((1 + level) / 2) / normalQuantile((1 + covered) / 2);
+    }
+
+    /**
+     * The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9), for p in (0, 1).
+     */
+    static double normalQuantile(double p) {
+        if (!(p > 0 && p < 1)) {
+            throw new IllegalArgumentException("p: expected a probability in (0, 1) but got " + p);
+        }
+        double[] a = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+            -3.066479806614716e+01, 2.506628277459239e+00};
+        double[] b = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+            -1.328068155288572e+01};
+        double[] c = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+            4.374664141464968e+00, 2.938163982698783e+00};
+        double[] d = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
+        double low = 0.02425;
+        if (p < low || p > 1 - low) {
+            double q = Math.sqrt(-2 * Math.log(p < low ? p : 1 - p));
+            double x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+                    / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+            return p < low ? x : -x;
+        }
+        double q = p - 0.5;
+        double r = q * q;
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+                / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    }
+
+    /**
+     * The {@code calibration} object recorded in {@code stepwise.intervals}: what the offsets were measured on, so
+     * that a reader can tell a measured level from an extrapolated one.
+     */
+    Map<String, Object> calibration() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("quantile", CONFORMAL);
+        m.put("scores", relative ? "absolute_error_share_of_forecast" : "absolute_error_over_std");
+        m.put("validation_errors_per_step", Arrays.stream(errors).boxed().toList());
+        List<Double> guessed = new ArrayList<>();
+        for (int l = 0; l < LEVELS.length; l++) {
+            if (extrapolated[l]) {
+                guessed.add(LEVELS[l]);
+            }
+        }
+        m.put("extrapolated_levels", guessed);
+        return m;
+    }
+
+    /**
+     * One line for the training output, e.g. {@code intervals: split-conformal on 13 validation forecasts per step
+     * (absolute errors over std); 95 % extrapolated: needs at least 19}.
+     */
+    String describe() {
+        int fewest = Arrays.stream(errors).min().orElse(0);
+        int most = Arrays.stream(errors).max().orElse(0);
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "intervals: split-conformal quantiles of %s "
+                + "on %s validation forecasts per step", relative ? "absolute errors as shares of the forecast"
+                : "absolute errors", fewest == most ? fewest : fewest + "-" + most));
+        for (int l = 0; l < LEVELS.length; l++) {
+            if (extrapolated[l]) {
+                sb.append(String.format(Locale.ROOT, "; %d %% extrapolated from the largest error under normal tails "
+                        + "(too few for its rank: needs at least %d)", Math.round(LEVELS[l] * 100),
+                        (int) Math.ceil(LEVELS[l] / (1 - LEVELS[l]) - 1e-9)));
+            }
+        }
+        return sb.toString();
     }
 
     /** Whether every training value of every column is above zero. */
@@ -199,6 +306,7 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
     @Override
     public String toString() {
         return "ForecastIntervals{" + method() + ", lower=" + Arrays.deepToString(lower) + ", upper="
-                + Arrays.deepToString(upper) + '}';
+                + Arrays.deepToString(upper) + ", errors=" + Arrays.toString(errors) + ", extrapolated="
+                + Arrays.toString(extrapolated) + '}';
     }
 }

@@ -352,6 +352,11 @@ public final class ForecastTask extends RecurrentTask<int[]> {
                 m.put("series:" + panel.keys().get(s) + ":" + ForecastProtocol.TEST_MASE, seriesScores.get(s)[0].mase());
                 m.put("series:" + panel.keys().get(s) + ":" + ForecastProtocol.BASELINE_MASE,
                         seriesScores.get(s)[1].mase());
+                // The pooled coverage can hide a series whose intervals are far too narrow (or wide).
+                for (int l = 0; l < ForecastIntervals.LEVELS.length; l++) {
+                    m.put("series:" + panel.keys().get(s) + ":" + ForecastIntervals.coverageKey(l),
+                            bands.coverage(l, List.of(data.get(s)), List.of(test.get(s)), List.<double[][][]>of(forecasts.get(s))));
+                }
             }
         }
         return m;
@@ -394,7 +399,8 @@ public final class ForecastTask extends RecurrentTask<int[]> {
                 f.wireName())));
         try (NDManager manager = net().getParameters().valueAt(0).getArray().getManager().newSubManager()) {
             ForecastIntervals bands = intervals(manager);
-            metadata.optIntervals(bands.method(), ForecastIntervals.LEVELS, bands.lower(), bands.upper());
+            metadata.optIntervals(bands.method(), ForecastIntervals.LEVELS, bands.lower(), bands.upper(),
+                    bands.calibration());
         }
         ForecastProtocol.Protocol protocol = new ForecastProtocol.Protocol((options.data() == null
                 ? ForecastProtocol.DEFAULT_DATA : options.data()).toString(), options.validationLength(),
@@ -462,6 +468,16 @@ public final class ForecastTask extends RecurrentTask<int[]> {
         ForecastPlots.originsWithIntervals(runDirectory.resolve("forecast.png"), "Test-tail forecasts, "
                 + horizon + " steps, " + options.cell().id(), name, plotted.raw().timeStamps(),
                 plotted.target(), from, origins, ForecastIntervals.LEVELS[0], "seasonal naive", naive);
+    }
+
+    /**
+     * How the prediction intervals were calibrated, one line for the training output (after {@link #finalMetrics},
+     * which measures them).
+     */
+    public String describeIntervals() {
+        try (NDManager manager = net().getParameters().valueAt(0).getArray().getManager().newSubManager()) {
+            return intervals(manager).describe();
+        }
     }
 
     /** The prediction intervals, measured once on the validation forecasts of the trained weights. */

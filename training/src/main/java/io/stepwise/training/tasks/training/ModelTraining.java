@@ -213,6 +213,9 @@ public final class ModelTraining {
                     options.out(), Files.size(options.out()), parity.maxAbsDiff(), parity.cases(),
                     ModelCards.metricsLine(metrics));
             verdict.ifPresent(v -> out.printf(Locale.ROOT, "%s %s%n", options.out().getFileName(), v.sentence()));
+            if (task instanceof ForecastTask forecast) {
+                out.println(forecast.describeIntervals());
+            }
             return trained;
         }
     }
