@@ -86,7 +86,8 @@ public final class ModelFormat {
     public static final String FREQUENCY = KEY_PREFIX + "frequency";
     /**
      * Task-level key: a forecaster's prediction intervals, JSON object {@code {"method":...,"levels":[...],
-     * "lower":[level][step][feature],"upper":[level][step][feature]}}, offsets in model (scaled) units.
+     * "lower":[level][step][feature],"upper":[level][step][feature]}}, offsets in model (scaled) units, and optionally
+     * {@code "calibration":{...}}, how training measured them (informative only; models without it read the same).
      */
     public static final String INTERVALS = KEY_PREFIX + "intervals";
     /**

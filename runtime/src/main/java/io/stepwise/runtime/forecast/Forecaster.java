@@ -38,8 +38,9 @@ import java.util.function.Supplier;
  * {@link ForecastStream#forecast} therefore refuse a history shorter than {@link #minimumHistory()}, naming the
  * number needed; {@link #withMinimumHistory(int)} accepts less on purpose.
  *
- * <p><b>Intervals and dates.</b> A model that carries prediction intervals ({@code stepwise.intervals}: quantiles of
- * its validation forecast errors per step, in model units) returns them with every forecast, scaled back to the
+ * <p><b>Intervals and dates.</b> A model that carries prediction intervals ({@code stepwise.intervals}: per step,
+ * split-conformal quantiles of its validation forecasts' absolute errors — older models: empirical quantiles of the
+ * signed errors — in model units) returns them with every forecast, scaled back to the
  * series' units; beyond the stored steps the last stored step's width is used. A model that records its
  * {@link #frequency()} dates the forecast steps after the history's last time stamp
  * ({@link #forecast(double[][], int, String)}).

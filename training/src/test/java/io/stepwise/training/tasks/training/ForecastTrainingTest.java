@@ -86,6 +86,23 @@ class ForecastTrainingTest {
             assertTrue(trained.metrics().containsKey("test_interval_80_coverage"));
             double coverage = trained.metrics().get("test_interval_80_coverage");
             assertTrue(coverage >= 0 && coverage <= 1, "coverage " + coverage);
+            // Validation 24 rows, horizon 12: 13 rolling origins, so 13 errors per step (none of those rows was
+            // missing); 13 are too few for the 95 % rank (19), which is said in the model, the output and the card.
+            @SuppressWarnings("unchecked")
+            Map<String, Object> calibration = (Map<String, Object>) info.intervals().get("calibration");
+            assertEquals("split_conformal", calibration.get("quantile"));
+            assertEquals(Collections.nCopies(12, 13L), calibration.get("validation_errors_per_step"));
+            assertEquals(List.of(0.95), calibration.get("extrapolated_levels"));
+            assertTrue(log.contains("on 13 validation forecasts per step; 95 % extrapolated"), log);
+            assertTrue(log.contains("test values inside the 80 % interval "), log);
+            String card = Files.readString(trained.card());
+            assertTrue(card.contains("test values inside the 80 % interval ") && card.contains(", inside the 95 % "
+                    + "interval ") && card.contains("too few for the levels [0.95]"), card);
+            @SuppressWarnings("unchecked")
+            List<List<List<Double>>> lower = (List<List<List<Double>>>) info.intervals().get("lower");
+            @SuppressWarnings("unchecked")
+            List<List<List<Double>>> upper = (List<List<List<Double>>>) info.intervals().get("upper");
+            assertEquals(-upper.get(0).get(0).get(0), lower.get(0).get(0).get(0), 0, "symmetric");
             // The evaluation protocol remembers the columns, so evaluate re-reads the same ones.
             ModelEvaluation.Result result = ModelEvaluation.evaluate(model, null);
             assertTrue(result.matchesRecorded(), result.measured() + " vs " + result.recorded());

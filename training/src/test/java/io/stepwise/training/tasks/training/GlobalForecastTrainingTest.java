@@ -74,6 +74,8 @@ class GlobalForecastTrainingTest {
         for (String key : List.of("A", "B", "C")) {
             assertTrue(metrics.containsKey("series:" + key + ":test_mase"), metrics.toString());
             assertTrue(metrics.containsKey("series:" + key + ":baseline_snaive_mase"), metrics.toString());
+            double own = metrics.get("series:" + key + ":test_interval_80_coverage");
+            assertTrue(own >= 0 && own <= 1, "coverage of " + key + ": " + own);
             mean += metrics.get("series:" + key + ":test_mase") / 3;
         }
         assertEquals(mean, metrics.get("test_mase"), 1e-9, "the aggregate is the mean of the series' MASEs");
