@@ -61,7 +61,8 @@ public final class ModelInfoRenderer {
                     + "way: " + preview(keys.stream().map(String::valueOf).toList()));
         }
         if (!info.intervals().isEmpty()) {
-            line(sb, "intervals", info.intervals().get("levels") + " (" + info.intervals().get("method") + ")");
+            line(sb, "intervals", info.intervals().get("levels") + " (" + info.intervals().get("method")
+                    + calibration(info.intervals().get("calibration")) + ")");
         }
         if (!info.metrics().isEmpty()) {
             line(sb, "metrics", info.metrics().toString());
@@ -124,5 +125,25 @@ public final class ModelInfoRenderer {
             }
         }
         return sb.append('\'').toString();
+    }
+
+    /**
+     * e.g. {@code , split_conformal on 13 validation errors per step, extrapolated [0.95]}; empty for a model that
+     * does not record how its intervals were calibrated.
+     */
+    private static String calibration(Object calibration) {
+        if (!(calibration instanceof Map<?, ?> c)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(", ").append(c.get("quantile"));
+        if (c.get("validation_errors_per_step") instanceof List<?> counts && !counts.isEmpty()) {
+            long fewest = counts.stream().mapToLong(n -> n instanceof Number x ? x.longValue() : 0).min().orElse(0);
+            sb.append(" on ").append(fewest).append(counts.stream().distinct().count() > 1 ? "+" : "")
+                    .append(" validation errors per step");
+        }
+        if (c.get("extrapolated_levels") instanceof List<?> guessed && !guessed.isEmpty()) {
+            sb.append(", extrapolated ").append(guessed);
+        }
+        return sb.toString();
     }
 }

@@ -154,6 +154,8 @@ class ModelFormatContractTest {
             assertEquals(List.of(List.of(List.of(-1L, -2L, -3L, -4L))), info.intervals().get("lower"));
             assertEquals(Map.of("quantile", "split_conformal", "validation_errors_per_step", List.of(13L)),
                     info.intervals().get("calibration"));
+            assertTrue(ModelInfoRenderer.render(info).contains("(validation_residual_quantiles, split_conformal on 13 "
+                    + "validation errors per step)"), ModelInfoRenderer.render(info));
             assertEquals("store", info.series().get("column"));
             assertEquals(List.of("a", "b"), info.series().get("keys"));
             assertEquals(List.of(List.of(2L, 2L, 2L, 2L)), ((List<?>) info.series().get("std")).subList(1, 2));
