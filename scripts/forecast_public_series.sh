@@ -45,8 +45,8 @@ write.csv(long, file.path(Sys.getenv("OUT"), "seatbelts.csv"), row.names = FALSE
 ' > /dev/null
 summary="$out/summary.md"
 {
-    echo "| series | frequency | rows | model ($cell) test MASE | seasonal naive test MASE | ratio | 80% interval coverage | trials chosen |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| series | frequency | rows | model ($cell) test MASE | seasonal naive test MASE | ratio | 80% interval coverage | 95% interval coverage | trials chosen |"
+    echo "|---|---|---|---|---|---|---|---|---|"
 } > "$summary.tmp"
 for series in ${SERIES:-airpassengers ukgas nile ukdriverdeaths johnsonjohnson}; do
     dir="$out/$series"
@@ -67,8 +67,9 @@ freq = re.search(r"from (\w+) data, (\d+) rows", log)
 chose = re.search(r"chose trial (\d+) \(([^)]*)\)", log)
 model, naive = m["test_mase"], m["baseline_snaive_mase"]
 cov = m.get("test_interval_80_coverage", float("nan"))
+cov95 = m.get("test_interval_95_coverage", float("nan"))
 print(f"| {sys.argv[3]} | {freq.group(1) if freq else '?'} | {freq.group(2) if freq else '?'} | {model:.3f} | "
-      f"{naive:.3f} | {model / naive:.2f} | {cov:.2f} | {chose.group(1) + ': ' + chose.group(2) if chose else '-'} |")
+      f"{naive:.3f} | {model / naive:.2f} | {cov:.2f} | {cov95:.2f} | {chose.group(1) + ': ' + chose.group(2) if chose else '-'} |")
 PY
 done
 for panel in ${PANELS-seatbelts}; do
@@ -88,15 +89,18 @@ m = json.loads(props["stepwise.metrics"])
 keys = json.loads(props["stepwise.series"])["keys"]
 print(f"\n{sys.argv[2]}: one global model over {len(keys)} series "
       f"({int(m['series_beating_baseline'])} beat seasonal naive)\n")
-print("| series | model test MASE | seasonal naive test MASE | ratio |")
-print("|---|---|---|---|")
+print("| series | model test MASE | seasonal naive test MASE | ratio | 80% interval coverage | 95% interval coverage |")
+print("|---|---|---|---|---|---|")
+nan = float("nan")
 for k in keys:
     a, b = m[f"series:{k}:test_mase"], m[f"series:{k}:baseline_snaive_mase"]
-    print(f"| {k} | {a:.3f} | {b:.3f} | {a / b:.2f} |")
+    c80, c95 = m.get(f"series:{k}:test_interval_80_coverage", nan), m.get(f"series:{k}:test_interval_95_coverage", nan)
+    print(f"| {k} | {a:.3f} | {b:.3f} | {a / b:.2f} | {c80:.2f} | {c95:.2f} |")
 a, b = m["test_mase"], m["baseline_snaive_mase"]
-print(f"| mean over series | {a:.3f} | {b:.3f} | {a / b:.2f} |")
-print(f"\n80% interval coverage on the test tails {m['test_interval_80_coverage']:.2f}, "
-      f"95%: {m['test_interval_95_coverage']:.2f}; intervals: {json.loads(props['stepwise.intervals'])['method']}")
+print(f"| mean over series | {a:.3f} | {b:.3f} | {a / b:.2f} | {m['test_interval_80_coverage']:.2f} | "
+      f"{m['test_interval_95_coverage']:.2f} |")
+intervals = json.loads(props["stepwise.intervals"])
+print(f"\nintervals: {intervals['method']}, calibration {intervals.get('calibration', 'not recorded')}")
 PY
 done
 mv "$summary.tmp" "$summary"
