@@ -140,9 +140,11 @@ public final class ModelCards {
         }
         StringBuilder sb = new StringBuilder("Prediction intervals: ").append(c.get("quantile"))
                 .append(" quantiles of the validation forecasts' ").append(c.get("scores"))
-                .append(", from ").append(c.get("validation_errors_per_step")).append(" errors per step");
+                .append(", from ").append(c.get("validation_errors_per_step")).append(" errors per step")
+                .append(c.containsKey("independent_errors_per_step") ? " (" + c.get("independent_errors_per_step")
+                        + " counted as independent)" : "");
         if (c.get("extrapolated_levels") instanceof List<?> guessed && !guessed.isEmpty()) {
-            sb.append("; too few for the levels ").append(guessed)
+            sb.append("; too few independent errors for the levels ").append(guessed)
                     .append(", which are extrapolated from the largest error assuming normal tails");
         }
         return java.util.Optional.of(sb.append('.').toString());

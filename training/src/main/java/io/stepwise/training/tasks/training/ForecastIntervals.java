@@ -20,12 +20,15 @@ import java.util.Map;
  * test_interval_80_coverage} and {@code test_interval_95_coverage} say how often the test tails actually fell
  * inside.
  *
- * <p><b>Finite samples.</b> With n validation errors at a step, the interval of level L is the k-th smallest absolute
- * error, k = ⌈(n + 1) L⌉ (covers at least L of a new, exchangeable error). When k > n — too few validation forecasts
- * for that level (fewer than L / (1 − L), e.g. 19 for 95 %) — there is no such error; the largest one covers only
- * n / (n + 1), so it is widened by the ratio of normal quantiles z((1 + L) / 2) / z((1 + n / (n + 1)) / 2) and the
- * level is recorded as extrapolated ({@link #extrapolated()}, {@code calibration} in the model) rather than passed
- * off as measured.
+ * <p><b>Finite samples.</b> With m independent validation errors at a step, the interval of level L is the k-th
+ * smallest absolute error, k = ⌈(m + 1) L⌉ (it covers at least L of a new, exchangeable error). The errors of
+ * step j from consecutive origins are not independent: their forecast windows and targets overlap, and j-step errors
+ * are correlated up to j − 1 origins apart, so a series' n errors at step j count as m = ⌈n / j⌉ independent ones
+ * (summed over the series of a global model). The quantile is then taken at k / m of all n errors. When k > m — too
+ * few for that level (m below L / (1 − L): 4 for 80 %, 19 for 95 %) — no error is known to cover L; the largest covers
+ * about m / (m + 1), so it is widened by the ratio of normal quantiles z((1 + L) / 2) / z((1 + m / (m + 1)) / 2) and
+ * the level is recorded as extrapolated ({@link #extrapolated()}, {@code calibration} in the model) rather than
+ * passed off as measured.
  *
  * <p><b>Relative or absolute.</b> When the series' errors grow with their level — every training value is positive
  * (sales, passengers, flows) and, over the training part, the size of the seasonal change |y(t) − y(t − season)|
@@ -41,10 +44,11 @@ import java.util.Map;
  * @param relative         whether the offsets are shares of the forecast rather than of the scaling std
  * @param levelDependence  the rank correlation of seasonal change and level that decided it (NaN: not all positive)
  * @param errors           [step] validation errors the first feature's offsets were calibrated on
- * @param extrapolated     [level] whether some step had too few errors for that level's rank
+ * @param independent      [step] how many of them count as independent (m)
+ * @param extrapolated     [level] whether some step had too few independent errors for that level's rank
  */
 public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean relative, double levelDependence,
-                                int[] errors, boolean[] extrapolated) {
+                                int[] errors, int[] independent, boolean[] extrapolated) {
     /** The rank correlation of seasonal change and level from which intervals are relative. */
     static final double LEVEL_DEPENDENCE = 0.3;
     /** The levels a forecaster carries. */
@@ -65,12 +69,15 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
         double[][][] lower = new double[LEVELS.length][horizon][features];
         double[][][] upper = new double[LEVELS.length][horizon][features];
         int[] counts = new int[horizon];
+        int[] independent = new int[horizon];
         boolean[] extrapolated = new boolean[LEVELS.length];
         for (int f = 0; f < features; f++) {
             for (int h = 0; h < horizon; h++) {
                 List<Double> errors = new ArrayList<>();
+                int m = 0;
                 for (int s = 0; s < data.size(); s++) {
                     Series d = data.get(s);
+                    int before = errors.size();
                     for (int i = 0; i < origins.get(s).length; i++) {
                         int t = origins.get(s)[i] + h;
                         double forecast = forecasts.get(s)[i][h][f];
@@ -79,14 +86,17 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
                             errors.add(Math.abs(d.values()[t][f] - forecast) / unit);
                         }
                     }
+                    // Step h + 1 errors of origins closer than h + 1 apart share most of their window and target.
+                    m += (errors.size() - before + h) / (h + 1);
                 }
                 double[] e = errors.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                 if (f == 0) {
                     counts[h] = e.length;
+                    independent[h] = m;
                 }
                 for (int l = 0; l < LEVELS.length; l++) {
-                    double q = e.length == 0 ? (h > 0 ? upper[l][h - 1][f] : 0) : conformal(e, LEVELS[l]);
-                    if (f == 0 && e.length > 0 && rank(e.length, LEVELS[l]) > e.length) {
+                    double q = e.length == 0 ? (h > 0 ? upper[l][h - 1][f] : 0) : conformal(e, m, LEVELS[l]);
+                    if (f == 0 && e.length > 0 && rank(m, LEVELS[l]) > m) {
                         extrapolated[l] = true;
                     }
                     if (h > 0) {
@@ -97,7 +107,7 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
                 }
             }
         }
-        return new ForecastIntervals(lower, upper, relative, dependence, counts, extrapolated);
+        return new ForecastIntervals(lower, upper, relative, dependence, counts, independent, extrapolated);
     }
 
     /** The rank k = ⌈(n + 1) level⌉ of the conformal quantile of n scores (the rounding forgives float noise). */
@@ -106,16 +116,18 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
     }
 
     /**
-     * The split-conformal quantile of sorted non-negative scores at {@code level}; beyond the largest score, that one
-     * widened by the ratio of normal quantiles (see the class comment).
+     * The split-conformal quantile at {@code level} of sorted non-negative scores of which {@code independent} count
+     * as independent: the one at k / m of them, k = ⌈(m + 1) level⌉; beyond the largest score, that one widened by the
+     * ratio of normal quantiles (see the class comment).
      */
-    static double conformal(double[] sorted, double level) {
+    static double conformal(double[] sorted, int independent, double level) {
         int n = sorted.length;
-        int k = rank(n, level);
-        if (k <= n) {
-            return sorted[Math.max(0, k - 1)];
+        int m = Math.max(1, Math.min(independent, n));
+        int k = rank(m, level);
+        if (k <= m) {
+            return sorted[Math.min(n, (int) Math.ceil((double) k / m * n - 1e-9)) - 1];
         }
-        double covered = (double) n / (n + 1);
+        double covered = (double) m / (m + 1);
         return sorted[n - 1] * normalQuantile((1 + level) / 2) / normalQuantile((1 + covered) / 2);
     }
 
@@ -155,6 +167,7 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
         m.put("quantile", CONFORMAL);
         m.put("scores", relative ? "absolute_error_share_of_forecast" : "absolute_error_over_std");
         m.put("validation_errors_per_step", Arrays.stream(errors).boxed().toList());
+        m.put("independent_errors_per_step", Arrays.stream(independent).boxed().toList());
         List<Double> guessed = new ArrayList<>();
         for (int l = 0; l < LEVELS.length; l++) {
             if (extrapolated[l]) {
@@ -166,23 +179,35 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
     }
 
     /**
-     * One line for the training output, e.g. {@code intervals: split-conformal on 13 validation forecasts per step
-     * (absolute errors over std); 95 % extrapolated: needs at least 19}.
+     * One line for the training output, e.g. {@code intervals: split-conformal quantiles of absolute errors on 13
+     * validation forecasts per step (13 to 2 independent); 80 %, 95 % extrapolated at some steps: too few independent
+     * errors for their rank (needs at least 4, 19)}.
      */
     String describe() {
-        int fewest = Arrays.stream(errors).min().orElse(0);
-        int most = Arrays.stream(errors).max().orElse(0);
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "intervals: split-conformal quantiles of %s "
-                + "on %s validation forecasts per step", relative ? "absolute errors as shares of the forecast"
-                : "absolute errors", fewest == most ? fewest : fewest + "-" + most));
+                + "on %s validation forecasts per step (%s independent)", relative
+                ? "absolute errors as shares of the forecast" : "absolute errors", span(errors), span(independent)));
+        List<String> levels = new ArrayList<>();
+        List<String> needs = new ArrayList<>();
         for (int l = 0; l < LEVELS.length; l++) {
             if (extrapolated[l]) {
-                sb.append(String.format(Locale.ROOT, "; %d %% extrapolated from the largest error under normal tails "
-                        + "(too few for its rank: needs at least %d)", Math.round(LEVELS[l] * 100),
-                        (int) Math.ceil(LEVELS[l] / (1 - LEVELS[l]) - 1e-9)));
+                levels.add(Math.round(LEVELS[l] * 100) + " %");
+                needs.add(Integer.toString((int) Math.ceil(LEVELS[l] / (1 - LEVELS[l]) - 1e-9)));
             }
         }
+        if (!levels.isEmpty()) {
+            sb.append("; ").append(String.join(", ", levels)).append(" extrapolated from the largest error under "
+                    + "normal tails at some steps: too few independent errors for their rank (needs at least ")
+                    .append(String.join(", ", needs)).append(')');
+        }
         return sb.toString();
+    }
+
+    /** e.g. {@code 13}, or {@code 13 to 2} from the first step to the last. */
+    private static String span(int[] counts) {
+        int first = counts.length == 0 ? 0 : counts[0];
+        int last = counts.length == 0 ? 0 : counts[counts.length - 1];
+        return first == last ? Integer.toString(first) : first + " to " + last;
     }
 
     /** Whether every training value of every column is above zero. */
@@ -306,7 +331,8 @@ public record ForecastIntervals(double[][][] lower, double[][][] upper, boolean 
     @Override
     public String toString() {
         return "ForecastIntervals{" + method() + ", lower=" + Arrays.deepToString(lower) + ", upper="
-                + Arrays.deepToString(upper) + ", errors=" + Arrays.toString(errors) + ", extrapolated="
+                + Arrays.deepToString(upper) + ", errors=" + Arrays.toString(errors) + ", independent="
+                + Arrays.toString(independent) + ", extrapolated="
                 + Arrays.toString(extrapolated) + '}';
     }
 }

@@ -136,15 +136,22 @@ class ForecastIntervalsTest {
         ForecastIntervals bands = ForecastIntervals.measure(List.of(fixed), List.of(origins),
                 List.<double[][][]>of(forecasts));
         assertArrayEquals(new int[] {7, 7}, bands.errors());
-        // 80 %: rank ⌈8 × 0.8⌉ = 7 of 7, the largest error.
+        // Step 2 errors of neighbouring origins overlap: 7 count as ⌈7 / 2⌉ = 4 independent ones.
+        assertArrayEquals(new int[] {7, 4}, bands.independent());
+        // 80 %: rank ⌈8 × 0.8⌉ = 7 of 7, the largest error; at step 2 rank ⌈5 × 0.8⌉ = 4 of 4, the largest too.
         assertEquals(7, bands.upper()[0][0][0], 1e-9);
         assertEquals(-7, bands.lower()[0][0][0], 1e-9);
-        // 95 %: rank 8 of 7 does not exist; the largest covers 7/8, widened by z(0.975) / z(0.9375).
+        assertEquals(7, bands.upper()[0][1][0], 1e-9);
+        // 95 %: rank 8 of 7 does not exist; the largest covers 7/8, widened by z(0.975) / z(0.9375); at step 2 it
+        // covers 4/5, widened by z(0.975) / z(0.9).
         assertArrayEquals(new boolean[] {false, true}, bands.extrapolated());
-        assertEquals(7 * 1.959964 / 1.534121, bands.upper()[1][1][0], 1e-4);
+        assertEquals(7 * 1.959964 / 1.534121, bands.upper()[1][0][0], 1e-4);
+        assertEquals(7 * 1.959964 / 1.281552, bands.upper()[1][1][0], 1e-4);
         assertEquals(List.of(0.95), bands.calibration().get("extrapolated_levels"));
         assertEquals(List.of(7, 7), bands.calibration().get("validation_errors_per_step"));
-        assertTrue(bands.describe().contains("95 % extrapolated"), bands.describe());
+        assertEquals(List.of(7, 4), bands.calibration().get("independent_errors_per_step"));
+        assertTrue(bands.describe().contains("on 7 validation forecasts per step (7 to 4 independent); 95 % "
+                + "extrapolated"), bands.describe());
         assertTrue(bands.describe().contains("needs at least 19"), bands.describe());
     }
 
@@ -156,7 +163,9 @@ class ForecastIntervalsTest {
         assertEquals(1.959964, ForecastIntervals.normalQuantile(0.975), 1e-6);
         assertEquals(-2.326348, ForecastIntervals.normalQuantile(0.01), 1e-6);
         assertEquals(0, ForecastIntervals.normalQuantile(0.5), 1e-12);
-        assertEquals(3, ForecastIntervals.conformal(new double[] {1, 2, 3, 4, 5}, 0.4), 0);
+        assertEquals(3, ForecastIntervals.conformal(new double[] {1, 2, 3, 4, 5}, 5, 0.4), 0);
+        // 10 scores counting as 4 independent: rank ⌈5 × 0.6⌉ = 3 of 4, i.e. the score at 3/4 of the 10: the 8th.
+        assertEquals(8, ForecastIntervals.conformal(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 4, 0.6), 0);
     }
 
     @Test

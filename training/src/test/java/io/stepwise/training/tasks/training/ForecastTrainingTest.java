@@ -87,17 +87,21 @@ class ForecastTrainingTest {
             double coverage = trained.metrics().get("test_interval_80_coverage");
             assertTrue(coverage >= 0 && coverage <= 1, "coverage " + coverage);
             // Validation 24 rows, horizon 12: 13 rolling origins, so 13 errors per step (none of those rows was
-            // missing); 13 are too few for the 95 % rank (19), which is said in the model, the output and the card.
+            // missing), of which ⌈13 / step⌉ count as independent: too few for the 95 % rank (19) at every step and
+            // for the 80 % rank (4) from step 5, which is said in the model, the output and the card.
             @SuppressWarnings("unchecked")
             Map<String, Object> calibration = (Map<String, Object>) info.intervals().get("calibration");
             assertEquals("split_conformal", calibration.get("quantile"));
             assertEquals(Collections.nCopies(12, 13L), calibration.get("validation_errors_per_step"));
-            assertEquals(List.of(0.95), calibration.get("extrapolated_levels"));
-            assertTrue(log.contains("on 13 validation forecasts per step; 95 % extrapolated"), log);
+            assertEquals(List.of(13L, 7L, 5L, 4L, 3L, 3L, 2L, 2L, 2L, 2L, 2L, 2L),
+                    calibration.get("independent_errors_per_step"));
+            assertEquals(List.of(0.8, 0.95), calibration.get("extrapolated_levels"));
+            assertTrue(log.contains("on 13 validation forecasts per step (13 to 2 independent); 80 %, 95 % "
+                    + "extrapolated"), log);
             assertTrue(log.contains("test values inside the 80 % interval "), log);
             String card = Files.readString(trained.card());
             assertTrue(card.contains("test values inside the 80 % interval ") && card.contains(", inside the 95 % "
-                    + "interval ") && card.contains("too few for the levels [0.95]"), card);
+                    + "interval ") && card.contains("too few independent errors for the levels [0.8, 0.95]"), card);
             @SuppressWarnings("unchecked")
             List<List<List<Double>>> lower = (List<List<List<Double>>>) info.intervals().get("lower");
             @SuppressWarnings("unchecked")
