@@ -71,9 +71,11 @@ public final class SeriesMonitorJob {
         // One file is one split, read in order: each series' rows reach the operator in the file's order.
         FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                 new Path(input)).build();
-        SingleOutputStreamOperator<StepEvent> events = env
+        // The parser's side output is taken from the parser itself: a later operator has none of it.
+        SingleOutputStreamOperator<StepEvent> parsed = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "csv").uid("csv").setParallelism(1)
-                .process(new Parse()).uid("parse").setParallelism(1)
+                .process(new Parse()).uid("parse").setParallelism(1);
+        SingleOutputStreamOperator<StepEvent> events = parsed
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<StepEvent>forBoundedOutOfOrderness(Duration.ofDays(7))
                         .withTimestampAssigner((e, t) -> e.timestamp())).uid("watermarks").setParallelism(1);
 
@@ -89,7 +91,7 @@ public final class SeriesMonitorJob {
                 .map(SeriesMonitorJob::anomaly).uid("anomaly-text").print("ANOMALY");
 
         DataStream<String> rejected = outputs.getSideOutput(RecurrentStep.REJECTED).map(SeriesMonitorJob::rejected)
-                .uid("rejected-text").union(events.getSideOutput(UNPARSEABLE));
+                .uid("rejected-text").union(parsed.getSideOutput(UNPARSEABLE));
         if (params.has("output")) {
             String out = params.get("output");
             outputs.map(SeriesMonitorJob::row).uid("rows").sinkTo(FileSink.forRowFormat(new Path(out, "forecasts"),
