@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * Many series in, a forecast and an anomaly score for every observation out.
  *
  * <pre>
- * SeriesMonitorJob --input sensors.csv --model co2-lstm.onnx [--output out/] [--threshold 6] [--parallelism 2]
+ * SeriesMonitorJob --input sensors.csv --model co2-lstm.onnx [--output out/] [--threshold 6] [--parallelism N]
  *                  [--bundle-size 256] [--checkpoint-ms 2000]
  * </pre>
  *
@@ -54,7 +54,7 @@ public final class SeriesMonitorJob {
         ParameterTool params = ParameterTool.fromArgs(args);
         if (!params.has("input") || !params.has("model")) {
             System.err.println("usage: SeriesMonitorJob --input sensors.csv --model co2-lstm.onnx [--output DIR]"
-                    + " [--threshold 6] [--parallelism 2] [--bundle-size 256] [--checkpoint-ms 2000]");
+                    + " [--threshold 6] [--parallelism N] [--bundle-size 256] [--checkpoint-ms 2000]");
             System.exit(2);
         }
         String input = params.getRequired("input");
@@ -65,7 +65,10 @@ public final class SeriesMonitorJob {
         double threshold = params.getDouble("threshold", 6.0);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-        env.setParallelism(params.getInt("parallelism", 2));
+        if (params.has("parallelism")) {
+            // Only when asked: otherwise the environment's default stands, which is `flink run -p N` on a cluster.
+            env.setParallelism(params.getInt("parallelism"));
+        }
         env.enableCheckpointing(params.getLong("checkpoint-ms", 2_000));
 
         // One file is one split, read in order: each series' rows reach the operator in the file's order.
