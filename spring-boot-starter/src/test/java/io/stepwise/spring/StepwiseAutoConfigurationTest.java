@@ -131,6 +131,52 @@ class StepwiseAutoConfigurationTest {
     }
 
     @Test
+    void refusedRequestsAreCountedPerModelAndReason() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
+                        "stepwise.batching.max-sessions=1").run(ctx -> {
+                    ServedModel served = ctx.getBean(ModelRegistry.class).get("co2");
+                    MeterRegistry meters = ctx.getBean(MeterRegistry.class);
+                    try (Session first = served.openSession()) {
+                        first.step(new float[] {0.1f});
+                        assertThatThrownBy(served::openSession)
+                                .isInstanceOf(io.stepwise.runtime.batch.BatchingOverloadedException.class);
+                    }
+                    assertThat(meters.get("stepwise.requests.rejected").tag("model", "co2")
+                            .tag("reason", "too many sessions").counter().count()).isEqualTo(1.0);
+                    served.drain(1000);
+                    assertThatThrownBy(served::openSession).isInstanceOf(ModelUnavailableException.class);
+                    assertThat(meters.get("stepwise.requests.rejected").tag("model", "co2")
+                            .tag("reason", "shutting-down").counter().count()).isEqualTo(1.0);
+                });
+    }
+
+    @Test
+    void evictedSessionsAreCountedPerModel() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
+                        "stepwise.batching.idle-timeout=50ms").run(ctx -> {
+                    ServedModel served = ctx.getBean(ModelRegistry.class).get("co2");
+                    MeterRegistry meters = ctx.getBean(MeterRegistry.class);
+                    try (Session idle = served.openSession()) {
+                        idle.step(new float[] {0.1f});
+                        // Left idle past the 50 ms timeout, it is evicted by the batching front's sweep; waited
+                        // for with a generous deadline, not timed.
+                        long deadline = System.currentTimeMillis() + 30_000;
+                        while (meters.find("stepwise.sessions.evicted").tag("model", "co2").counter() == null
+                                && System.currentTimeMillis() < deadline) {
+                            Thread.sleep(20);
+                        }
+                        assertThat(meters.get("stepwise.sessions.evicted").tag("model", "co2").counter().count())
+                                .isEqualTo(1.0);
+                        assertThat(served.batchingStats().orElseThrow().evictedSessions()).isEqualTo(1L);
+                        assertThatThrownBy(() -> idle.step(new float[] {0.2f}))
+                                .isInstanceOf(io.stepwise.runtime.batch.SessionEvictedException.class);
+                    }
+                });
+    }
+
+    @Test
     void batchingCanBeTurnedOffAndIsNeverUsedForModelsThatCannotBeStepped() {
         runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
                 "stepwise.models.langid.path=" + MODELS.resolve("langid-rnn.onnx")).run(ctx -> {
