@@ -59,6 +59,38 @@ class StepwiseAutoConfigurationTest {
     }
 
     @Test
+    void aModelIsLoadedFromAClassPathResourceWithTheRuntimeOptionsOfTheProperties(@TempDir Path dir)
+            throws Exception {
+        Files.createDirectories(dir.resolve("bundled"));
+        Files.copy(MODELS.resolve("co2-rnn.onnx"), dir.resolve("bundled/co2.onnx"));
+        String fingerprint;
+        try (RecurrentModel direct = RecurrentModel.load(MODELS.resolve("co2-rnn.onnx"))) {
+            fingerprint = direct.info().fingerprint();
+        }
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
+                getClass().getClassLoader())) {
+            runner.withClassLoader(loader).withPropertyValues("stepwise.models.co2.resource=bundled/co2.onnx",
+                    "stepwise.runtime.intra-op-threads=2", "stepwise.runtime.optimization-level=BASIC").run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        StepwiseProperties.Runtime runtime = ctx.getBean(StepwiseProperties.class).getRuntime();
+                        assertThat(runtime.getIntraOpThreads()).isEqualTo(2);
+                        assertThat(runtime.getOptimizationLevel())
+                                .isEqualTo(io.stepwise.runtime.RuntimeOptions.OptimizationLevel.BASIC);
+                        ServedModel co2 = ctx.getBean(ModelRegistry.class).get("co2");
+                        assertThat(co2.info().fingerprint()).isEqualTo(fingerprint);
+                        try (Session s = co2.openSession()) {
+                            assertThat(s.step(new float[] {0.3f})).hasSize(1);
+                        }
+                    });
+        }
+        runner.withPropertyValues("stepwise.models.x.resource=bundled/none.onnx")
+                .run(ctx -> assertThat(ctx).getFailure().rootCause().hasMessageContaining("bundled/none.onnx"));
+        runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
+                "stepwise.runtime.intra-op-threads=-1").run(ctx -> assertThat(ctx).getFailure().rootCause()
+                        .hasMessageContaining("stepwise.runtime.intra-op-threads: expected ≥ 0"));
+    }
+
+    @Test
     void aServedSessionStepsLikeAStepSessionOfTheSameModel() {
         runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx")).run(ctx -> {
             ServedModel served = ctx.getBean(ModelRegistry.class).get("co2");
