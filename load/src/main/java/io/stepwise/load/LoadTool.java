@@ -17,11 +17,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code make load-test}'s client (scripts/load-test.sh drives it): {@code cells} measures the load grid,
- * {@code fault} runs a fault run checked against a local StepSession, {@code overload} floods a replica, and
- * {@code report} turns their JSON files into benchmarks/load-test.md, .json and .png.
+ * {@code fault} runs a fault run checked against a local StepSession, {@code overload} floods a replica,
+ * {@code nginx-shed} prints the nginx front that sheds overload itself, and {@code report} turns their JSON files into benchmarks/load-test.md, .json and .png.
  */
 @Command(name = "stepwise-load", mixinStandardHelpOptions = true,
-        subcommands = {LoadTool.Cells.class, LoadTool.Fault.class, LoadTool.Overload.class, LoadReport.class},
+        subcommands = {LoadTool.Cells.class, LoadTool.Fault.class, LoadTool.Overload.class, LoadReport.class,
+                NginxShedding.class},
         description = "Load generator and report for the Stepwise reference service (make load-test).")
 public final class LoadTool {
     private LoadTool() {
