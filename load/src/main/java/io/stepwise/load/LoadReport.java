@@ -213,11 +213,38 @@ final class LoadReport implements Callable<Integer> {
                 .append(fmt(o.path("rssMiBAfter").asDouble())).append(" MiB after (fixed heap). Recovery with ")
                 .append("polite clients: statuses ").append(text(o.path("recovery").path("accepted").path("statuses")))
                 .append(", first success after ").append(o.path("recovery").path("firstSuccessAfterSeconds").asDouble())
-                .append(" s.\n\n| | |\n|---|---|\n");
+                .append(" s.\n\n");
+        front(b, o.path("front"));
+        b.append("| | |\n|---|---|\n");
         for (Map.Entry<String, JsonNode> e : o.properties()) {
             b.append("| ").append(e.getKey()).append(" | ").append(text(e.getValue())).append(" |\n");
         }
         b.append('\n');
+    }
+
+    /**
+     * Where the refusals were made and nginx's own time for them (from its refusal log): the load client's figures
+     * above also hold the client's own wait for a core on the shared machine.
+     */
+    private static void front(StringBuilder b, JsonNode f) {
+        if (f.isMissingNode() || f.isNull()) {
+            return;
+        }
+        JsonNode n = f.path("byNginx");
+        JsonNode r = f.path("byReplica");
+        b.append("The load balancer's refusal log: ").append(n.path("count").asLong())
+                .append(" refused by nginx itself (").append(text(n.path("statuses"))).append("), nginx's time p50 ")
+                .append(ms(n.path("nginxTimeP50Ms"))).append(" / p99 ").append(ms(n.path("nginxTimeP99Ms")))
+                .append(" / max ").append(ms(n.path("nginxTimeMaxMs"))).append(" ms; ").append(r.path("count").asLong())
+                .append(" refused by the replica behind it (").append(text(r.path("statuses")))
+                .append("), nginx's time p50 ").append(ms(r.path("nginxTimeP50Ms"))).append(" / p99 ")
+                .append(ms(r.path("nginxTimeP99Ms"))).append(" ms. nginx's time runs from reading the request to"
+                        + " logging the answer (millisecond resolution: 0 is under 1 ms); the difference to the client's"
+                        + " figures above is the load client's own queueing for a core on the shared machine.\n\n");
+    }
+
+    private static String ms(JsonNode v) {
+        return v.isNumber() ? fmt(v.asDouble()) : "–";
     }
 
     static void plot(JsonNode cells, Path png) throws java.io.IOException {

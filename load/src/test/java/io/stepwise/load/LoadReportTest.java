@@ -44,6 +44,17 @@ class LoadReportTest {
                  "outputsBitEqual": 3, "outputsMaxAbsDiff": 4.0E-6, "finalStatesBitEqual": 0,
                  "finalStateMaxAbsDiff": 2.0E-6, "finalPositionsRight": 2, "tolerance": 1.0E-5}
                 """);
+        Files.writeString(dir.resolve("overload.json"), """
+                {"clients": 128, "rssMiBBefore": 340, "rssMiBAfter": 350,
+                 "overload": {"seconds": 10, "accepted": {"p50Ms": 20, "statuses": {"200": 5, "503": 7}},
+                              "refused": {"count": 7, "withRetryAfter": 7, "p50Ms": 60, "p99Ms": 300},
+                              "maxRssMiB": 360},
+                 "recovery": {"accepted": {"statuses": {"200": 9}}, "firstSuccessAfterSeconds": 0.1},
+                 "front": {"byNginx": {"count": 6, "statuses": {"503": 6}, "nginxTimeP50Ms": 0, "nginxTimeP99Ms": 1,
+                                       "nginxTimeMaxMs": 3},
+                           "byReplica": {"count": 1, "statuses": {"503": 1}, "nginxTimeP50Ms": 40,
+                                         "nginxTimeP99Ms": null}}}
+                """);
         Path out = dir.resolve("report/load-test");
         Files.createDirectories(out.getParent());
         assertEquals(0, new picocli.CommandLine(new LoadReport()).execute("--dir", dir.toString(),
@@ -60,6 +71,8 @@ class LoadReportTest {
         assertTrue(md.contains("(largest |difference| 4.0E-6, accepted up to 1.0E-5: the batching front's contract"
                 + " against a plain StepSession); 0 of 2 final session states bit-equal (largest |difference| 2.0E-6),"
                 + " 2 at the right position"), md);
+        assertTrue(md.contains("The load balancer's refusal log: 6 refused by nginx itself ({\"503\":6}), nginx's time p50 0.00"
+                + " / p99 1.00 / max 3.00 ms; 1 refused by the replica behind it ({\"503\":1}), nginx's time p50 40.00 / p99 – ms."), md);
         JsonNode json = ApiClient.JSON.readTree(Path.of(out + ".json").toFile());
         assertEquals(4, json.get("cells").get("cells").size());
         byte[] png = Files.readAllBytes(Path.of(out + ".png"));
