@@ -231,6 +231,7 @@ if [[ $PHASES == overload ]]; then
       echo "  map \$status \$plain_${r}_refused { 429 1; 503 1; default 0; }"
       echo "  server { listen 127.0.0.1:${FRONT_PORT[$r-plain]};"
       echo "    access_log $RUN/logs/refusals-$r-plain.log plain_$r buffer=64k flush=1s if=\$plain_${r}_refused;"
+      echo "    location = /lb-probe { return 204; }"
       echo "    location / { proxy_pass http://up_$r; } }"
       shed_front "shed_${r,,}" "${FRONT_PORT[$r-shed]}" "$RATE" "$RUN/logs/refusals-$r-shed.log" "$r"
     done
@@ -255,7 +256,7 @@ if [[ $PHASES == overload ]]; then
         FROM=$(($(wc -l <"$RUN/logs/refusals-$r-$f.log") + 1))
         J="$RUN/overload-$r-$f-$round.json"
         "${LOAD[@]}" overload --url "http://127.0.0.1:${FRONT_PORT[$r-$f]}" --pids "${PIDS[replica-$r]}" \
-          --seconds "$OVERLOAD_SECONDS" --clients "${LOAD_OVERLOAD_CLIENTS:-128}" --out "$J" \
+          --seconds "$OVERLOAD_SECONDS" --clients "${LOAD_OVERLOAD_CLIENTS:-128}" --probe-path /lb-probe --out "$J" \
           >"$RUN/logs/overload-$r-$f-$round.out" 2>&1 || die "overload client failed (see $RUN/logs/overload-$r-$f-$round.out)"
         LA_END=$(cut -d' ' -f1 /proc/loadavg)
         sleep 1.2 # nginx flushes its refusal log every second
@@ -263,7 +264,8 @@ if [[ $PHASES == overload ]]; then
           '. + {front: $s, loadAverage: $la}' "$J" >"$J.tmp" && mv "$J.tmp" "$J"
         log "overload $r $f round $round (load average $LA → $LA_END): $(jq -c '.overload.refused
           | {count, p50Ms, p99Ms, gen: [.generations.count, .generations.p50Ms, .generations.p99Ms],
-             step: [.steps.count, .steps.p50Ms, .steps.p99Ms]}' "$J") front: $(jq -c '.front' "$J")"
+             step: [.steps.count, .steps.p50Ms, .steps.p99Ms]}' "$J") probe: $(jq -c '.overload.probe
+          | [.p50Ms, .p99Ms]' "$J") front: $(jq -c '.front' "$J")"
       done
     done
   done
@@ -454,7 +456,7 @@ for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$((PORT + 14))/actuator/heal
   || die "overload warm-up failed (see $RUN/logs/overload-warmup.out)"
 log "phase 4: overload of replica B (2 generations at once, $RATE requests/s), then a polite load"
 "${LOAD[@]}" overload --url "http://127.0.0.1:$((PORT + 14))" --pids "${PIDS[replica-B]}" \
-  --seconds "$OVERLOAD_SECONDS" --out "$RUN/overload.json" >"$RUN/logs/overload.out" 2>&1 \
+  --seconds "$OVERLOAD_SECONDS" --probe-path /lb-probe --out "$RUN/overload.json" >"$RUN/logs/overload.out" 2>&1 \
   || die "overload client failed (see $RUN/logs/overload.out)"
 sleep 1.2 # nginx flushes its refusal log every second
 touch "$RUN/logs/refusals-overload.log"

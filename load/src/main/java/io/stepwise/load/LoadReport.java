@@ -214,6 +214,15 @@ final class LoadReport implements Callable<Integer> {
                 .append("polite clients: statuses ").append(text(o.path("recovery").path("accepted").path("statuses")))
                 .append(", first success after ").append(o.path("recovery").path("firstSuccessAfterSeconds").asDouble())
                 .append(" s.\n\n");
+        JsonNode probe = ov.path("probe");
+        if (probe.isObject()) {
+            b.append("The floor: a probe that nginx answers itself (`GET /lb-probe`, 204), sent 50 times a second during"
+                    + " the flood through the same client, took p50 ").append(fmt(probe.path("p50Ms").asDouble()))
+                    .append(" / p95 ").append(fmt(probe.path("p95Ms").asDouble())).append(" / p99 ")
+                    .append(fmt(probe.path("p99Ms").asDouble())).append(" ms (refusals p95: ")
+                    .append(fmt(ref.path("p95Ms").asDouble())).append(" ms): what any answer costs the load client on"
+                            + " this machine under this flood, whoever answers it.\n\n");
+        }
         front(b, o.path("front"));
         b.append("| | |\n|---|---|\n");
         for (Map.Entry<String, JsonNode> e : o.properties()) {

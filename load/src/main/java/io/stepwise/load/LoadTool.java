@@ -184,6 +184,9 @@ public final class LoadTool {
         double politeSeconds;
         @Option(names = "--max-requests", defaultValue = "200000")
         int maxRequests;
+        @Option(names = "--probe-path", description = "A path the front answers itself (e.g. /lb-probe): its"
+                + " latency during the flood is the floor any answer costs on this machine")
+        String probePath;
         @Option(names = "--out", required = true)
         Path out;
 
@@ -192,7 +195,7 @@ public final class LoadTool {
             HttpClient http = ApiClient.newHttpClient();
             int vocabulary = vocabulary(http, url, model);
             Map<String, Object> r = new LinkedHashMap<>(OverloadRun.run(http, new OverloadRun.Spec(url, pids, model,
-                    vocabulary, clients, seconds, politeClients, politeSeconds, maxRequests)));
+                    vocabulary, clients, seconds, politeClients, politeSeconds, maxRequests, probePath)));
             writeJson(out, r);
             System.out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
             return 0;

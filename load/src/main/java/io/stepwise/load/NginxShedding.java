@@ -117,7 +117,8 @@ final class NginxShedding implements Callable<Integer> {
         b.append("    limit_conn_log_level info;\n    limit_req_log_level info;\n");
         String rateLimit = perSecond > 0
                 ? "      limit_req zone=" + name + "_rate burst=" + 2 * perSecond + " nodelay;\n" : "";
-        // Health and metrics: never shed.
+        // Health and metrics: never shed. /lb-probe: answered by nginx itself, the floor of any answer's latency.
+        b.append("    location = /lb-probe { return 204; }\n");
         b.append("    location / { proxy_pass http://").append(name).append("; }\n");
         b.append("    location /v1/ {\n").append(rateLimit)
                 .append("      limit_conn ").append(name).append("_requests ").append(requests).append(";\n")

@@ -47,7 +47,8 @@ class LoadReportTest {
         Files.writeString(dir.resolve("overload.json"), """
                 {"clients": 128, "rssMiBBefore": 340, "rssMiBAfter": 350,
                  "overload": {"seconds": 10, "accepted": {"p50Ms": 20, "statuses": {"200": 5, "503": 7}},
-                              "refused": {"count": 7, "withRetryAfter": 7, "p50Ms": 60, "p99Ms": 300},
+                              "refused": {"count": 7, "withRetryAfter": 7, "p50Ms": 60, "p95Ms": 200, "p99Ms": 300},
+                              "probe": {"statuses": {"204": 40}, "p50Ms": 55, "p95Ms": 190, "p99Ms": 280},
                               "maxRssMiB": 360},
                  "recovery": {"accepted": {"statuses": {"200": 9}}, "firstSuccessAfterSeconds": 0.1},
                  "front": {"byNginx": {"count": 6, "statuses": {"503": 6}, "nginxTimeP50Ms": 0, "nginxTimeP99Ms": 1,
@@ -71,6 +72,7 @@ class LoadReportTest {
         assertTrue(md.contains("(largest |difference| 4.0E-6, accepted up to 1.0E-5: the batching front's contract"
                 + " against a plain StepSession); 0 of 2 final session states bit-equal (largest |difference| 2.0E-6),"
                 + " 2 at the right position"), md);
+        assertTrue(md.contains("took p50 55.00 / p95 190 / p99 280 ms (refusals p95: 200 ms)"), md);
         assertTrue(md.contains("The load balancer's refusal log: 6 refused by nginx itself ({\"503\":6}), nginx's time p50 0.00"
                 + " / p99 1.00 / max 3.00 ms; 1 refused by the replica behind it ({\"503\":1}), nginx's time p50 40.00 / p99 – ms."), md);
         JsonNode json = ApiClient.JSON.readTree(Path.of(out + ".json").toFile());

@@ -136,6 +136,8 @@ class NginxSheddingTest {
             HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health"))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), "health is never shed");
+            assertEquals(204, HTTP.send(HttpRequest.newBuilder(URI.create(base + "/lb-probe")).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode(), "the probe is answered by nginx itself");
             release.countDown();
             for (CompletableFuture<HttpResponse<String>> h : held) {
                 assertEquals(200, h.get(60, TimeUnit.SECONDS).statusCode());
