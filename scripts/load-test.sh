@@ -15,7 +15,11 @@
 # plain (round robin only) and shed (nginx refuses beyond the replica's limits itself; the default, as in the full
 # run). It writes build/load/overload-{B,O}-{plain,shed}-N.json (with the front's refusal log summarised under
 # "front") and prints the refusal latencies; it does not touch benchmarks/. LOAD_OVERLOAD_CLIENTS: flooding clients
-# (128).
+# (128). It also copies the last flood of this build through the shedding front to build/load/overload.json, so
+# that the report can be rewritten with only its overload section new:
+#   java -cp "load/target/classes:$(cat load/target/classpath.txt)" io.stepwise.load.LoadTool report \
+#     --dir build/load --base benchmarks/load-test.json --out benchmarks/load-test
+# (every other section, the environment table and its notes included, then comes from the previous report).
 set -euo pipefail
 
 ROOT=${LOAD_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -269,6 +273,9 @@ if [[ $PHASES == overload ]]; then
       done
     done
   done
+  # The last flood of this build through the shedding front, as the full run's phase 4 would write it: the report
+  # tool can rewrite the report around it (LoadTool report --dir build/load --base benchmarks/load-test.json …).
+  if [[ -f $RUN/overload-B-shed-$ROUNDS.json ]]; then cp "$RUN/overload-B-shed-$ROUNDS.json" "$RUN/overload.json"; fi
   log "done: $RUN/overload-*.json (B = this build${LOAD_BASELINE_CLASSES:+, O = $LOAD_BASELINE_CLASSES})"
   exit 0
 fi

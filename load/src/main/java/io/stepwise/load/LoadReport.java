@@ -33,13 +33,27 @@ final class LoadReport implements Callable<Integer> {
     Path dir;
     @Option(names = "--out", required = true, description = "Path without extension, e.g. benchmarks/load-test")
     Path out;
+    @Option(names = "--base", description = "A previous report's JSON (e.g. benchmarks/load-test.json): every"
+            + " section whose file --dir lacks is taken from it, so that one phase can be rerun alone (e.g. only"
+            + " overload.json) and the report rewritten around it")
+    Path base;
 
     @Override
     public Integer call() throws Exception {
+        JsonNode previous = null;
+        if (base != null) {
+            if (!Files.isRegularFile(base)) {
+                throw new IllegalArgumentException("--base: expected a previous report's JSON file but got '" + base
+                        + "' (no such file)");
+            }
+            previous = ApiClient.JSON.readTree(base.toFile());
+        }
         Map<String, Object> all = new LinkedHashMap<>();
         for (String name : List.of("env", "cells", "fault-kill", "fault-kill-on", "fault-redis", "overload")) {
             Path f = dir.resolve(name + ".json");
-            all.put(name, Files.exists(f) ? ApiClient.JSON.readTree(f.toFile()) : null);
+            JsonNode kept = previous == null ? null : previous.get(name);
+            all.put(name, Files.exists(f) ? ApiClient.JSON.readTree(f.toFile())
+                    : kept == null || kept.isNull() ? null : kept);
         }
         JsonNode root = ApiClient.JSON.valueToTree(all);
         LoadTool.writeJson(Path.of(out + ".json"), root);

@@ -80,5 +80,21 @@ class LoadReportTest {
         byte[] png = Files.readAllBytes(Path.of(out + ".png"));
         assertEquals((byte) 0x89, png[0]);
         assertEquals('P', png[1]);
+
+        // Only the overload phase rerun: the rest of the report comes from the previous report's JSON.
+        Path again = dir.resolve("again");
+        Files.createDirectories(again);
+        Files.writeString(again.resolve("overload.json"), Files.readString(dir.resolve("overload.json"))
+                .replace("\"clients\": 128", "\"clients\": 64"));
+        Path out2 = dir.resolve("report2/load-test");
+        Files.createDirectories(out2.getParent());
+        assertEquals(0, new picocli.CommandLine(new LoadReport()).execute("--dir", again.toString(),
+                "--base", out + ".json", "--out", out2.toString()));
+        String md2 = Files.readString(Path.of(out2 + ".md"));
+        assertTrue(md2.contains("64 clients that ignore Retry-After"), md2);
+        assertTrue(md2.contains("200 [180 – 220]") && md2.contains("- shared machine"), md2);
+        JsonNode json2 = ApiClient.JSON.readTree(Path.of(out2 + ".json").toFile());
+        assertEquals(4, json2.get("cells").get("cells").size());
+        assertEquals(64, json2.get("overload").get("clients").asInt());
     }
 }
