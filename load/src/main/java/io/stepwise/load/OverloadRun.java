@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * again. Latencies of the refusals are recorded apart from those of the successes.
  *
  * <p>With a probe path (a location the front answers itself, e.g. nginx's {@code return 204}), one more client
- * sends it 50 times a second during the flood, through the same HTTP client: its latency is the floor of what any
+ * sends it during the flood, one at a time with 20 ms between an answer and the next probe, through the same
+ * HTTP client: its latency is the floor of what any
  * answer costs on this machine under this flood — the client's own queueing for a core included — so that a
  * refusal's latency can be read against it rather than charged wholly to the service.
  */
@@ -93,6 +94,7 @@ final class OverloadRun {
             if (probe != null) {
                 double[] pm = probe.sortedMillis();
                 Map<String, Object> pv = new LinkedHashMap<>();
+                pv.put("count", pm.length);
                 pv.put("statuses", probe.statuses());
                 pv.put("p50Ms", LoadCell.round3(Latencies.quantile(pm, 0.5)));
                 pv.put("p95Ms", LoadCell.round3(Latencies.quantile(pm, 0.95)));
