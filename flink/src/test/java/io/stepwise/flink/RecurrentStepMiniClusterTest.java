@@ -39,8 +39,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Whole jobs on Flink's mini cluster (4 slots): exactly-once state through a failure, savepoints across rescaling,
- * and the refusal of a state written for another model. Each key's outputs are compared with a single-threaded
- * {@link io.stepwise.runtime.StepSession} run of that key's events ({@link Reference}).
+ * the refusal of a state written for another model, and a job whose model file cannot be loaded. Each key's
+ * outputs are compared with a single-threaded {@link io.stepwise.runtime.StepSession} run of that key's events
+ * ({@link Reference}).
  */
 class RecurrentStepMiniClusterTest {
     private static final int KEYS = 80;
@@ -211,6 +212,31 @@ class RecurrentStepMiniClusterTest {
         Path copy = Files.copy(Reference.CO2_LSTM, dir.resolve("co2-lstm-redeployed.onnx"));
         phase("lstm-copy", copy, 2, savepoint, dir, 6, 12, sink);
         assertExactlyTheReference(sink, 12);
+    }
+
+    // ------------------------------------------------------------------ a model that cannot be loaded
+
+    @Test
+    void aModelFileThatCannotBeLoadedFailsTheJobAtStartWithTheRuntimesMessage(@TempDir Path dir) throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.onnx"), "not an ONNX model");
+        String runtimeMessage;
+        try (var m = io.stepwise.runtime.RecurrentModel.load(broken)) {
+            throw new AssertionError("loaded " + m);
+        } catch (io.stepwise.runtime.StepwiseException e) {
+            runtimeMessage = e.getMessage();
+        }
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(2);
+        CollectingSink<StepOutput> sink = new CollectingSink<>("broken");
+        DataStream<StepEvent> events = env.fromData(StepEvent.observation("a", 1, 400.0),
+                StepEvent.observation("b", 1, 401.0));
+        RecurrentStep.apply(events.keyBy(StepEvent::key), options(broken)).sinkTo(sink);
+        Exception failed = assertThrows(Exception.class, () -> env.execute("broken model"));
+        String messages = causes(failed);
+        assertTrue(messages.contains(runtimeMessage), messages);
+        assertTrue(sink.values().isEmpty(), "no output from a job whose model did not load");
     }
 
     private static String fingerprint(Path model) {

@@ -59,6 +59,38 @@ class StepwiseAutoConfigurationTest {
     }
 
     @Test
+    void aModelIsLoadedFromAClassPathResourceWithTheRuntimeOptionsOfTheProperties(@TempDir Path dir)
+            throws Exception {
+        Files.createDirectories(dir.resolve("bundled"));
+        Files.copy(MODELS.resolve("co2-rnn.onnx"), dir.resolve("bundled/co2.onnx"));
+        String fingerprint;
+        try (RecurrentModel direct = RecurrentModel.load(MODELS.resolve("co2-rnn.onnx"))) {
+            fingerprint = direct.info().fingerprint();
+        }
+        try (java.net.URLClassLoader loader = new java.net.URLClassLoader(new java.net.URL[] {dir.toUri().toURL()},
+                getClass().getClassLoader())) {
+            runner.withClassLoader(loader).withPropertyValues("stepwise.models.co2.resource=bundled/co2.onnx",
+                    "stepwise.runtime.intra-op-threads=2", "stepwise.runtime.optimization-level=BASIC").run(ctx -> {
+                        assertThat(ctx).hasNotFailed();
+                        StepwiseProperties.Runtime runtime = ctx.getBean(StepwiseProperties.class).getRuntime();
+                        assertThat(runtime.getIntraOpThreads()).isEqualTo(2);
+                        assertThat(runtime.getOptimizationLevel())
+                                .isEqualTo(io.stepwise.runtime.RuntimeOptions.OptimizationLevel.BASIC);
+                        ServedModel co2 = ctx.getBean(ModelRegistry.class).get("co2");
+                        assertThat(co2.info().fingerprint()).isEqualTo(fingerprint);
+                        try (Session s = co2.openSession()) {
+                            assertThat(s.step(new float[] {0.3f})).hasSize(1);
+                        }
+                    });
+        }
+        runner.withPropertyValues("stepwise.models.x.resource=bundled/none.onnx")
+                .run(ctx -> assertThat(ctx).getFailure().rootCause().hasMessageContaining("bundled/none.onnx"));
+        runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
+                "stepwise.runtime.intra-op-threads=-1").run(ctx -> assertThat(ctx).getFailure().rootCause()
+                        .hasMessageContaining("stepwise.runtime.intra-op-threads: expected ≥ 0"));
+    }
+
+    @Test
     void aServedSessionStepsLikeAStepSessionOfTheSameModel() {
         runner.withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx")).run(ctx -> {
             ServedModel served = ctx.getBean(ModelRegistry.class).get("co2");
@@ -127,6 +159,52 @@ class StepwiseAutoConfigurationTest {
                     assertThat(models.get("co2")).containsEntry("loaded", true).containsEntry("openSessions", 0)
                             .containsEntry("queuedSteps", 0L).containsEntry("batched", true)
                             .containsEntry("batchedSessions", 0);
+                });
+    }
+
+    @Test
+    void refusedRequestsAreCountedPerModelAndReason() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
+                        "stepwise.batching.max-sessions=1").run(ctx -> {
+                    ServedModel served = ctx.getBean(ModelRegistry.class).get("co2");
+                    MeterRegistry meters = ctx.getBean(MeterRegistry.class);
+                    try (Session first = served.openSession()) {
+                        first.step(new float[] {0.1f});
+                        assertThatThrownBy(served::openSession)
+                                .isInstanceOf(io.stepwise.runtime.batch.BatchingOverloadedException.class);
+                    }
+                    assertThat(meters.get("stepwise.requests.rejected").tag("model", "co2")
+                            .tag("reason", "too many sessions").counter().count()).isEqualTo(1.0);
+                    served.drain(1000);
+                    assertThatThrownBy(served::openSession).isInstanceOf(ModelUnavailableException.class);
+                    assertThat(meters.get("stepwise.requests.rejected").tag("model", "co2")
+                            .tag("reason", "shutting-down").counter().count()).isEqualTo(1.0);
+                });
+    }
+
+    @Test
+    void evictedSessionsAreCountedPerModel() {
+        runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withPropertyValues("stepwise.models.co2.path=" + MODELS.resolve("co2-rnn.onnx"),
+                        "stepwise.batching.idle-timeout=50ms").run(ctx -> {
+                    ServedModel served = ctx.getBean(ModelRegistry.class).get("co2");
+                    MeterRegistry meters = ctx.getBean(MeterRegistry.class);
+                    try (Session idle = served.openSession()) {
+                        idle.step(new float[] {0.1f});
+                        // Left idle past the 50 ms timeout, it is evicted by the batching front's sweep; waited
+                        // for with a generous deadline, not timed.
+                        long deadline = System.currentTimeMillis() + 30_000;
+                        while (meters.find("stepwise.sessions.evicted").tag("model", "co2").counter() == null
+                                && System.currentTimeMillis() < deadline) {
+                            Thread.sleep(20);
+                        }
+                        assertThat(meters.get("stepwise.sessions.evicted").tag("model", "co2").counter().count())
+                                .isEqualTo(1.0);
+                        assertThat(served.batchingStats().orElseThrow().evictedSessions()).isEqualTo(1L);
+                        assertThatThrownBy(() -> idle.step(new float[] {0.2f}))
+                                .isInstanceOf(io.stepwise.runtime.batch.SessionEvictedException.class);
+                    }
                 });
     }
 

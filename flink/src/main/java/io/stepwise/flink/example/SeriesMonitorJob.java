@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * Many series in, a forecast and an anomaly score for every observation out.
  *
  * <pre>
- * SeriesMonitorJob --input sensors.csv --model co2-lstm.onnx [--output out/] [--threshold 6] [--parallelism 2]
+ * SeriesMonitorJob --input sensors.csv --model co2-lstm.onnx [--output out/] [--threshold 6] [--parallelism N]
  *                  [--bundle-size 256] [--checkpoint-ms 2000]
  * </pre>
  *
@@ -54,7 +54,7 @@ public final class SeriesMonitorJob {
         ParameterTool params = ParameterTool.fromArgs(args);
         if (!params.has("input") || !params.has("model")) {
             System.err.println("usage: SeriesMonitorJob --input sensors.csv --model co2-lstm.onnx [--output DIR]"
-                    + " [--threshold 6] [--parallelism 2] [--bundle-size 256] [--checkpoint-ms 2000]");
+                    + " [--threshold 6] [--parallelism N] [--bundle-size 256] [--checkpoint-ms 2000]");
             System.exit(2);
         }
         String input = params.getRequired("input");
@@ -65,15 +65,20 @@ public final class SeriesMonitorJob {
         double threshold = params.getDouble("threshold", 6.0);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
-        env.setParallelism(params.getInt("parallelism", 2));
+        if (params.has("parallelism")) {
+            // Only when asked: otherwise the environment's default stands, which is `flink run -p N` on a cluster.
+            env.setParallelism(params.getInt("parallelism"));
+        }
         env.enableCheckpointing(params.getLong("checkpoint-ms", 2_000));
 
         // One file is one split, read in order: each series' rows reach the operator in the file's order.
         FileSource<String> source = FileSource.forRecordStreamFormat(new TextLineInputFormat(),
                 new Path(input)).build();
-        SingleOutputStreamOperator<StepEvent> events = env
+        // The parser's side output is taken from the parser itself: a later operator has none of it.
+        SingleOutputStreamOperator<StepEvent> parsed = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "csv").uid("csv").setParallelism(1)
-                .process(new Parse()).uid("parse").setParallelism(1)
+                .process(new Parse()).uid("parse").setParallelism(1);
+        SingleOutputStreamOperator<StepEvent> events = parsed
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<StepEvent>forBoundedOutOfOrderness(Duration.ofDays(7))
                         .withTimestampAssigner((e, t) -> e.timestamp())).uid("watermarks").setParallelism(1);
 
@@ -89,7 +94,7 @@ public final class SeriesMonitorJob {
                 .map(SeriesMonitorJob::anomaly).uid("anomaly-text").print("ANOMALY");
 
         DataStream<String> rejected = outputs.getSideOutput(RecurrentStep.REJECTED).map(SeriesMonitorJob::rejected)
-                .uid("rejected-text").union(events.getSideOutput(UNPARSEABLE));
+                .uid("rejected-text").union(parsed.getSideOutput(UNPARSEABLE));
         if (params.has("output")) {
             String out = params.get("output");
             outputs.map(SeriesMonitorJob::row).uid("rows").sinkTo(FileSink.forRowFormat(new Path(out, "forecasts"),

@@ -51,6 +51,7 @@ final class Problems {
         return switch (type) {
             case "invalid-field" -> "Invalid request field";
             case "malformed-json" -> "Malformed JSON body";
+            case "malformed-request" -> "Malformed request";
             case "unsupported-operation" -> "Not supported by this model";
             case "unauthorized" -> "Missing or unknown API key";
             case "unknown-model" -> "Unknown model";

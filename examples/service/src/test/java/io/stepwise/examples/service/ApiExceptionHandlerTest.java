@@ -11,7 +11,10 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
 
-/** A state store that cannot be reached is the service's trouble, not the client's: 503 with Retry-After. */
+/**
+ * A state store that cannot be reached, or a model that is shutting down, is the service's trouble, not the
+ * client's: 503 with Retry-After.
+ */
 class ApiExceptionHandlerTest {
 
     private final ServiceProperties properties = new ServiceProperties();
@@ -43,5 +46,15 @@ class ApiExceptionHandlerTest {
                 request);
         assertEquals(503, r.getStatusCode().value());
         assertTrue(r.getHeaders().containsHeader(HttpHeaders.RETRY_AFTER));
+    }
+
+    @Test
+    void aModelShuttingDownIsA503WithRetryAfter() {
+        ResponseEntity<ProblemDetail> r = handler.unavailable(new io.stepwise.spring.ModelUnavailableException(
+                "shutting-down", "model co2: the service is shutting down and takes no new work"), request);
+        assertEquals(503, r.getStatusCode().value());
+        assertEquals(Integer.toString(properties.getRetryAfterSeconds()), r.getHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+        assertEquals("urn:stepwise:problem:shutting-down", r.getBody().getType().toString());
+        assertEquals("Shutting down", r.getBody().getTitle());
     }
 }
