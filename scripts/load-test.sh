@@ -11,8 +11,15 @@
 # LOAD_RATE requests/s (default 527, what the last full run derived), nginx, then LOAD_ROUNDS floods. With
 # LOAD_BASELINE_CLASSES=DIR (the examples/service classes of another build, e.g. main's, copied aside) a replica O
 # runs that build with the same settings and the floods alternate B, O, B, O… in one run, so that a change is
-# compared on the same load. It writes build/load/overload-{B,O}-N.json and prints the refusal latencies; it does not
-# touch benchmarks/ (the report tool rewrites the whole report). LOAD_OVERLOAD_CLIENTS: flooding clients (128).
+# compared on the same load. LOAD_OVERLOAD_FRONTS=plain,shed floods each replica through both nginx fronts in turn:
+# plain (round robin only) and shed (nginx refuses beyond the replica's limits itself; the default, as in the full
+# run). It writes build/load/overload-{B,O}-{plain,shed}-N.json (with the front's refusal log summarised under
+# "front") and prints the refusal latencies; it does not touch benchmarks/. LOAD_OVERLOAD_CLIENTS: flooding clients
+# (128). It also copies the last flood of this build through the shedding front to build/load/overload.json, so
+# that the report can be rewritten with only its overload section new:
+#   java -cp "load/target/classes:$(cat load/target/classpath.txt)" io.stepwise.load.LoadTool report \
+#     --dir build/load --base benchmarks/load-test.json --out benchmarks/load-test
+# (every other section, the environment table and its notes included, then comes from the previous report).
 set -euo pipefail
 
 ROOT=${LOAD_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -149,9 +156,49 @@ wait_healthy() { # name, seconds → 0 healthy, 1 died or timed out
 OFF=(--stepwise.batching.enabled=false)
 ON=(--stepwise.batching.enabled=true)
 NOTES=()
-OVERLOAD_LIMITS=(--stepwise.service.max-concurrent-generations=2 --stepwise.service.max-concurrent-requests=32
+MAX_GENERATIONS=2
+MAX_REQUESTS=32
+OVERLOAD_LIMITS=(--stepwise.service.max-concurrent-generations=$MAX_GENERATIONS
+  --stepwise.service.max-concurrent-requests=$MAX_REQUESTS
   --server.forward-headers-strategy=native --server.tomcat.remoteip.internal-proxies=127.0.0.1/32)
 LOAD=("$JAVA" -Xmx1g -cp "$LOAD_CP" io.stepwise.load.LoadTool)
+
+# The overload front: an nginx that sheds excess load itself (io.stepwise.load.NginxShedding), before a replica
+# spends CPU on it. Its limits are the replica's own (requests other than generations: MAX_REQUESTS −
+# MAX_GENERATIONS, generations: MAX_GENERATIONS, the same rate per client address), so that what nginx admits the
+# replica would admit too; the replica's guard stays as the second line. Every refusal is logged with nginx's own
+# request time, so the report can show the server side's share of a refusal's latency apart from the client's.
+shed_front() { # name, listen port, rate, refusal log, replica names…
+  local name=$1 listen=$2 rate=$3 refusals=$4; shift 4
+  local args=()
+  for r in "$@"; do args+=(--replica "127.0.0.1:${RPORT[$r]}"); done
+  "${LOAD[@]}" nginx-shed --name "$name" --listen "127.0.0.1:$listen" "${args[@]}" \
+    --max-requests $((MAX_REQUESTS - MAX_GENERATIONS)) --max-generations "$MAX_GENERATIONS" --rate "$rate" \
+    --refusal-log "$refusals"
+}
+# Refusals in a front's log from line FROM on: who refused (nginx itself, or the replica behind it) and nginx's own
+# time for them, as JSON (the load client's figures include its own queueing on the shared cores).
+refusal_summary() { # log, first line (1-based)
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+rows = []
+with open(sys.argv[1]) as f:
+    for i, line in enumerate(f, 1):
+        if i >= int(sys.argv[2]):
+            p = line.split()
+            rows.append((p[1], float(p[2]) * 1000, p[3] == "-"))
+def q(xs, f):
+    xs = sorted(xs)
+    return round(xs[min(len(xs) - 1, int(f * len(xs)))], 3) if xs else None
+out = {}
+for who, mine in (("byNginx", True), ("byReplica", False)):
+    ms = [r[1] for r in rows if r[2] == mine]
+    out[who] = {"count": len(ms), "statuses": {s: sum(1 for r in rows if r[2] == mine and r[0] == s)
+                for s in sorted({r[0] for r in rows if r[2] == mine})},
+                "nginxTimeP50Ms": q(ms, 0.5), "nginxTimeP99Ms": q(ms, 0.99), "nginxTimeMaxMs": max(ms, default=None)}
+print(json.dumps(out))
+PY
+}
 
 # --- LOAD_PHASES=overload: phase 4 alone, optionally against a baseline build, interleaved --------------------
 if [[ $PHASES == overload ]]; then
@@ -167,6 +214,11 @@ if [[ $PHASES == overload ]]; then
     start_replica "$r" "${OFF[@]}" "${OVERLOAD_LIMITS[@]}" --stepwise.service.rate-limit-requests-per-second="$RATE"
   done
   for r in "${NAMES[@]}"; do wait_healthy "$r" 600 || die "replica $r did not become healthy (see $RUN/logs/replica-$r.log)"; done
+  FRONTS=${LOAD_OVERLOAD_FRONTS:-shed}
+  [[ $FRONTS =~ ^(plain|shed)(,(plain|shed))*$ ]] \
+    || die "LOAD_OVERLOAD_FRONTS: expected plain, shed or both (comma-separated) but got '$FRONTS'"
+  IFS=, read -r -a FRONT_LIST <<<"$FRONTS"
+  declare -A FRONT_PORT=()
   {
     echo "worker_processes 1; daemon off; pid $RUN/nginx/nginx.pid; error_log $RUN/logs/nginx-error.log warn;"
     echo "events { worker_connections 4096; }"
@@ -175,16 +227,26 @@ if [[ $PHASES == overload ]]; then
     echo "  proxy_buffering off; proxy_read_timeout 60s;"
     for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $RUN/nginx/temp/$t;"; done
     for r in "${NAMES[@]}"; do
+      # plain: round robin only, every refusal is the replica's; shed: nginx refuses beyond the replica's limits.
+      FRONT_PORT[$r-plain]=$((RPORT[$r] + 10))
+      FRONT_PORT[$r-shed]=$((RPORT[$r] + 15))
       echo "  upstream up_$r { server 127.0.0.1:${RPORT[$r]}; keepalive 128; }"
-      echo "  server { listen 127.0.0.1:$((RPORT[$r] + 10)); location / { proxy_pass http://up_$r; } }"
+      echo "  log_format plain_$r '\$msec \$status \$request_time \$upstream_addr \$request_method \$uri';"
+      echo "  map \$status \$plain_${r}_refused { 429 1; 503 1; default 0; }"
+      echo "  server { listen 127.0.0.1:${FRONT_PORT[$r-plain]};"
+      echo "    access_log $RUN/logs/refusals-$r-plain.log plain_$r buffer=64k flush=1s if=\$plain_${r}_refused;"
+      echo "    location = /lb-probe { return 204; }"
+      echo "    location / { proxy_pass http://up_$r; } }"
+      shed_front "shed_${r,,}" "${FRONT_PORT[$r-shed]}" "$RATE" "$RUN/logs/refusals-$r-shed.log" "$r"
     done
     echo "}"
   } >"$RUN/nginx/nginx.conf"
   chmod -R a+rwx "$RUN/nginx/temp"
+  "$NGINX" -t -q -e "$RUN/logs/nginx-error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf"
   "$NGINX" -e "$RUN/logs/nginx-error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" &
   PIDS[nginx]=$!
   for r in "${NAMES[@]}"; do
-    u="http://127.0.0.1:$((RPORT[$r] + 10))"
+    u="http://127.0.0.1:${FRONT_PORT[$r-plain]}"
     for _ in $(seq 1 50); do curl -sf "$u/actuator/health" >/dev/null && break; sleep 0.2; done
     "${LOAD[@]}" cells --target "warm-up $r|$u|${PIDS[replica-$r]}" --streams 8 --rounds 0 --generations 2 \
       --warmup-seconds "$WARMUP" --out "$RUN/overload-warmup-$r.json" >"$RUN/logs/overload-warmup-$r.out" 2>&1 \
@@ -192,15 +254,28 @@ if [[ $PHASES == overload ]]; then
   done
   for round in $(seq 1 "$ROUNDS"); do
     for r in "${NAMES[@]}"; do
-      LA=$(cut -d' ' -f1 /proc/loadavg)
-      "${LOAD[@]}" overload --url "http://127.0.0.1:$((RPORT[$r] + 10))" --pids "${PIDS[replica-$r]}" \
-        --seconds "$OVERLOAD_SECONDS" --clients "${LOAD_OVERLOAD_CLIENTS:-128}" --out "$RUN/overload-$r-$round.json" >"$RUN/logs/overload-$r-$round.out" 2>&1 \
-        || die "overload client failed (see $RUN/logs/overload-$r-$round.out)"
-      log "overload $r round $round (load average $LA → $(cut -d' ' -f1 /proc/loadavg)): $(jq -c '.overload.refused
-        | {count, p50Ms, p99Ms, gen: [.generations.count, .generations.p50Ms, .generations.p99Ms],
-           step: [.steps.count, .steps.p50Ms, .steps.p99Ms]}' "$RUN/overload-$r-$round.json")"
+      for f in "${FRONT_LIST[@]}"; do
+        LA=$(cut -d' ' -f1 /proc/loadavg)
+        touch "$RUN/logs/refusals-$r-$f.log"
+        FROM=$(($(wc -l <"$RUN/logs/refusals-$r-$f.log") + 1))
+        J="$RUN/overload-$r-$f-$round.json"
+        "${LOAD[@]}" overload --url "http://127.0.0.1:${FRONT_PORT[$r-$f]}" --pids "${PIDS[replica-$r]}" \
+          --seconds "$OVERLOAD_SECONDS" --clients "${LOAD_OVERLOAD_CLIENTS:-128}" --probe-path /lb-probe --out "$J" \
+          >"$RUN/logs/overload-$r-$f-$round.out" 2>&1 || die "overload client failed (see $RUN/logs/overload-$r-$f-$round.out)"
+        LA_END=$(cut -d' ' -f1 /proc/loadavg)
+        sleep 1.2 # nginx flushes its refusal log every second
+        jq --argjson s "$(refusal_summary "$RUN/logs/refusals-$r-$f.log" "$FROM")" --arg la "$LA → $LA_END" \
+          '. + {front: $s, loadAverage: $la}' "$J" >"$J.tmp" && mv "$J.tmp" "$J"
+        log "overload $r $f round $round (load average $LA → $LA_END): $(jq -c '.overload.refused
+          | {count, p50Ms, p99Ms, gen: [.generations.count, .generations.p50Ms, .generations.p99Ms],
+             step: [.steps.count, .steps.p50Ms, .steps.p99Ms]}' "$J") probe: $(jq -c '.overload.probe
+          | [.p50Ms, .p99Ms]' "$J") front: $(jq -c '.front' "$J")"
+      done
     done
   done
+  # The last flood of this build through the shedding front, as the full run's phase 4 would write it: the report
+  # tool can rewrite the report around it (LoadTool report --dir build/load --base benchmarks/load-test.json …).
+  if [[ -f $RUN/overload-B-shed-$ROUNDS.json ]]; then cp "$RUN/overload-B-shed-$ROUNDS.json" "$RUN/overload.json"; fi
   log "done: $RUN/overload-*.json (B = this build${LOAD_BASELINE_CLASSES:+, O = $LOAD_BASELINE_CLASSES})"
   exit 0
 fi
@@ -264,11 +339,9 @@ server() { echo "  server { listen 127.0.0.1:$1; location / { proxy_pass http://
   echo "  proxy_next_upstream error timeout;"
   upstream one_off A
   upstream two_off A B
-  upstream overload B
   ((BATCHING)) && upstream one_on C && upstream two_on C D
   server $((PORT + 10)) one_off
   server $((PORT + 11)) two_off
-  server $((PORT + 14)) overload
   ((BATCHING)) && server $((PORT + 12)) one_on && server $((PORT + 13)) two_on
   echo "}"
 } >"$RUN/nginx/nginx.conf"
@@ -276,7 +349,7 @@ server() { echo "  server { listen 127.0.0.1:$1; location / { proxy_pass http://
 "$NGINX" -e "$RUN/logs/nginx-error.log" -p "$RUN/nginx" -c "$RUN/nginx/nginx.conf" &
 PIDS[nginx]=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$((PORT + 11))/actuator/health" >/dev/null && break; sleep 0.2; done
-log "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') pid ${PIDS[nginx]}: ports $((PORT + 10))-$((PORT + 14))"
+log "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') pid ${PIDS[nginx]}: ports $((PORT + 10))-$((PORT + 13))"
 
 LOAD_AVG_START=$(cut -d' ' -f1 /proc/loadavg)
 
@@ -365,6 +438,24 @@ B_BACK=$(since "$RESTART0")
 log "replica B restarted (now with overload limits) and healthy ${B_BACK}s after its restart began"
 
 # --- 4. overload ---------------------------------------------------------------------------------------------
+# Through its own nginx on PORT+14 (started now that RATE is known): the shedding front (shed_front above), as a
+# production set-up would run it, with B's own limits; B's guard is the second line.
+mkdir -p "$RUN/nginx-shed/temp"
+{
+  echo "worker_processes 1; daemon off; pid $RUN/nginx-shed/nginx.pid; error_log $RUN/logs/nginx-shed-error.log warn;"
+  echo "events { worker_connections 4096; }"
+  echo "http { access_log off; proxy_http_version 1.1; proxy_set_header Connection \"\";"
+  echo "  proxy_set_header Host \$host; proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;"
+  echo "  proxy_buffering off; proxy_read_timeout 60s;"
+  for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $RUN/nginx-shed/temp/$t;"; done
+  shed_front overload $((PORT + 14)) "$RATE" "$RUN/logs/refusals-overload.log" B
+  echo "}"
+} >"$RUN/nginx-shed/nginx.conf"
+chmod -R a+rwx "$RUN/nginx-shed/temp"
+"$NGINX" -t -q -e "$RUN/logs/nginx-shed-error.log" -p "$RUN/nginx-shed" -c "$RUN/nginx-shed/nginx.conf"
+"$NGINX" -e "$RUN/logs/nginx-shed-error.log" -p "$RUN/nginx-shed" -c "$RUN/nginx-shed/nginx.conf" &
+PIDS[nginx-shed]=$!
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$((PORT + 14))/actuator/health" >/dev/null && break; sleep 0.2; done
 # B has just restarted: first a short polite load, as phase 1's warm-up, so that the flood meets a warm replica
 # (its first requests on a cold JVM took seconds on the busy machine, which is startup, not overload).
 "${LOAD[@]}" cells --target "overload|http://127.0.0.1:$((PORT + 14))|${PIDS[replica-B]}" --streams 8 --rounds 0 \
@@ -372,15 +463,19 @@ log "replica B restarted (now with overload limits) and healthy ${B_BACK}s after
   || die "overload warm-up failed (see $RUN/logs/overload-warmup.out)"
 log "phase 4: overload of replica B (2 generations at once, $RATE requests/s), then a polite load"
 "${LOAD[@]}" overload --url "http://127.0.0.1:$((PORT + 14))" --pids "${PIDS[replica-B]}" \
-  --seconds "$OVERLOAD_SECONDS" --out "$RUN/overload.json" >"$RUN/logs/overload.out" 2>&1 \
+  --seconds "$OVERLOAD_SECONDS" --probe-path /lb-probe --out "$RUN/overload.json" >"$RUN/logs/overload.out" 2>&1 \
   || die "overload client failed (see $RUN/logs/overload.out)"
+sleep 1.2 # nginx flushes its refusal log every second
+touch "$RUN/logs/refusals-overload.log"
+jq --argjson s "$(refusal_summary "$RUN/logs/refusals-overload.log" 1)" '. + {front: $s}' "$RUN/overload.json" \
+  >"$RUN/overload.json.tmp" && mv "$RUN/overload.json.tmp" "$RUN/overload.json"
 log "overload: $(jq -c '{refused: .overload.refused, recovery: .recovery.accepted.statuses, rss: [.rssMiBBefore, .overload.maxRssMiB, .rssMiBAfter]}' "$RUN/overload.json")"
 
 # --- the report ----------------------------------------------------------------------------------------------
 LOAD_AVG_END=$(cut -d' ' -f1 /proc/loadavg)
 NOTES+=("The machine was shared with other builds during this run: 1-minute load average $LOAD_AVG_START at the start and $LOAD_AVG_END at the end on $(nproc) cores, so absolute rates are pessimistic; compare contenders within a round (the ratios).")
 NOTES+=("Redis durability: appendonly yes, appendfsync everysec. Acknowledged writes reach the AOF file before Redis answers, so a crash of the Redis process (phase 3: kill -9) loses none; a crash of the whole machine could lose up to the last second. Phase 3: $KEYS_BEFORE keys before the kill, $KEYS_AFTER after the restart from the AOF, Redis down ${REDIS_DOWN}s.")
-NOTES+=("Phase 4 (overload): replica B ran with stepwise.service.max-concurrent-generations=2, stepwise.service.max-concurrent-requests=32 and stepwise.service.rate-limit-requests-per-second=$RATE (half the best single-replica step rate of phase 1), and trusted nginx's X-Forwarded-For (server.forward-headers-strategy=native, server.tomcat.remoteip.internal-proxies=127.0.0.1/32), so its rate limit counts each client address nginx forwards; the load clients all run on 127.0.0.1, so here they share one bucket. It had just restarted, so it got ${WARMUP}s of polite warm-up load before the flood.")
+NOTES+=("Phase 4 (overload): the flood went through an nginx that sheds overload itself (io.stepwise.load.NginxShedding: at most $((MAX_REQUESTS - MAX_GENERATIONS)) requests other than generations and $MAX_GENERATIONS generations at once, $RATE requests/s per client address, refusals answered by nginx with a problem detail and Retry-After: 1), so that excess load is refused before the replica spends CPU on it; the replica's own limits stay as the second line. Replica B ran with stepwise.service.max-concurrent-generations=$MAX_GENERATIONS, stepwise.service.max-concurrent-requests=$MAX_REQUESTS and stepwise.service.rate-limit-requests-per-second=$RATE (half the best single-replica step rate of phase 1), and trusted nginx's X-Forwarded-For (server.forward-headers-strategy=native, server.tomcat.remoteip.internal-proxies=127.0.0.1/32), so its rate limit counts each client address nginx forwards; the load clients all run on 127.0.0.1, so here they share one bucket. It had just restarted, so it got ${WARMUP}s of polite warm-up load before the flood.")
 NOTES+=("Phase 2: replica B was killed with kill -9 at $KILLED_AT; restarted (with the overload limits), it was healthy again ${B_BACK}s later (startup on the shared machine).")
 export LOAD_NOTES
 LOAD_NOTES=$(printf '%s\n' "${NOTES[@]}")

@@ -86,6 +86,12 @@ final class ApiClient {
         return send(HttpRequest.newBuilder(base.resolve("/v1/sessions/" + id)).timeout(timeout).DELETE().build());
     }
 
+    /** {@code GET path} with the body discarded: the status (a probe of the front's own floor latency). */
+    int probe(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(timeout).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** What one streamed generation gave: status, tokens received, time to the first token, whole time. */
     record Generated(int status, int tokens, long firstTokenNanos, long totalNanos, String retryAfter,
                      boolean done) {

@@ -33,13 +33,27 @@ final class LoadReport implements Callable<Integer> {
     Path dir;
     @Option(names = "--out", required = true, description = "Path without extension, e.g. benchmarks/load-test")
     Path out;
+    @Option(names = "--base", description = "A previous report's JSON (e.g. benchmarks/load-test.json): every"
+            + " section whose file --dir lacks is taken from it, so that one phase can be rerun alone (e.g. only"
+            + " overload.json) and the report rewritten around it")
+    Path base;
 
     @Override
     public Integer call() throws Exception {
+        JsonNode previous = null;
+        if (base != null) {
+            if (!Files.isRegularFile(base)) {
+                throw new IllegalArgumentException("--base: expected a previous report's JSON file but got '" + base
+                        + "' (no such file)");
+            }
+            previous = ApiClient.JSON.readTree(base.toFile());
+        }
         Map<String, Object> all = new LinkedHashMap<>();
         for (String name : List.of("env", "cells", "fault-kill", "fault-kill-on", "fault-redis", "overload")) {
             Path f = dir.resolve(name + ".json");
-            all.put(name, Files.exists(f) ? ApiClient.JSON.readTree(f.toFile()) : null);
+            JsonNode kept = previous == null ? null : previous.get(name);
+            all.put(name, Files.exists(f) ? ApiClient.JSON.readTree(f.toFile())
+                    : kept == null || kept.isNull() ? null : kept);
         }
         JsonNode root = ApiClient.JSON.valueToTree(all);
         LoadTool.writeJson(Path.of(out + ".json"), root);
@@ -200,24 +214,67 @@ final class LoadReport implements Callable<Integer> {
         b.append("## Overload\n\n");
         JsonNode ov = o.path("overload");
         JsonNode ref = ov.path("refused");
-        boolean fast = ref.path("count").asLong() > 0 && ref.path("p99Ms").isNumber() && ref.path("p99Ms").asDouble() < 1000;
+        boolean refusals = ref.path("count").asLong() > 0 && ref.path("p99Ms").isNumber();
+        double p99 = ref.path("p99Ms").asDouble();
+        // Against the floor when there is one: a refusal cannot be faster than any answer on the same machine.
+        double floor = ov.path("probe").path("p99Ms").isNumber() ? ov.path("probe").path("p99Ms").asDouble() : Double.NaN;
+        boolean atFloor = refusals && Double.isFinite(floor) && p99 <= 1.25 * floor;
+        boolean fast = refusals && (p99 < 1000 || atFloor);
         b.append(o.path("clients").asInt()).append(" clients that ignore Retry-After for ")
                 .append(ov.path("seconds").asDouble()).append(" s: statuses ").append(text(ov.path("accepted")
                         .path("statuses"))).append("; ").append(ref.path("count").asLong()).append(" refusals (429/503), ")
                 .append(ref.path("withRetryAfter").asLong()).append(" with Retry-After, answered in p50 ")
                 .append(fmt(ref.path("p50Ms").asDouble())).append(" / p99 ").append(fmt(ref.path("p99Ms").asDouble()))
-                .append(" ms — ").append(fast ? "**fast**" : "**not fast** (refusals waited behind queued work)")
+                .append(" ms — ").append(fast ? (p99 < 1000 ? "**fast**" : "**fast** for this machine (p99 within 1.25× of the probe's,"
+                        + " below)") : "**not fast** (refusals waited behind queued work)")
                 .append("; accepted requests p50 ").append(fmt(ov.path("accepted").path("p50Ms").asDouble()))
                 .append(" ms. Resident memory of the replica: ").append(fmt(o.path("rssMiBBefore").asDouble()))
                 .append(" MiB before, at most ").append(fmt(ov.path("maxRssMiB").asDouble())).append(" MiB during, ")
                 .append(fmt(o.path("rssMiBAfter").asDouble())).append(" MiB after (fixed heap). Recovery with ")
                 .append("polite clients: statuses ").append(text(o.path("recovery").path("accepted").path("statuses")))
                 .append(", first success after ").append(o.path("recovery").path("firstSuccessAfterSeconds").asDouble())
-                .append(" s.\n\n| | |\n|---|---|\n");
+                .append(" s.\n\n");
+        JsonNode probe = ov.path("probe");
+        if (probe.isObject()) {
+            b.append("The floor: a probe that nginx answers itself (`GET /lb-probe`, 204), sent during the flood through"
+                    + " the same client, one at a time 20 ms apart (").append(probe.path("count").asLong())
+                    .append(" probes), took p50 ").append(fmt(probe.path("p50Ms").asDouble()))
+                    .append(" / p95 ").append(fmt(probe.path("p95Ms").asDouble())).append(" / p99 ")
+                    .append(fmt(probe.path("p99Ms").asDouble())).append(" ms (refusals p95: ")
+                    .append(fmt(ref.path("p95Ms").asDouble())).append(" ms): what any answer costs the load client on"
+                            + " this machine under this flood, whoever answers it.\n\n");
+        }
+        front(b, o.path("front"));
+        b.append("| | |\n|---|---|\n");
         for (Map.Entry<String, JsonNode> e : o.properties()) {
             b.append("| ").append(e.getKey()).append(" | ").append(text(e.getValue())).append(" |\n");
         }
         b.append('\n');
+    }
+
+    /**
+     * Where the refusals were made and nginx's own time for them (from its refusal log): the load client's figures
+     * above also hold the client's own wait for a core on the shared machine.
+     */
+    private static void front(StringBuilder b, JsonNode f) {
+        if (f.isMissingNode() || f.isNull()) {
+            return;
+        }
+        JsonNode n = f.path("byNginx");
+        JsonNode r = f.path("byReplica");
+        b.append("The load balancer's refusal log: ").append(n.path("count").asLong())
+                .append(" refused by nginx itself (").append(text(n.path("statuses"))).append("), nginx's time p50 ")
+                .append(ms(n.path("nginxTimeP50Ms"))).append(" / p99 ").append(ms(n.path("nginxTimeP99Ms")))
+                .append(" / max ").append(ms(n.path("nginxTimeMaxMs"))).append(" ms; ").append(r.path("count").asLong())
+                .append(" refused by the replica behind it (").append(text(r.path("statuses")))
+                .append("), nginx's time p50 ").append(ms(r.path("nginxTimeP50Ms"))).append(" / p99 ")
+                .append(ms(r.path("nginxTimeP99Ms"))).append(" ms. nginx's time runs from reading the request to"
+                        + " logging the answer (millisecond resolution: 0 is under 1 ms); the difference to the client's"
+                        + " figures above is the load client's own queueing for a core on the shared machine.\n\n");
+    }
+
+    private static String ms(JsonNode v) {
+        return v.isNumber() ? fmt(v.asDouble()) : "–";
     }
 
     static void plot(JsonNode cells, Path png) throws java.io.IOException {

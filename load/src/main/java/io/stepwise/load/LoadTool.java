@@ -17,11 +17,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code make load-test}'s client (scripts/load-test.sh drives it): {@code cells} measures the load grid,
- * {@code fault} runs a fault run checked against a local StepSession, {@code overload} floods a replica, and
- * {@code report} turns their JSON files into benchmarks/load-test.md, .json and .png.
+ * {@code fault} runs a fault run checked against a local StepSession, {@code overload} floods a replica,
+ * {@code nginx-shed} prints the nginx front that sheds overload itself, and {@code report} turns their JSON files into benchmarks/load-test.md, .json and .png.
  */
 @Command(name = "stepwise-load", mixinStandardHelpOptions = true,
-        subcommands = {LoadTool.Cells.class, LoadTool.Fault.class, LoadTool.Overload.class, LoadReport.class},
+        subcommands = {LoadTool.Cells.class, LoadTool.Fault.class, LoadTool.Overload.class, LoadReport.class,
+                NginxShedding.class},
         description = "Load generator and report for the Stepwise reference service (make load-test).")
 public final class LoadTool {
     private LoadTool() {
@@ -183,6 +184,9 @@ public final class LoadTool {
         double politeSeconds;
         @Option(names = "--max-requests", defaultValue = "200000")
         int maxRequests;
+        @Option(names = "--probe-path", description = "A path the front answers itself (e.g. /lb-probe): its"
+                + " latency during the flood is the floor any answer costs on this machine")
+        String probePath;
         @Option(names = "--out", required = true)
         Path out;
 
@@ -191,7 +195,7 @@ public final class LoadTool {
             HttpClient http = ApiClient.newHttpClient();
             int vocabulary = vocabulary(http, url, model);
             Map<String, Object> r = new LinkedHashMap<>(OverloadRun.run(http, new OverloadRun.Spec(url, pids, model,
-                    vocabulary, clients, seconds, politeClients, politeSeconds, maxRequests)));
+                    vocabulary, clients, seconds, politeClients, politeSeconds, maxRequests, probePath)));
             writeJson(out, r);
             System.out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
             return 0;

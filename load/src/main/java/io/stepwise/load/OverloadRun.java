@@ -15,11 +15,17 @@ import java.util.concurrent.atomic.LongAdder;
  * session steps as fast as answers come for a while; the service must shed the excess with fast 429/503 answers
  * that carry Retry-After while its memory stays bounded; then a few clients that honour Retry-After must be served
  * again. Latencies of the refusals are recorded apart from those of the successes.
+ *
+ * <p>With a probe path (a location the front answers itself, e.g. nginx's {@code return 204}), one more client
+ * sends it during the flood, one at a time with 20 ms between an answer and the next probe, through the same
+ * HTTP client: its latency is the floor of what any
+ * answer costs on this machine under this flood — the client's own queueing for a core included — so that a
+ * refusal's latency can be read against it rather than charged wholly to the service.
  */
 final class OverloadRun {
     /** What an overload run is asked to do. */
     record Spec(String url, List<Long> pids, String model, int vocabulary, int clients, double seconds,
-                int politeClients, double politeSeconds, int maxRequests) {
+                int politeClients, double politeSeconds, int maxRequests, String probePath) {
     }
 
     private OverloadRun() {
@@ -47,6 +53,8 @@ final class OverloadRun {
          *  concurrency and rate limits by the service's first filter, so their costs differ. */
         final Latencies refusedGenerations;
         final Latencies refusedSteps;
+        /** The probe's answers (null without a probe path). */
+        Latencies probe;
         final LongAdder refusalsWithRetryAfter = new LongAdder();
         final LongAdder refusals = new LongAdder();
         double seconds;
@@ -77,11 +85,22 @@ final class OverloadRun {
             r.put("withRetryAfter", refusalsWithRetryAfter.sum());
             double[] ms = refused.sortedMillis();
             r.put("p50Ms", LoadCell.round3(Latencies.quantile(ms, 0.5)));
+            r.put("p95Ms", LoadCell.round3(Latencies.quantile(ms, 0.95)));
             r.put("p99Ms", LoadCell.round3(Latencies.quantile(ms, 0.99)));
             r.put("maxMs", LoadCell.round3(ms.length == 0 ? Double.NaN : ms[ms.length - 1]));
             r.put("generations", refusalView(refusedGenerations));
             r.put("steps", refusalView(refusedSteps));
             v.put("refused", r);
+            if (probe != null) {
+                double[] pm = probe.sortedMillis();
+                Map<String, Object> pv = new LinkedHashMap<>();
+                pv.put("count", pm.length);
+                pv.put("statuses", probe.statuses());
+                pv.put("p50Ms", LoadCell.round3(Latencies.quantile(pm, 0.5)));
+                pv.put("p95Ms", LoadCell.round3(Latencies.quantile(pm, 0.95)));
+                pv.put("p99Ms", LoadCell.round3(Latencies.quantile(pm, 0.99)));
+                v.put("probe", pv);
+            }
             v.put("acceptedPerSecond", LoadCell.round3(accepted.ok() / seconds));
             v.put("firstSuccessAfterSeconds", LoadCell.round3(firstSuccessSeconds));
             v.put("maxRssMiB", LoadCell.round3(maxRss));
@@ -95,6 +114,7 @@ final class OverloadRun {
         double[] ms = l.sortedMillis();
         r.put("count", ms.length);
         r.put("p50Ms", LoadCell.round3(Latencies.quantile(ms, 0.5)));
+        r.put("p95Ms", LoadCell.round3(Latencies.quantile(ms, 0.95)));
         r.put("p99Ms", LoadCell.round3(Latencies.quantile(ms, 0.99)));
         return r;
     }
@@ -167,6 +187,29 @@ final class OverloadRun {
                         if (status >= 200 && status < 300) {
                             p.success(now);
                         }
+                    }
+                }
+            }));
+        }
+        if (!polite && spec.probePath() != null) {
+            Latencies probe = new Latencies(Math.max(1, (int) (seconds * 50) + 10));
+            p.probe = probe;
+            threads.add(LoadCell.daemon(() -> {
+                while (System.nanoTime() < deadline) {
+                    long t0 = System.nanoTime();
+                    int status;
+                    try {
+                        status = api.probe(spec.probePath());
+                    } catch (IOException e) {
+                        status = 0;
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    probe.record(status, System.nanoTime() - t0);
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
                     }
                 }
             }));

@@ -44,6 +44,18 @@ class LoadReportTest {
                  "outputsBitEqual": 3, "outputsMaxAbsDiff": 4.0E-6, "finalStatesBitEqual": 0,
                  "finalStateMaxAbsDiff": 2.0E-6, "finalPositionsRight": 2, "tolerance": 1.0E-5}
                 """);
+        Files.writeString(dir.resolve("overload.json"), """
+                {"clients": 128, "rssMiBBefore": 340, "rssMiBAfter": 350,
+                 "overload": {"seconds": 10, "accepted": {"p50Ms": 20, "statuses": {"200": 5, "503": 7}},
+                              "refused": {"count": 7, "withRetryAfter": 7, "p50Ms": 60, "p95Ms": 200, "p99Ms": 300},
+                              "probe": {"count": 40, "statuses": {"204": 40}, "p50Ms": 55, "p95Ms": 190, "p99Ms": 280},
+                              "maxRssMiB": 360},
+                 "recovery": {"accepted": {"statuses": {"200": 9}}, "firstSuccessAfterSeconds": 0.1},
+                 "front": {"byNginx": {"count": 6, "statuses": {"503": 6}, "nginxTimeP50Ms": 0, "nginxTimeP99Ms": 1,
+                                       "nginxTimeMaxMs": 3},
+                           "byReplica": {"count": 1, "statuses": {"503": 1}, "nginxTimeP50Ms": 40,
+                                         "nginxTimeP99Ms": null}}}
+                """);
         Path out = dir.resolve("report/load-test");
         Files.createDirectories(out.getParent());
         assertEquals(0, new picocli.CommandLine(new LoadReport()).execute("--dir", dir.toString(),
@@ -60,10 +72,32 @@ class LoadReportTest {
         assertTrue(md.contains("(largest |difference| 4.0E-6, accepted up to 1.0E-5: the batching front's contract"
                 + " against a plain StepSession); 0 of 2 final session states bit-equal (largest |difference| 2.0E-6),"
                 + " 2 at the right position"), md);
+        assertTrue(md.contains("(40 probes), took p50 55.00 / p95 190 / p99 280 ms (refusals p95: 200 ms)"), md);
+        assertTrue(md.contains("The load balancer's refusal log: 6 refused by nginx itself ({\"503\":6}), nginx's time p50 0.00"
+                + " / p99 1.00 / max 3.00 ms; 1 refused by the replica behind it ({\"503\":1}), nginx's time p50 40.00 / p99 – ms."), md);
         JsonNode json = ApiClient.JSON.readTree(Path.of(out + ".json").toFile());
         assertEquals(4, json.get("cells").get("cells").size());
         byte[] png = Files.readAllBytes(Path.of(out + ".png"));
         assertEquals((byte) 0x89, png[0]);
         assertEquals('P', png[1]);
+
+        // Only the overload phase rerun: the rest of the report comes from the previous report's JSON.
+        Path again = dir.resolve("again");
+        Files.createDirectories(again);
+        Files.writeString(again.resolve("overload.json"), Files.readString(dir.resolve("overload.json"))
+                .replace("\"clients\": 128", "\"clients\": 64").replace("\"p99Ms\": 300", "\"p99Ms\": 1500")
+                .replace("\"p99Ms\": 280", "\"p99Ms\": 1400"));
+        Path out2 = dir.resolve("report2/load-test");
+        Files.createDirectories(out2.getParent());
+        assertEquals(0, new picocli.CommandLine(new LoadReport()).execute("--dir", again.toString(),
+                "--base", out + ".json", "--out", out2.toString()));
+        String md2 = Files.readString(Path.of(out2 + ".md"));
+        assertTrue(md2.contains("64 clients that ignore Retry-After"), md2);
+        assertTrue(md2.contains("**fast** for this machine (p99 within 1.25× of the probe's"), md2);
+        assertTrue(md.contains("ms — **fast**;"), md);
+        assertTrue(md2.contains("200 [180 – 220]") && md2.contains("- shared machine"), md2);
+        JsonNode json2 = ApiClient.JSON.readTree(Path.of(out2 + ".json").toFile());
+        assertEquals(4, json2.get("cells").get("cells").size());
+        assertEquals(64, json2.get("overload").get("clients").asInt());
     }
 }

@@ -1,9 +1,11 @@
 package io.stepwise.spring;
 
+import io.stepwise.runtime.RunLimits;
 import io.stepwise.runtime.RuntimeOptions;
 import io.stepwise.runtime.batch.BatchingModel;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -15,6 +17,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * stepwise.models.chat.path=/srv/models/chat.onnx # or one named model from a file ...
  * stepwise.models.co2.resource=models/co2.onnx    # ... or from the class path
  * stepwise.runtime.intra-op-threads=1
+ * stepwise.runtime.call-timeout=30s              # and max-steps-per-run, max-beam-width, max-new-tokens, max-horizon
  * stepwise.batching.max-batch-size=64            # batching is on by default
  * stepwise.batching.max-delay=1ms
  * stepwise.store.type=redis                       # memory (default) or redis
@@ -98,6 +101,16 @@ public class StepwiseProperties {
         private int intraOpThreads = 1;
         /** Graph optimization level. */
         private RuntimeOptions.OptimizationLevel optimizationLevel = RuntimeOptions.OptimizationLevel.ALL;
+        /** Steps per ONNX Runtime run; longer feeds run in chunks (RunLimits; default 4096). */
+        private int maxStepsPerRun = RunLimits.DEFAULT_MAX_STEPS_PER_RUN;
+        /** Longest a feed or forward call may run before it is stopped; 0 = no limit (default 5 min). */
+        private Duration callTimeout = RunLimits.DEFAULT_CALL_TIMEOUT;
+        /** Largest beam width a generation may ask for (default 64). */
+        private int maxBeamWidth = RunLimits.DEFAULT_MAX_BEAM_WIDTH;
+        /** Most tokens one generation may produce (default 65536). */
+        private int maxNewTokens = RunLimits.DEFAULT_MAX_NEW_TOKENS;
+        /** Largest forecast horizon (default 100000). */
+        private int maxHorizon = RunLimits.DEFAULT_MAX_HORIZON;
 
         public int getIntraOpThreads() {
             return intraOpThreads;
@@ -115,12 +128,67 @@ public class StepwiseProperties {
             this.optimizationLevel = optimizationLevel;
         }
 
+        public int getMaxStepsPerRun() {
+            return maxStepsPerRun;
+        }
+
+        public void setMaxStepsPerRun(int maxStepsPerRun) {
+            this.maxStepsPerRun = maxStepsPerRun;
+        }
+
+        public Duration getCallTimeout() {
+            return callTimeout;
+        }
+
+        public void setCallTimeout(Duration callTimeout) {
+            this.callTimeout = callTimeout;
+        }
+
+        public int getMaxBeamWidth() {
+            return maxBeamWidth;
+        }
+
+        public void setMaxBeamWidth(int maxBeamWidth) {
+            this.maxBeamWidth = maxBeamWidth;
+        }
+
+        public int getMaxNewTokens() {
+            return maxNewTokens;
+        }
+
+        public void setMaxNewTokens(int maxNewTokens) {
+            this.maxNewTokens = maxNewTokens;
+        }
+
+        public int getMaxHorizon() {
+            return maxHorizon;
+        }
+
+        public void setMaxHorizon(int maxHorizon) {
+            this.maxHorizon = maxHorizon;
+        }
+
+        private RunLimits toRunLimits() {
+            try {
+                return RunLimits.builder().optMaxStepsPerRun(maxStepsPerRun)
+                        .optCallTimeout(callTimeout == null ? Duration.ZERO : callTimeout)
+                        .optMaxBeamWidth(maxBeamWidth).optMaxNewTokens(maxNewTokens).optMaxHorizon(maxHorizon).build();
+            } catch (IllegalArgumentException e) {
+                // RunLimits names its settings in camel case ("maxBeamWidth: ..."); name the property instead.
+                String message = e.getMessage();
+                int colon = message.indexOf(':');
+                String property = message.substring(0, colon).replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+                throw new IllegalArgumentException("stepwise.runtime." + property + message.substring(colon));
+            }
+        }
+
         RuntimeOptions toOptions() {
             if (intraOpThreads < 0) {
                 throw new IllegalArgumentException("stepwise.runtime.intra-op-threads: expected ≥ 0 (0 = ONNX"
                         + " Runtime's default) but got " + intraOpThreads);
             }
-            RuntimeOptions.Builder b = RuntimeOptions.builder().optOptimizationLevel(optimizationLevel);
+            RuntimeOptions.Builder b = RuntimeOptions.builder().optOptimizationLevel(optimizationLevel)
+                    .optRunLimits(toRunLimits());
             if (intraOpThreads > 0) {
                 b.optIntraOpThreads(intraOpThreads);
             }

@@ -269,6 +269,26 @@ class StepwiseAutoConfigurationTest {
     }
 
     @Test
+    void runLimitsComeFromTheProperties() {
+        runner.withPropertyValues("stepwise.models.x.path=" + MODELS.resolve("co2-rnn.onnx"),
+                "stepwise.runtime.call-timeout=30s", "stepwise.runtime.max-steps-per-run=512",
+                "stepwise.runtime.max-beam-width=8", "stepwise.runtime.max-new-tokens=1000",
+                "stepwise.runtime.max-horizon=50").run(ctx -> {
+                    io.stepwise.runtime.RunLimits limits =
+                            ctx.getBean(ModelRegistry.class).get("x").model().runLimits();
+                    assertThat(limits.callTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+                    assertThat(limits.maxStepsPerRun()).isEqualTo(512);
+                    assertThat(limits.maxBeamWidth()).isEqualTo(8);
+                    assertThat(limits.maxNewTokens()).isEqualTo(1000);
+                    assertThat(limits.maxHorizon()).isEqualTo(50);
+                });
+        runner.withPropertyValues("stepwise.models.x.path=" + MODELS.resolve("co2-rnn.onnx"),
+                "stepwise.runtime.max-beam-width=0")
+                .run(ctx -> assertThat(ctx).getFailure().rootCause()
+                        .hasMessageContaining("stepwise.runtime.max-beam-width: expected 1..16777216 but got 0"));
+    }
+
+    @Test
     void misconfigurationFailsStartupNamingTheProperty() {
         runner.withPropertyValues("stepwise.models.x.path=" + MODELS.resolve("co2-rnn.onnx"),
                 "stepwise.models.x.resource=models/co2-rnn.onnx")

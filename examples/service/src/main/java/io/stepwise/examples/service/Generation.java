@@ -12,13 +12,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
  * Text generation for the API: request → {@link GenerationConfig} (validated against the service's limits and the
  * config's own ranges), one {@link TextGenerator} per model, and a cap on generations running at once (503 beyond
- * it). Generations run on the model directly ({@link ServedModel#directSource()}), not through the batching front,
+ * it, enforced by {@link RequestGuardFilter} before the request is parsed). Generations run on the model directly ({@link ServedModel#directSource()}), not through the batching front,
  * unless {@code stepwise.service.batch-generations}. Counts outcomes in {@code stepwise.generations} (tagged {@code model}, {@code stopReason}).
  */
 @Component
@@ -118,21 +117,21 @@ class Generation {
     }
 
     /**
-     * Takes a generation slot; release it with {@link #release}.
-     *
-     * @throws ApiException 503 when every slot is taken
+     * Takes a generation slot if one is free; whoever gets {@code true} releases it with {@link #release}. The
+     * request guard takes it before the request is parsed (a refused generation then costs no body parsing, no
+     * controller and no exception), and releases it when the request — the whole event stream — has ended.
      */
-    void acquire(ServedModel model) {
-        if (!running.tryAcquire()) {
-            model.recordRejected("overloaded");
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "all "
-                    + properties.getMaxConcurrentGenerations() + " generation slots are busy"
-                    + " (stepwise.service.max-concurrent-generations); retry later");
-        }
+    boolean tryAcquire() {
+        return running.tryAcquire();
     }
 
     void release() {
         running.release();
+    }
+
+    /** The slots, for the refusal's detail. */
+    int slots() {
+        return properties.getMaxConcurrentGenerations();
     }
 
     GenerationResult run(Prepared p, TokenListener listener) {

@@ -75,47 +75,43 @@ class ModelsController {
             throw ApiException.invalidField("strategy", "strategy: beam_search cannot stream (its tokens are final"
                     + " only when the search ends); ask for application/json");
         }
-        generation.acquire(p.model());
-        try {
-            if (!stream) {
-                GenerationResult r = generation.run(p, null);
-                response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-                response.setCharacterEncoding("UTF-8");
-                json.writeValue(response.getOutputStream(), Generation.view(p.model().name(), r));
-                return;
-            }
-            response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        // The generation slot was taken by RequestGuardFilter, which releases it when this request has ended.
+        if (!stream) {
+            GenerationResult r = generation.run(p, null);
+            response.setContentType(MediaType.APPLICATION_JSON_VALUE);
             response.setCharacterEncoding("UTF-8");
-            response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
-            response.setHeader("X-Accel-Buffering", "no"); // nginx: pass events on at once
-            OutputStream out = response.getOutputStream();
-            int[] index = {0};
-            boolean[] gone = {false};
-            GenerationResult r;
-            try {
-                r = generation.run(p, (id, text) -> {
-                    Map<String, Object> event = new LinkedHashMap<>();
-                    event.put("index", index[0]++);
-                    event.put("id", id);
-                    event.put("text", text);
-                    try {
-                        sendEvent(out, "token", event);
-                        return true;
-                    } catch (IOException e) {
-                        gone[0] = true;
-                        return false;
-                    }
-                });
-            } catch (RuntimeException e) {
-                sendEvent(out, "error", Problems.of(org.springframework.http.HttpStatus.INTERNAL_SERVER_ERROR,
-                        "internal", "generation failed: " + e.getMessage(), request.getRequestURI()));
-                return;
-            }
-            if (!gone[0]) {
-                sendEvent(out, "done", Generation.view(p.model().name(), r));
-            }
-        } finally {
-            generation.release();
+            json.writeValue(response.getOutputStream(), Generation.view(p.model().name(), r));
+            return;
+        }
+        response.setContentType(MediaType.TEXT_EVENT_STREAM_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        response.setHeader("X-Accel-Buffering", "no"); // nginx: pass events on at once
+        OutputStream out = response.getOutputStream();
+        int[] index = {0};
+        boolean[] gone = {false};
+        GenerationResult r;
+        try {
+            r = generation.run(p, (id, text) -> {
+                Map<String, Object> event = new LinkedHashMap<>();
+                event.put("index", index[0]++);
+                event.put("id", id);
+                event.put("text", text);
+                try {
+                    sendEvent(out, "token", event);
+                    return true;
+                } catch (IOException e) {
+                    gone[0] = true;
+                    return false;
+                }
+            });
+        } catch (RuntimeException e) {
+            sendEvent(out, "error", Problems.of(org.springframework.http.HttpStatus.INTERNAL_SERVER_ERROR,
+                    "internal", "generation failed: " + e.getMessage(), request.getRequestURI()));
+            return;
+        }
+        if (!gone[0]) {
+            sendEvent(out, "done", Generation.view(p.model().name(), r));
         }
     }
 

@@ -27,8 +27,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Guards every {@code /v1} request before a controller sees it, in this order: the API key (401), the rate limit
  * per key or client address (429 with Retry-After), the body size (413: at once from Content-Length, or while
- * reading a chunked body), the number of requests in the service at once (503 with Retry-After, at once, so that
- * overload is answered fast rather than queued behind blocked worker threads). Sets the request's owner — a hash of its key, never the key — for session ownership.
+ * reading a chunked body), a generation slot for {@code POST /v1/models/{model}/generate} (503 with Retry-After;
+ * taken here, before the body is parsed, and held until the request — its whole event stream — ends), the number
+ * of requests in the service at once (503 with Retry-After, at once, so that overload is answered fast rather than
+ * queued behind blocked worker threads). A generation that would be refused for its input (400, 404) is refused
+ * with 503 instead while every slot is busy: the slot is checked first because it is the cheaper check. Sets the request's owner — a hash of its key, never the key — for session ownership.
  *
  * <p>It is the first filter of the chain ({@link Ordered#HIGHEST_PRECEDENCE}; Spring's HTTP observation filter
  * comes at +1), so that a refusal under overload costs only this filter, not an observation, a request context and
@@ -48,6 +51,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
     static final String OWNER = "stepwise.owner";
 
     private final ServiceProperties properties;
+    private final Generation generation;
     private final Map<String, String> ownerByKey = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     /** Requests in the service at once: beyond it, 503 at once instead of a queue of blocked worker threads. */
@@ -55,8 +59,9 @@ class RequestGuardFilter extends OncePerRequestFilter {
     private final ObjectProvider<MeterRegistry> meters;
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
-    RequestGuardFilter(ServiceProperties properties, ObjectProvider<MeterRegistry> meters) {
+    RequestGuardFilter(ServiceProperties properties, Generation generation, ObjectProvider<MeterRegistry> meters) {
         this.properties = properties;
+        this.generation = generation;
         this.meters = meters;
         for (String key : properties.getApiKeys()) {
             if (key == null || key.isBlank()) {
@@ -122,19 +127,43 @@ class RequestGuardFilter extends OncePerRequestFilter {
             return;
         }
         request.setAttribute(OWNER, owner);
-        if (!inFlight.tryAcquire()) {
+        boolean generating = isGeneration(request);
+        if (generating && !generation.tryAcquire()) {
             response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(properties.getRetryAfterSeconds()));
-            refuse(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "more than "
-                    + properties.getMaxConcurrentRequests() + " requests at once"
-                    + " (stepwise.service.max-concurrent-requests); retry later", request.getRequestURI(),
-                    Map.of("limit", "concurrent_requests"));
+            refuse(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "all " + generation.slots()
+                    + " generation slots are busy (stepwise.service.max-concurrent-generations); retry later",
+                    request.getRequestURI(), Map.of("limit", "concurrent_generations"));
             return;
         }
         try {
-            chain.doFilter(new LimitedRequest(request, limit), response);
+            if (!inFlight.tryAcquire()) {
+                response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(properties.getRetryAfterSeconds()));
+                refuse(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "more than "
+                        + properties.getMaxConcurrentRequests() + " requests at once"
+                        + " (stepwise.service.max-concurrent-requests); retry later", request.getRequestURI(),
+                        Map.of("limit", "concurrent_requests"));
+                return;
+            }
+            try {
+                chain.doFilter(new LimitedRequest(request, limit), response);
+            } finally {
+                inFlight.release();
+            }
         } finally {
-            inFlight.release();
+            if (generating) {
+                generation.release(); // an event stream is written on this thread, so it has ended here
+            }
         }
+    }
+
+    /** {@code POST /v1/models/{model}/generate}: the one request that needs a generation slot. */
+    static boolean isGeneration(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        String prefix = "/v1/models/";
+        String suffix = "/generate";
+        return "POST".equals(request.getMethod()) && uri.startsWith(prefix) && uri.endsWith(suffix)
+                && uri.length() > prefix.length() + suffix.length()
+                && uri.indexOf('/', prefix.length()) == uri.length() - suffix.length();
     }
 
     /** Writes the refusal and counts it: it never reaches the HTTP observation, which runs after this filter. */

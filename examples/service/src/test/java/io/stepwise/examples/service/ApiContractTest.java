@@ -194,7 +194,7 @@ class ApiContractTest extends ServiceTestBase {
         assertInvalidField(post(path, json(Map.of("prompt", "a", "temperature", -1))), "temperature", "> 0");
         assertInvalidField(post(path, json(Map.of("prompt", "a", "topP", 1.5))), "topP", "0 < topP ≤ 1");
         assertInvalidField(post(path, json(Map.of("prompt", "a", "maxNewTokens", 0))), "maxNewTokens",
-                "expected 1 … 200000");
+                "expected 1 … 65536");
         assertInvalidField(post(path, json(Map.of("prompt", ""))), "prompt", "empty");
         assertInvalidField(post(path, json(Map.of("prompt", "a", "strategy", "creative"))), "strategy",
                 "sampling, greedy, beam_search");

@@ -12,8 +12,8 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.mock.web.MockHttpServletRequest;
 
 /**
- * A state store that cannot be reached, or a model that is shutting down, is the service's trouble, not the
- * client's: 503 with Retry-After.
+ * A state store that cannot be reached, a model that is shutting down, a full batching front or a batched session
+ * evicted mid-request is the service's trouble, not the client's: 503 with Retry-After.
  */
 class ApiExceptionHandlerTest {
 
@@ -56,5 +56,34 @@ class ApiExceptionHandlerTest {
         assertEquals(Integer.toString(properties.getRetryAfterSeconds()), r.getHeaders().getFirst(HttpHeaders.RETRY_AFTER));
         assertEquals("urn:stepwise:problem:shutting-down", r.getBody().getType().toString());
         assertEquals("Shutting down", r.getBody().getTitle());
+    }
+
+    @Test
+    void aFullBatchingFrontIsA503NamingTheLimit() {
+        io.stepwise.runtime.batch.BatchingOverloadedException full = null;
+        try (io.stepwise.runtime.RecurrentModel model = io.stepwise.runtime.RecurrentModel.load(
+                        ServiceTestBase.MODELS.resolve("co2-rnn.onnx"));
+                io.stepwise.runtime.batch.BatchingModel front = io.stepwise.runtime.batch.BatchingModel.builder()
+                        .setModel(model).optMaxSessions(1).build();
+                var first = front.newSession()) {
+            front.newSession().close();
+        } catch (io.stepwise.runtime.batch.BatchingOverloadedException e) {
+            full = e;
+        }
+        assertTrue(full != null, "a second session beyond max-sessions 1 must be refused");
+        ResponseEntity<ProblemDetail> r = handler.batchingOverloaded(full, request);
+        assertEquals(503, r.getStatusCode().value());
+        assertEquals(Integer.toString(properties.getRetryAfterSeconds()), r.getHeaders().getFirst(HttpHeaders.RETRY_AFTER));
+        assertEquals("urn:stepwise:problem:overloaded", r.getBody().getType().toString());
+        assertEquals("sessions", r.getBody().getProperties().get("limit"));
+    }
+
+    @Test
+    void aSessionEvictedMidRequestIsA503WithRetryAfter() {
+        ResponseEntity<ProblemDetail> r = handler.evicted(new io.stepwise.runtime.batch.SessionEvictedException(
+                "s1", java.time.Instant.now(), "idle", "idle for more than PT30M"), request);
+        assertEquals(503, r.getStatusCode().value());
+        assertTrue(r.getHeaders().containsHeader(HttpHeaders.RETRY_AFTER));
+        assertEquals("urn:stepwise:problem:overloaded", r.getBody().getType().toString());
     }
 }

@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
         "stepwise.models.langid-rnn.path=../../models/langid-rnn.onnx",
         "stepwise.store.type=redis",
         "stepwise.service.api-keys=key-a,key-b",
-        "stepwise.service.max-new-tokens=200000",
+        "stepwise.service.max-new-tokens=65536",
         "stepwise.service.max-request-bytes=200000",
         "stepwise.service.max-steps-per-request=1000",
         "management.health.redis.enabled=true"})
