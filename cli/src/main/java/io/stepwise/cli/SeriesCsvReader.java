@@ -39,7 +39,9 @@ public final class SeriesCsvReader {
     static final String TIME_NAMES_TEXT = "date, time, timestamp, datetime, year, month, week, day, period";
     private static final Set<String> TIME_NAMES = Set.of("date", "time", "timestamp", "datetime", "year", "month",
             "week", "day", "period");
-    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    // Possessive digit runs: with plain greedy ones, "\\d+\\.?\\d*" splits a long digit run that fails at its end in
+    // every way before giving up, quadratic in the cell's length (make fuzz: a 139,305-character cell took minutes).
+    private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d++(\\.\\d*+)?|\\.\\d++)([eE][+-]?\\d++)?");
 
     private String timeColumn;
     private boolean noTimeColumn;
@@ -231,9 +233,14 @@ public final class SeriesCsvReader {
                     values[r][c] = Double.NaN;
                 } else if (NUMBER.matcher(cell).matches()) {
                     values[r][c] = Double.parseDouble(cell);
+                    if (Double.isInfinite(values[r][c])) {
+                        throw new IllegalArgumentException(where + ": line " + lineNumbers.get(r) + ", column '"
+                                + header.get(i) + "' (" + (i + 1) + "): " + quoted(cell)
+                                + " is outside the range of a double (magnitude at most " + Double.MAX_VALUE + ")");
+                    }
                 } else {
                     throw new IllegalArgumentException(where + ": line " + lineNumbers.get(r) + ", column '"
-                            + header.get(i) + "' (" + (i + 1) + "): '" + cell + "' is not a number"
+                            + header.get(i) + "' (" + (i + 1) + "): " + quoted(cell) + " is not a number"
                             + " (expected a decimal number, or an empty cell for a missing value)");
                 }
             }
@@ -244,6 +251,12 @@ public final class SeriesCsvReader {
         }
         return new Table(where, timeIndex >= 0 ? Optional.of(header.get(timeIndex)) : Optional.empty(), stamps, names,
                 values, seriesIndex >= 0 ? Optional.of(header.get(seriesIndex)) : Optional.empty(), ids);
+    }
+
+    /** A cell as an error quotes it: whole, or its first 40 characters and its length, so the error is one line. */
+    private static String quoted(String cell) {
+        return cell.length() <= 40 ? "'" + cell + "'" : "'" + cell.substring(0, 40) + "…' (" + cell.length()
+                + " characters)";
     }
 
     private static boolean looksLikeTime(String name, List<List<String>> rows) {

@@ -83,8 +83,31 @@ public final class TimeIndex {
      * @param report     what was found and done
      */
     public record Regular(List<String> timeStamps, double[][] values, boolean[] inserted, Report report) {
+        /** Copies the stamps, every row of values and the inserted flags. */
         public Regular {
             timeStamps = List.copyOf(timeStamps);
+            values = copy(values);
+            inserted = inserted.clone();
+        }
+
+        /** A copy of the values, [row][column]. */
+        @Override
+        public double[][] values() {
+            return copy(values);
+        }
+
+        /** A copy of the flags: which rows were inserted for a missing period. */
+        @Override
+        public boolean[] inserted() {
+            return inserted.clone();
+        }
+
+        private static double[][] copy(double[][] rows) {
+            double[][] c = new double[rows.length][];
+            for (int i = 0; i < rows.length; i++) {
+                c[i] = rows[i].clone();
+            }
+            return c;
         }
 
         /** The last time stamp. */

@@ -18,18 +18,41 @@ import java.util.List;
  * are refused rather than silently replaced, so that a Latin-1 file is reported rather than read as garbage.
  */
 public final class Utf8Files {
+    /**
+     * Largest file {@link #readStrict} reads: 256 MiB. The file is held whole, then decoded (two bytes a character),
+     * then split into lines, so a file costs several times its size in heap; larger ones are refused up front with
+     * one line instead of ending in an OutOfMemoryError.
+     */
+    public static final long MAX_BYTES = 256L << 20;
+
     private Utf8Files() {
     }
 
     /**
      * Reads a whole file as UTF-8.
      *
-     * @throws IllegalArgumentException naming the file and the byte offset of the first bad sequence
+     * @throws IllegalArgumentException naming the file and the byte offset of the first bad sequence; naming the
+     *                                  file and the limit when it has more than {@link #MAX_BYTES}; when it is not
+     *                                  a regular file (a folder, a FIFO, a device, whose reading could block)
      * @throws UncheckedIOException     when the file cannot be read
      */
     public static String readStrict(Path file) {
+        return readStrict(file, MAX_BYTES);
+    }
+
+    /** {@link #readStrict(Path)} with another size limit (tests). */
+    static String readStrict(Path file, long maxBytes) {
         byte[] bytes;
         try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new IllegalArgumentException(file + ": " + (Files.isDirectory(file) ? "is a folder" : "is not a"
+                        + " regular file") + "; expected a UTF-8 text file");
+            }
+            if (Files.exists(file) && Files.size(file) > maxBytes) {
+                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                        "%s: %,d bytes is more than the %,d a data file may have (it is read into memory whole)",
+                        file, Files.size(file), maxBytes));
+            }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);

@@ -2,6 +2,7 @@ package io.stepwise.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,10 @@ class TimeIndexTest {
         assertEquals(7, r.values().length);
         assertTrue(Double.isNaN(r.values()[2][0]) && Double.isNaN(r.values()[3][0]));
         assertArrayEquals(new boolean[] {false, false, true, true, false, false, false}, r.inserted());
+        r.values()[0][0] = 99;
+        r.inserted()[0] = true;
+        assertEquals(1, r.values()[0][0], "values are copied on the way out");
+        assertFalse(r.inserted()[0], "flags are copied on the way out");
         assertTrue(r.report().describe().contains("2 missing rows inserted and interpolated (2021-01-03, "
                 + "2021-01-04)"), r.report().describe());
     }

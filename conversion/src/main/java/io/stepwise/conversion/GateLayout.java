@@ -123,6 +123,23 @@ public final class GateLayout {
      * @param recurrentBias {@code bias_hh} [G·H]
      */
     public record PytorchBias(float[] inputBias, float[] recurrentBias) {
+        /** Copies both arrays. */
+        public PytorchBias {
+            inputBias = inputBias.clone();
+            recurrentBias = recurrentBias.clone();
+        }
+
+        /** A copy of {@code bias_ih}. */
+        @Override
+        public float[] inputBias() {
+            return inputBias.clone();
+        }
+
+        /** A copy of {@code bias_hh}. */
+        @Override
+        public float[] recurrentBias() {
+            return recurrentBias.clone();
+        }
     }
 
     /**

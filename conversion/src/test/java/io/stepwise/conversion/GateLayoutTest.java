@@ -121,6 +121,10 @@ class GateLayoutTest {
         GateLayout.PytorchBias bias = GateLayout.pytorchBias(CellKind.LSTM, new float[]{1, 4, 2, 3, 5, 8, 6, 7}, 1);
         assertArrayEquals(new float[]{1, 2, 3, 4}, bias.inputBias());
         assertArrayEquals(new float[]{5, 6, 7, 8}, bias.recurrentBias());
+        bias.inputBias()[0] = 99;
+        bias.recurrentBias()[0] = 99;
+        assertArrayEquals(new float[]{1, 2, 3, 4}, bias.inputBias(), "copied on the way out");
+        assertArrayEquals(new float[]{5, 6, 7, 8}, bias.recurrentBias(), "copied on the way out");
         for (CellKind cell : CellKind.values()) {
             float[] ih = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
             float[] hh = {21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};

@@ -75,7 +75,7 @@ final class GraphBinder {
                                  Map<String, String> metadata) throws OrtException {
         Map<String, NodeInfo> inputs = session.getInputInfo();
         Map<String, NodeInfo> outputs = session.getOutputInfo();
-        ModelInfo.Builder b = new ModelInfo.Builder();
+        ModelInfoBuilder b = new ModelInfoBuilder();
         TensorInfo in = tensor(inputs, sig.input(), "input");
         OnnxJavaType tokenType = OnnxJavaType.INT64;
         long[] inShape = in.getShape();

@@ -32,7 +32,7 @@ final class MetadataParser {
      * @throws IllegalArgumentException naming the missing or malformed key
      */
     static ModelInfo fromStepwiseMetadata(Map<String, String> meta) {
-        ModelInfo.Builder b = new ModelInfo.Builder();
+        ModelInfoBuilder b = new ModelInfoBuilder();
         int format = integer(meta, ModelFormat.FORMAT);
         if (format < ModelFormat.OLDEST_VERSION || format > ModelFormat.VERSION) {
             throw new IllegalArgumentException(ModelFormat.FORMAT + ": this runtime reads formats "
@@ -74,7 +74,7 @@ final class MetadataParser {
      *
      * @throws IllegalArgumentException naming the key and the problem
      */
-    static void readTaskKeys(Map<String, String> meta, ModelInfo.Builder b) {
+    static void readTaskKeys(Map<String, String> meta, ModelInfoBuilder b) {
         b.metadata = meta;
         if (meta.containsKey(ModelFormat.TASK)) {
             b.task = oneOf(meta, ModelFormat.TASK, Task.values(), Task::wireName, Task::inFiles, Task::fromWireName);

@@ -5,12 +5,10 @@ import io.stepwise.runtime.ModelFormat.Head;
 import io.stepwise.runtime.ModelFormat.InputKind;
 import io.stepwise.runtime.ModelFormat.Task;
 import io.stepwise.runtime.ModelFormat.TokenUnit;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +21,8 @@ import java.util.OptionalInt;
  * value formats: docs/model-format.md and {@link ModelFormat}.
  *
  * <p>{@link #toString()} is the multi-line description the CLI's {@code inspect} prints
- * ({@link ModelInfoRenderer#render(ModelInfo)}).
+ * ({@link ModelInfoRenderer#render(ModelInfo)}). Built by {@code ModelInfoBuilder} (from the metadata by
+ * {@code MetadataParser}, from the graph by {@code GraphBinder}); the fingerprints are {@code ModelFingerprint}'s.
  */
 public final class ModelInfo {
 
@@ -134,7 +133,8 @@ public final class ModelInfo {
     private final String architectureFingerprint;
     private final String fingerprint;
 
-    private ModelInfo(Builder b) {
+    /** Used by {@link ModelInfoBuilder#build()}, which has checked the values. */
+    ModelInfo(ModelInfoBuilder b) {
         this.formatVersion = b.formatVersion;
         this.task = Objects.requireNonNull(b.task, "task");
         this.cell = Objects.requireNonNull(b.cell, "cell");
@@ -166,55 +166,19 @@ public final class ModelInfo {
         this.tokenUnit = b.tokenUnit;
         this.baseline = b.baseline;
         this.metadata = frozen(b.metadata);
-        this.weightsDigest = "";
-        this.weightsVerified = false;
-        this.architectureFingerprint = computeArchitectureFingerprint();
-        this.fingerprint = architectureFingerprint;
-    }
-
-    /** {@code base} with the digest of the loaded file's weights (see {@link #weightsDigest()}). */
-    private ModelInfo(ModelInfo base, String weightsDigest, boolean weightsVerified) {
-        this.formatVersion = base.formatVersion;
-        this.task = base.task;
-        this.cell = base.cell;
-        this.layers = base.layers;
-        this.hiddenSize = base.hiddenSize;
-        this.bidirectional = base.bidirectional;
-        this.inputKind = base.inputKind;
-        this.inputSize = base.inputSize;
-        this.embeddingSize = base.embeddingSize;
-        this.head = base.head;
-        this.outputSize = base.outputSize;
-        this.inputName = base.inputName;
-        this.outputName = base.outputName;
-        this.stateInputs = base.stateInputs;
-        this.stateOutputs = base.stateOutputs;
-        this.vocabulary = base.vocabulary;
-        this.unknownToken = base.unknownToken;
-        this.labels = base.labels;
-        this.featureNames = base.featureNames;
-        this.targetNames = base.targetNames;
-        this.scaling = base.scaling;
-        this.forecast = base.forecast;
-        this.frequency = base.frequency;
-        this.intervals = base.intervals;
-        this.series = base.series;
-        this.training = base.training;
-        this.metrics = base.metrics;
-        this.parity = base.parity;
-        this.metadata = base.metadata;
-        this.tokenUnit = base.tokenUnit;
-        this.baseline = base.baseline;
-        this.weightsDigest = Objects.requireNonNull(weightsDigest, "weightsDigest");
-        this.weightsVerified = weightsVerified;
-        this.architectureFingerprint = base.architectureFingerprint;
-        this.fingerprint = weightsDigest.isEmpty() ? architectureFingerprint
-                : fnv64(architectureFingerprint + "|" + weightsDigest);
+        this.weightsDigest = Objects.requireNonNull(b.weightsDigest, "weightsDigest");
+        this.weightsVerified = b.weightsVerified;
+        this.architectureFingerprint = ModelFingerprint.architecture(cell, layers, hiddenSize, bidirectional,
+                inputKind, inputSize, head, outputSize, stateInputs.size(), vocabulary);
+        this.fingerprint = ModelFingerprint.of(architectureFingerprint, weightsDigest);
     }
 
     /** This description with the digest of the weights it was loaded with; used by the loader. */
     ModelInfo withWeights(String digest, boolean verified) {
-        return new ModelInfo(this, digest, verified);
+        ModelInfoBuilder b = ModelInfoBuilder.from(this);
+        b.weightsDigest = digest;
+        b.weightsVerified = verified;
+        return b.build();
     }
 
     /** An unmodifiable copy that keeps the key order (JSON values from {@code JsonReader} are unmodifiable). */
@@ -464,21 +428,6 @@ public final class ModelInfo {
         return weightsVerified;
     }
 
-    private String computeArchitectureFingerprint() {
-        return fnv64(String.join("|", cell.wireName(), Integer.toString(layers), Integer.toString(hiddenSize),
-                Boolean.toString(bidirectional), inputKind.wireName(), Integer.toString(inputSize), head.wireName(),
-                Integer.toString(outputSize), Integer.toString(stateInputs.size()), String.join("\u0000", vocabulary)));
-    }
-
-    private static String fnv64(String canonical) {
-        long h = 0xcbf29ce484222325L; // FNV-1a 64
-        for (byte b : canonical.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return String.format(Locale.ROOT, "%016x", h);
-    }
-
     /** The readable multi-line description of {@link ModelInfoRenderer#render(ModelInfo)}. */
     @Override
     public String toString() {
@@ -508,63 +457,5 @@ public final class ModelInfo {
                 embeddingSize, head, outputSize, inputName, outputName, stateInputs, stateOutputs, vocabulary,
                 unknownToken, labels, featureNames, targetNames, scaling, forecast, frequency, intervals, series, training,
                 metrics, parity, metadata, weightsDigest, weightsVerified);
-    }
-
-    // ---- construction (package-private: MetadataParser and GraphBinder fill it)
-
-    /** Mutable collector used by the parser and the graph binder; checked and frozen by {@link #build()}. */
-    static final class Builder {
-        int formatVersion;
-        Task task = Task.UNKNOWN;
-        Cell cell = Cell.UNKNOWN;
-        int layers;
-        int hiddenSize;
-        boolean bidirectional;
-        InputKind inputKind;
-        int inputSize;
-        int embeddingSize;
-        Head head = Head.PER_STEP;
-        int outputSize;
-        String inputName;
-        String outputName;
-        List<String> stateInputs = List.of();
-        List<String> stateOutputs = List.of();
-        List<String> vocabulary = List.of();
-        OptionalInt unknownToken = OptionalInt.empty();
-        List<String> labels = List.of();
-        List<String> featureNames = List.of();
-        List<String> targetNames = List.of();
-        Scaling scaling;
-        Map<String, Object> forecast = Map.of();
-        String frequency;
-        Map<String, Object> intervals = Map.of();
-        Map<String, Object> series = Map.of();
-        Map<String, Object> training = Map.of();
-        Map<String, Double> metrics = Map.of();
-        Parity parity;
-        TokenUnit tokenUnit = TokenUnit.CHARACTER;
-        Baseline baseline;
-        Map<String, String> metadata = Map.of();
-
-        /**
-         * @throws IllegalArgumentException when sizes are not positive or the vocabulary or unknown token do not fit
-         *                                  the input size
-         */
-        ModelInfo build() {
-            if (layers < 1 || hiddenSize < 1 || outputSize < 1) {
-                throw new IllegalArgumentException("layers, hidden size and output size must be positive but are "
-                        + layers + ", " + hiddenSize + ", " + outputSize);
-            }
-            if (!vocabulary.isEmpty() && inputSize > 0 && vocabulary.size() != inputSize) {
-                throw new IllegalArgumentException(ModelFormat.VOCABULARY + ": the model embeds " + inputSize
-                        + " tokens but the vocabulary has " + vocabulary.size());
-            }
-            if (unknownToken.isPresent() && inputSize > 0 && inputKind == InputKind.TOKENS
-                    && unknownToken.getAsInt() >= inputSize) {
-                throw new IllegalArgumentException(ModelFormat.UNKNOWN_TOKEN + ": " + unknownToken.getAsInt()
-                        + " is outside the vocabulary [0, " + inputSize + ")");
-            }
-            return new ModelInfo(this);
-        }
     }
 }

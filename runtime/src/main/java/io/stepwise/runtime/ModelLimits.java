@@ -93,6 +93,7 @@ public final class ModelLimits {
         return DEFAULTS;
     }
 
+    /** A builder starting from the defaults. */
     public static Builder builder() {
         return new Builder();
     }
@@ -117,54 +118,67 @@ public final class ModelLimits {
         return b;
     }
 
+    /** Largest model file, in bytes (default 1 GiB); see {@link Builder#optMaxModelBytes}. */
     public long maxModelBytes() {
         return maxModelBytes;
     }
 
+    /** Most elements in one tensor (default 2^28); see {@link Builder#optMaxTensorElements}. */
     public long maxTensorElements() {
         return maxTensorElements;
     }
 
+    /** Most bytes in one tensor (default 1 GiB); see {@link Builder#optMaxTensorBytes}. */
     public long maxTensorBytes() {
         return maxTensorBytes;
     }
 
+    /** Most bytes in all tensors together (default 2 GiB); see {@link Builder#optMaxTotalTensorBytes}. */
     public long maxTotalTensorBytes() {
         return maxTotalTensorBytes;
     }
 
+    /** Most dimensions of one tensor (default 8); see {@link Builder#optMaxRank}. */
     public int maxRank() {
         return maxRank;
     }
 
+    /** Most nodes, subgraphs and functions counted (default 10,000); see {@link Builder#optMaxNodes}. */
     public int maxNodes() {
         return maxNodes;
     }
 
+    /** Deepest nesting of subgraphs (default 4); see {@link Builder#optMaxGraphDepth}. */
     public int maxGraphDepth() {
         return maxGraphDepth;
     }
 
+    /** Most metadata entries (default 1,000); see {@link Builder#optMaxMetadataEntries}. */
     public int maxMetadataEntries() {
         return maxMetadataEntries;
     }
 
+    /** Most bytes of metadata keys and values (default 16 MiB); see {@link Builder#optMaxMetadataBytes}. */
     public long maxMetadataBytes() {
         return maxMetadataBytes;
     }
 
+    /** Longest name, in UTF-8 bytes (default 4,096); see {@link Builder#optMaxNameBytes}. */
     public int maxNameBytes() {
         return maxNameBytes;
     }
 
+    /** Longest other string, in bytes (default 16 MiB); see {@link Builder#optMaxStringBytes}. */
     public int maxStringBytes() {
         return maxStringBytes;
     }
 
+    /** Largest constant {@code Loop} trip count (default 100,000); see {@link Builder#optMaxLoopIterations}. */
     public long maxLoopIterations() {
         return maxLoopIterations;
     }
 
+    /** Whether float initializers and constants must be finite (default true); see {@link Builder#optFiniteWeights}. */
     public boolean finiteWeights() {
         return finiteWeights;
     }
@@ -337,6 +351,11 @@ public final class ModelLimits {
             return this;
         }
 
+        /**
+         * The limits.
+         *
+         * @throws IllegalArgumentException naming the first limit outside its range (see each setter)
+         */
         public ModelLimits build() {
             range("maxModelBytes", maxModelBytes, 1, Integer.MAX_VALUE);
             range("maxTensorElements", maxTensorElements, 1, Long.MAX_VALUE);

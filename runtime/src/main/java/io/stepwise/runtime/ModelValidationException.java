@@ -10,6 +10,7 @@ import java.nio.file.Path;
 public class ModelValidationException extends StepwiseException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what differs, naming the tensor, node or key */
     public ModelValidationException(String message) {
         super(message);
     }

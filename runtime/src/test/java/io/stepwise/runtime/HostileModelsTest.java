@@ -1,5 +1,6 @@
 package io.stepwise.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,6 +110,26 @@ class HostileModelsTest {
             byte[] flooded = withMetadata(base, entries);
             for (Format f : Format.values()) {
                 assertRefused(flooded, ModelLimits.defaults(), f, "metadata_props: more than 1000 entries");
+            }
+        }
+    }
+
+    /**
+     * The public entry points, end to end: every fixture, from its file and from bytes, in a child JVM, so that a
+     * fixture reaching ONNX Runtime (the truncated tensor crashed the JVM, {@code stepwise inspect} exited 134) is
+     * seen as a dead child rather than taking the test JVM with it.
+     */
+    @Test
+    void theLoaderRefusesEveryFixtureBeforeOnnxRuntimeReadsIt() throws Exception {
+        String[] names = {"truncated_state_start.onnx", "extended_state_start.onnx", "reshaped_weight.onnx",
+            "constant_of_shape.onnx", "loop_forever.onnx", "metadata_output_size.onnx", "nan_weights.onnx"};
+        ChildJvm.Result r = ChildJvm.run("256m", HostileFixturesMain.class, names);
+        assertEquals(0, r.exit(), () -> "child exited " + r.exit() + "; out:\n" + r.out() + "\nerr:\n" + r.err());
+        for (String name : names) {
+            for (String how : new String[] {"file", "bytes"}) {
+                String line = name + " " + how + " ModelValidationException";
+                assertTrue(r.out().contains(line + "\n") || r.out().contains(line + "\r\n"),
+                        () -> "expected '" + line + "' in:\n" + r.out());
             }
         }
     }

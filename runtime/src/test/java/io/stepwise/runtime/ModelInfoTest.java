@@ -60,6 +60,27 @@ class ModelInfoTest {
     }
 
     @Test
+    void withWeightsChangesOnlyTheDigestAndTheModelFingerprint() {
+        Map<String, String> meta = gruLanguageModel();
+        meta.put("stepwise.scaling", "{\"mean\":[1,2,3],\"std\":[1,1,1]}");
+        meta.put("stepwise.training", "{\"seed\": 7}");
+        ModelInfo plain = MetadataParser.fromStepwiseMetadata(meta);
+        assertEquals("", plain.weightsDigest());
+        assertEquals(plain.architectureFingerprint(), plain.fingerprint(), "no weights: the architecture's");
+        ModelInfo loaded = plain.withWeights("ab".repeat(32), true);
+        assertEquals("ab".repeat(32), loaded.weightsDigest());
+        assertTrue(loaded.weightsVerified());
+        assertEquals(plain.architectureFingerprint(), loaded.architectureFingerprint());
+        assertNotEquals(plain.fingerprint(), loaded.fingerprint());
+        assertEquals(loaded.fingerprint(), plain.withWeights("ab".repeat(32), false).fingerprint(),
+                "the fingerprint follows the weights, not whether they were checked");
+        assertNotEquals(loaded.fingerprint(), plain.withWeights("cd".repeat(32), true).fingerprint());
+        assertNotEquals(plain, loaded);
+        assertEquals(plain, loaded.withWeights("", false), "everything else is carried over");
+        assertEquals(plain.toString(), loaded.withWeights("", false).toString());
+    }
+
+    @Test
     void isAValueWithContentEqualityAndUnmodifiableCollections() {
         ModelInfo a = MetadataParser.fromStepwiseMetadata(gruLanguageModel());
         ModelInfo b = MetadataParser.fromStepwiseMetadata(new LinkedHashMap<>(gruLanguageModel()));

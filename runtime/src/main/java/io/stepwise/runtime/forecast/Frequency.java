@@ -18,10 +18,15 @@ import java.util.Optional;
  * the 15th of a month, any day of a week).
  */
 public enum Frequency {
+    /** One row a day; a season of 7 (a week). */
     DAILY("daily", 7, 1),
+    /** One row a week (Monday to Sunday); a season of 52. */
     WEEKLY("weekly", 52, 7),
+    /** One row a calendar month; a season of 12. */
     MONTHLY("monthly", 12, 30.44),
+    /** One row a calendar quarter; a season of 4. */
     QUARTERLY("quarterly", 4, 91.31),
+    /** One row a calendar year; no season (1). */
     YEARLY("yearly", 1, 365.25);
 
     private final String wireName;
