@@ -46,7 +46,8 @@ final class BatchChunkRunner {
      * the group thins out. Throws {@link RunCancelledException} between chunks once the call's control was stopped.
      */
     void run(BatchWorkspace ws, SessionState[] states, int[] lengths, int[] group, InputWriter writer,
-             float[][][] outputs, SessionState[] next, RunLimits limits, Duration timeout) throws OrtException {
+             float[][][] outputs, SessionState[] next, RunLimits limits, Duration timeout, boolean[] writable)
+            throws OrtException {
         int longest = 0;
         for (int i : group) {
             longest = Math.max(longest, lengths[i]);
@@ -58,7 +59,9 @@ final class BatchChunkRunner {
             int to = (int) Math.min(longest, (long) from + Math.max(1, limits.maxStepsPerRun() / active.length));
             control.checkStopped(model.source(), timeout, null);
             try {
-                runChunk(ws, from == 0 ? states : next, lengths, active, from, to, writer, outputs, next, limits);
+                // In place only when this chunk is the call's only run (see BatchKernel.run).
+                runChunk(ws, from == 0 ? states : next, lengths, active, from, to, writer, outputs, next, limits,
+                        from == 0 && to == longest ? writable : null);
             } catch (OrtException e) {
                 control.checkStopped(model.source(), timeout, e);
                 throw e;
@@ -90,8 +93,8 @@ final class BatchChunkRunner {
      * {@code outputs}.
      */
     private void runChunk(BatchWorkspace ws, SessionState[] current, int[] lengths, int[] group, int from, int to,
-                          InputWriter writer, float[][][] outputs, SessionState[] next, RunLimits limits)
-            throws OrtException {
+                          InputWriter writer, float[][][] outputs, SessionState[] next, RunLimits limits,
+                          boolean[] writable) throws OrtException {
         int batch = group.length;
         int steps = 0;
         for (int i : group) {
@@ -129,33 +132,43 @@ final class BatchChunkRunner {
                     ws.control.options())) {
                 // outputs were written into the pinned buffers
             }
-            scatter(bound, current, lengths, group, from, to, outputs, next, limits, batchFirst, perStep);
+            boolean checked = limits.rejectNonFinite();
+            if (writable != null && checked && !ws.allFinite(bound)) {
+                writable = null; // the per-row checks below name the value; nothing may be written in place first
+            }
+            scatter(bound, current, lengths, group, from, to, outputs, next, checked, writable, batchFirst, perStep);
         } finally {
             bound.release();
         }
     }
 
+    /**
+     * Copies the new states and outputs out of the workspace. A row marked {@code writable} gets its new state in
+     * its old state's arrays (the buffers were checked finite as a whole first, so nothing below throws once the
+     * first array is written); any other row gets new arrays, checked row by row.
+     */
     private void scatter(BatchWorkspace.Binding bound, SessionState[] current, int[] lengths, int[] group, int from,
-                         int to, float[][][] outputs, SessionState[] next, RunLimits limits, boolean batchFirst,
-                         boolean perStep) {
+                         int to, float[][][] outputs, SessionState[] next, boolean checked, boolean[] writable,
+                         boolean batchFirst, boolean perStep) {
         int batch = bound.batch;
         int steps = bound.steps;
         FloatBuffer hn = bound.hn;
         FloatBuffer cn = bound.cn;
         FloatBuffer out = bound.out;
-        boolean checked = limits.rejectNonFinite();
+        boolean rowChecks = checked && writable == null;
         for (int b = 0; b < batch; b++) {
             int i = group[b];
             int length = Math.min(lengths[i], to) - from;
-            float[] h = new float[stateSize];
-            float[] c = cn == null ? null : new float[stateSize];
+            boolean inPlace = writable != null && writable[i];
+            float[] h = inPlace ? current[i].hiddenArray() : new float[stateSize];
+            float[] c = cn == null ? null : inPlace ? current[i].cellArray() : new float[stateSize];
             for (int r = 0; r < rows; r++) {
                 hn.get((r * batch + b) * hidden, h, r * hidden, hidden);
                 if (c != null) {
                     cn.get((r * batch + b) * hidden, c, r * hidden, hidden);
                 }
             }
-            if (checked) {
+            if (rowChecks) {
                 requireFinite(h, i, "state");
                 if (c != null) {
                     requireFinite(c, i, "cell state");
@@ -172,7 +185,7 @@ final class BatchChunkRunner {
                 for (int t = 0; t < length; t++) {
                     float[] row = new float[outputSize];
                     out.get((batchFirst ? b * steps + t : t * batch + b) * outputSize, row, 0, outputSize);
-                    if (checked) {
+                    if (rowChecks) {
                         requireFinite(row, i, "output");
                     }
                     outputs[i][from + t] = row;
@@ -180,7 +193,7 @@ final class BatchChunkRunner {
             } else if (lengths[i] <= to) { // the row's last chunk: its final output
                 float[] row = new float[outputSize];
                 out.get(b * outputSize, row, 0, outputSize);
-                if (checked) {
+                if (rowChecks) {
                     requireFinite(row, i, "output");
                 }
                 outputs[i] = new float[][] {row};
