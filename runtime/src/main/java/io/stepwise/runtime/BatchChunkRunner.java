@@ -132,20 +132,24 @@ final class BatchChunkRunner {
                     ws.control.options())) {
                 // outputs were written into the pinned buffers
             }
-            boolean checked = limits.rejectNonFinite();
-            if (writable != null && checked && !ws.allFinite(bound)) {
-                writable = null; // the per-row checks below name the value; nothing may be written in place first
+            try {
+                scatter(bound, current, lengths, group, from, to, outputs, next, limits.rejectNonFinite(), writable,
+                        batchFirst, perStep);
+            } catch (RuntimeException e) {
+                if (writable != null) {
+                    restore(bound, current, group, writable);
+                }
+                throw e;
             }
-            scatter(bound, current, lengths, group, from, to, outputs, next, checked, writable, batchFirst, perStep);
         } finally {
             bound.release();
         }
     }
 
     /**
-     * Copies the new states and outputs out of the workspace. A row marked {@code writable} gets its new state in
-     * its old state's arrays (the buffers were checked finite as a whole first, so nothing below throws once the
-     * first array is written); any other row gets new arrays, checked row by row.
+     * Copies the new states and outputs out of the workspace, checking each row as it goes (while it is in cache). A
+     * row marked {@code writable} gets its new state in its old state's arrays, any other row new arrays; when a
+     * check fails, the caller puts the old values back ({@link #restore}).
      */
     private void scatter(BatchWorkspace.Binding bound, SessionState[] current, int[] lengths, int[] group, int from,
                          int to, float[][][] outputs, SessionState[] next, boolean checked, boolean[] writable,
@@ -155,7 +159,6 @@ final class BatchChunkRunner {
         FloatBuffer hn = bound.hn;
         FloatBuffer cn = bound.cn;
         FloatBuffer out = bound.out;
-        boolean rowChecks = checked && writable == null;
         for (int b = 0; b < batch; b++) {
             int i = group[b];
             int length = Math.min(lengths[i], to) - from;
@@ -168,7 +171,7 @@ final class BatchChunkRunner {
                     cn.get((r * batch + b) * hidden, c, r * hidden, hidden);
                 }
             }
-            if (rowChecks) {
+            if (checked) {
                 requireFinite(h, i, "state");
                 if (c != null) {
                     requireFinite(c, i, "cell state");
@@ -185,7 +188,7 @@ final class BatchChunkRunner {
                 for (int t = 0; t < length; t++) {
                     float[] row = new float[outputSize];
                     out.get((batchFirst ? b * steps + t : t * batch + b) * outputSize, row, 0, outputSize);
-                    if (rowChecks) {
+                    if (checked) {
                         requireFinite(row, i, "output");
                     }
                     outputs[i][from + t] = row;
@@ -193,10 +196,30 @@ final class BatchChunkRunner {
             } else if (lengths[i] <= to) { // the row's last chunk: its final output
                 float[] row = new float[outputSize];
                 out.get(b * outputSize, row, 0, outputSize);
-                if (rowChecks) {
+                if (checked) {
                     requireFinite(row, i, "output");
                 }
                 outputs[i] = new float[][] {row};
+            }
+        }
+    }
+
+    /**
+     * Undoes the in-place writes of a call that failed while scattering: the old state of every writable row is
+     * still in the call's input buffers, where the gather put it (ONNX Runtime does not write its inputs).
+     */
+    private void restore(BatchWorkspace.Binding bound, SessionState[] current, int[] group, boolean[] writable) {
+        int batch = bound.batch;
+        for (int b = 0; b < batch; b++) {
+            int i = group[b];
+            if (!writable[i]) {
+                continue;
+            }
+            for (int r = 0; r < rows; r++) {
+                bound.h0.get((r * batch + b) * hidden, current[i].hiddenArray(), r * hidden, hidden);
+                if (bound.c0 != null) {
+                    bound.c0.get((r * batch + b) * hidden, current[i].cellArray(), r * hidden, hidden);
+                }
             }
         }
     }

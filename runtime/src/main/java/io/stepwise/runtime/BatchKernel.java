@@ -128,8 +128,8 @@ final class BatchKernel {
     }
 
     /**
-     * Runs the call and stores each new state in its slot; a call that fails wrote nothing (the runner writes in
-     * place only after the whole call succeeded and was checked), so the slots keep their states.
+     * Runs the call and stores each new state in its slot. A call that fails leaves the slots' states as they were:
+     * the runner writes in place only when the call is one run, and undoes its writes when a row's check fails.
      */
     private static float[][][] advance(StateSlot[] slots, java.util.function.Supplier<SteppedStates> call) {
         SteppedStates result;

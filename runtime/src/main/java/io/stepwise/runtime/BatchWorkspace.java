@@ -45,8 +45,6 @@ final class BatchWorkspace implements AutoCloseable {
     final RunControl control;
     private final ByteBuffer[] bytes = new ByteBuffer[7];
     private final Map<Integer, Binding> kept = new HashMap<>();
-    /** Where {@link #allFinite} copies a call's results to scan them. */
-    private float[] scratch = new float[0];
     private boolean closed;
 
     BatchWorkspace(RecurrentModel model) throws OrtException {
@@ -150,23 +148,6 @@ final class BatchWorkspace implements AutoCloseable {
         ByteBuffer v = bytes[role].duplicate().order(ByteOrder.nativeOrder());
         v.clear().limit(byteCount);
         return v;
-    }
-
-    /**
-     * Whether every new state value and output of the call just run on {@code b} is finite. Copied out in bulk and
-     * scanned as one array each, which costs less than scanning row by row.
-     */
-    boolean allFinite(Binding b) {
-        return allFinite(b.hn) && (b.cn == null || allFinite(b.cn)) && allFinite(b.out);
-    }
-
-    private boolean allFinite(FloatBuffer values) {
-        int n = values.limit();
-        if (scratch.length < n) {
-            scratch = new float[n];
-        }
-        values.get(0, scratch, 0, n);
-        return StateChecks.allFinite(scratch, n);
     }
 
     /** Frees the kept tensors and the run options. Idempotent. */

@@ -92,23 +92,18 @@ final class StateChecks {
      * per cent of a batched step, which checks every new state and output).
      */
     static boolean allFinite(float[] v) {
-        return allFinite(v, v.length);
-    }
-
-    /** Whether the first {@code length} values are all finite. */
-    static boolean allFinite(float[] v, int length) {
         float s0 = 0f;
         float s1 = 0f;
         float s2 = 0f;
         float s3 = 0f;
-        int n = length & ~3;
+        int n = v.length & ~3;
         for (int k = 0; k < n; k += 4) {
             s0 += v[k] * 0f;
             s1 += v[k + 1] * 0f;
             s2 += v[k + 2] * 0f;
             s3 += v[k + 3] * 0f;
         }
-        for (int k = n; k < length; k++) {
+        for (int k = n; k < v.length; k++) {
             s0 += v[k] * 0f;
         }
         return s0 + s1 + s2 + s3 == 0f;
