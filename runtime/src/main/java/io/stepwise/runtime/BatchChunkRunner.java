@@ -135,7 +135,7 @@ final class BatchChunkRunner {
             try {
                 scatter(bound, current, lengths, group, from, to, outputs, next, limits.rejectNonFinite(), writable,
                         batchFirst, perStep);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) { // also an OutOfMemoryError allocating an output row
                 if (writable != null) {
                     restore(bound, current, group, writable);
                 }
