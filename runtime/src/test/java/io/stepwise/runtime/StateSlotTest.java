@@ -133,4 +133,41 @@ class StateSlotTest {
             assertTrue(java.util.Arrays.equals(new float[restored.hidden().length], restored.hidden()));
         }
     }
+
+    /**
+     * Snapshots taken from another thread while a slot is stepped (in place whenever no snapshot intervened) stay
+     * exactly as they were taken, in order, and the slot ends where a plain session ends.
+     */
+    @Test
+    void snapshotsTakenWhileAnotherThreadStepsNeverChange() throws Exception {
+        BatchTestModels.Kind kind = new BatchTestModels.Kind(CellKind.LSTM, true, HeadKind.PER_STEP, 2);
+        try (RecurrentModel model = BatchTestModels.load(kind, 4); StepSession plain = model.newSession()) {
+            StateSlot slot = new StateSlot(model.initialState());
+            int steps = 1000;
+            int[] tokens = RandomModels.randomTokens(new Random(9), steps, model.info().inputSize());
+            Thread stepper = new Thread(() -> {
+                for (int t = 0; t < steps; t++) {
+                    model.feedAll(new StateSlot[] {slot}, new int[][] {{tokens[t]}});
+                }
+            });
+            java.util.List<SessionState> taken = new java.util.ArrayList<>();
+            java.util.List<byte[]> bytesThen = new java.util.ArrayList<>();
+            stepper.start();
+            while (stepper.isAlive()) {
+                SessionState s = slot.state();
+                taken.add(s);
+                bytesThen.add(s.toBytes());
+            }
+            stepper.join();
+            long last = -1;
+            for (int k = 0; k < taken.size(); k++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(bytesThen.get(k), taken.get(k).toBytes(),
+                        "snapshot " + k + " at position " + taken.get(k).position());
+                assertTrue(taken.get(k).position() >= last);
+                last = taken.get(k).position();
+            }
+            plain.feed(tokens);
+            RecurrentModelStepAllTest.assertState(plain.snapshot(), slot.state(), "after " + steps + " steps");
+        }
+    }
 }
