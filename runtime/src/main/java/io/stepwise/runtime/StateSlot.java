@@ -8,8 +8,8 @@ import java.util.Objects;
  * Where one sequence keeps its {@link SessionState} between batched calls ({@link RecurrentModel#feedAll(StateSlot[],
  * int[][])}): a holder that a call advances in place. While nobody has seen the slot's current state — it was
  * produced by the model's own batched step and {@link #state()} has not been called since — the next call writes
- * the new state into the same arrays instead of allocating new ones; for 64 sequences that saves the allocation,
- * zeroing and cache misses of 256 KB per call. Once {@link #state()} hands the state out it is never written again
+ * the new state into the same arrays instead of allocating new ones, which saves the allocation, zeroing and cache
+ * misses of 256 KB per call of 64 LSTM rows (hidden 256, 2 layers). Once {@link #state()} hands the state out it is never written again
  * (copy on write): every {@link SessionState} stays immutable for whoever holds it.
  *
  * <p>One owner steps a slot at a time; a second call that tries to step a slot while another call is stepping it is
@@ -35,7 +35,7 @@ public final class StateSlot {
 
     /** Written only by whoever set {@link #BUSY}. */
     private volatile SessionState state;
-    @SuppressWarnings("unused") // through FLAGS
+    /** {@link #SHARED}, {@link #BUSY} and the change count; compared and set through {@link #FLAGS}. */
     private volatile int flags;
 
     /** A slot holding {@code initial}, e.g. {@link RecurrentModel#initialState()}; it is never written. */
