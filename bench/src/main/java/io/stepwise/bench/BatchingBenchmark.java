@@ -104,9 +104,10 @@ public final class BatchingBenchmark {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
-                case "--only" -> only = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--repeats" -> repeats = Integer.parseInt(args[++i]);
-                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--only" -> only = Arrays.stream(args[++i].split(",")).mapToInt(v -> positive("--only", v))
+                        .toArray();
+                case "--repeats" -> repeats = positive("--repeats", args[++i]);
+                case "--seconds" -> seconds = positive("--seconds", args[++i]);
                 case "--memory" -> {
                     // child mode: one JVM per memory measurement, so nothing else lives on its heap
                     System.out.println("RESULT " + new Gson().toJson(memory(args[++i], Integer.parseInt(args[++i]))));
@@ -136,6 +137,19 @@ public final class BatchingBenchmark {
                     + doc);
         }
         System.out.println(markdown(results));
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int v = Integer.parseInt(value.trim());
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + ": expected a whole number ≥ 1 (a list of them for --only,"
+                + " e.g. 1,64) but got '" + value + "'");
     }
 
     /**
