@@ -42,7 +42,7 @@ help:
 	@echo "make forecast-check   train forecasters with the defaults on public series from R (r-base-core), MASE vs seasonal naive"
 	@echo "make verify   re-check every model in $(MODELS)/ through the runtime (metrics, metadata) and ONNX's checker"
 	@echo "make bench    run the benchmarks, write BENCHMARKS.md and benchmarks/results.json"
-	@echo "make bench-batching  only the continuous-batching section: writes benchmarks/batching.{json,md} (~6 min; BENCH_QUICK=1: ~1 min)"
+	@echo "make bench-batching  only the continuous-batching section: writes benchmarks/batching.{json,md} (~6 min; BENCH_QUICK=1: ~1 min; BATCHING_ONLY=64: that comparison alone, printed)"
 	@echo "make stress   256 threads, thousands of batched sessions, snapshot/restore and eviction for STRESS_SECONDS (60); counts every step"
 	@echo "make soak     step a model a million times and check memory outside the heap stays flat"
 	@echo "make fuzz     fuzz model loading, session state and data readers, each case in a child JVM (FUZZ_SECONDS=600)"
@@ -116,9 +116,12 @@ bench: build
 
 # The continuous-batching section of make bench, alone: (a) sessions on N threads, (b) BatchingModel, (c) raw ONNX
 # Runtime on the full batch, interleaved and repeated; defaults sweep; memory of idle sessions (child JVM).
+# BATCHING_ONLY=1,64 runs only the comparison at those numbers of sequences (BATCHING_REPEATS, 5) and prints it
+# without writing anything: the quick check of a change to the batching path.
+BATCHING_REPEATS ?= 5
 bench-batching: build
 	$(JAVA) -Xmx2g -Dai.djl.offline=true -cp "bench/target/classes:$$(cat $(BENCH_CP))" \
-		io.stepwise.bench.BatchingBenchmark --out . $(if $(filter 1,$(BENCH_QUICK)),--quick,)
+		io.stepwise.bench.BatchingBenchmark $(if $(BATCHING_ONLY),--only $(BATCHING_ONLY) --repeats $(BATCHING_REPEATS),--out . $(if $(filter 1,$(BENCH_QUICK)),--quick,))
 
 # Not part of make test: 256 caller threads over thousands of batched sessions with random snapshot/restore and
 # eviction (with a store) for STRESS_SECONDS; every step is counted and checked, no exception may escape.

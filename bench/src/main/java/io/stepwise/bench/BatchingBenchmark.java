@@ -62,11 +62,20 @@ public final class BatchingBenchmark {
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
             .create();
 
+    /**
+     * What to run. {@code comparisonOnly}: just the interleaved contenders at {@code sequences} (no defaults sweep,
+     * no memory child), for checking a change to the batching path quickly; its report is printed, never written.
+     */
     record Plan(boolean quick, int[] sequences, double seconds, double warmupSeconds, int repeats,
-                int memorySessions) {
+                int memorySessions, boolean comparisonOnly) {
         static Plan of(boolean quick) {
-            return quick ? new Plan(true, new int[] {1, 64, 256}, 1.0, 0.4, 2, 20_000)
-                    : new Plan(false, new int[] {1, 8, 64, 256, 1024}, 2.5, 0.8, 3, 100_000);
+            return quick ? new Plan(true, new int[] {1, 64, 256}, 1.0, 0.4, 2, 20_000, false)
+                    : new Plan(false, new int[] {1, 8, 64, 256, 1024}, 2.5, 0.8, 3, 100_000, false);
+        }
+
+        /** Only the comparison, at the given numbers of sequences, with the full run's timing unless overridden. */
+        static Plan comparison(int[] sequences, int repeats, double seconds) {
+            return new Plan(false, sequences, seconds, 0.8, repeats, 0, true);
         }
     }
 
@@ -88,20 +97,33 @@ public final class BatchingBenchmark {
     public static void main(String[] args) throws Exception {
         boolean quick = "1".equals(System.getenv("BENCH_QUICK"));
         Path out = null;
+        int[] only = null;
+        int repeats = 3;
+        double seconds = 2.5;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
+                case "--only" -> only = Arrays.stream(args[++i].split(",")).mapToInt(v -> positive("--only", v))
+                        .toArray();
+                case "--repeats" -> repeats = positive("--repeats", args[++i]);
+                case "--seconds" -> seconds = positive("--seconds", args[++i]);
                 case "--memory" -> {
                     // child mode: one JVM per memory measurement, so nothing else lives on its heap
                     System.out.println("RESULT " + new Gson().toJson(memory(args[++i], Integer.parseInt(args[++i]))));
                     return;
                 }
                 default -> throw new IllegalArgumentException("argument '" + args[i]
-                        + "': expected --quick, --out DIR or --memory CELL SESSIONS");
+                        + "': expected --quick, --out DIR, --only N[,N...] [--repeats R] [--seconds S] or"
+                        + " --memory CELL SESSIONS");
             }
         }
-        Map<String, Object> results = run(Plan.of(quick), null);
+        if (only != null && (out != null || quick)) {
+            throw new IllegalArgumentException("--only: a partial run is printed, never written; expected no --out"
+                    + " or --quick with it");
+        }
+        Map<String, Object> results = run(only != null ? Plan.comparison(only, repeats, seconds) : Plan.of(quick),
+                null);
         if (out != null) {
             Path json = out.resolve("benchmarks").resolve("batching.json");
             Files.createDirectories(json.getParent());
@@ -117,6 +139,19 @@ public final class BatchingBenchmark {
         System.out.println(markdown(results));
     }
 
+    private static int positive(String option, String value) {
+        try {
+            int v = Integer.parseInt(value.trim());
+            if (v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + ": expected a whole number ≥ 1 (a list of them for --only,"
+                + " e.g. 1,64) but got '" + value + "'");
+    }
+
     /**
      * Runs every section.
      *
@@ -128,7 +163,7 @@ public final class BatchingBenchmark {
         long start = System.nanoTime();
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("generated", Instant.now().toString());
-        results.put("mode", plan.quick() ? "quick" : "full");
+        results.put("mode", plan.comparisonOnly() ? "comparison only" : plan.quick() ? "quick" : "full");
         results.put("cores", Runtime.getRuntime().availableProcessors());
         results.put("model", "benchmark language model (vocabulary " + BenchModels.VOCABULARY + ", embedding "
                 + BenchModels.EMBEDDING + "), hidden " + HIDDEN + ", " + LAYERS + " layers; ONNX Runtime 1 intra-op"
@@ -183,6 +218,13 @@ public final class BatchingBenchmark {
         results.put("load_average_1m", load);
         results.put("runs", rows);
         results.put("ratios", ratios);
+        if (plan.comparisonOnly()) {
+            results.put("sweep", List.of());
+            results.put("memory", List.of());
+            results.put("goals", goals(ratios, List.of()));
+            results.put("total_seconds", (System.nanoTime() - start) / 1e9);
+            return results;
+        }
         log("defaults sweep: lstm, 256 sequences");
         results.put("sweep", sweep(plan));
         log("memory of " + plan.memorySessions() + " idle sessions (child JVM)");

@@ -46,7 +46,8 @@ final class BatchChunkRunner {
      * the group thins out. Throws {@link RunCancelledException} between chunks once the call's control was stopped.
      */
     void run(BatchWorkspace ws, SessionState[] states, int[] lengths, int[] group, InputWriter writer,
-             float[][][] outputs, SessionState[] next, RunLimits limits, Duration timeout) throws OrtException {
+             float[][][] outputs, SessionState[] next, RunLimits limits, Duration timeout, boolean[] writable)
+            throws OrtException {
         int longest = 0;
         for (int i : group) {
             longest = Math.max(longest, lengths[i]);
@@ -58,7 +59,9 @@ final class BatchChunkRunner {
             int to = (int) Math.min(longest, (long) from + Math.max(1, limits.maxStepsPerRun() / active.length));
             control.checkStopped(model.source(), timeout, null);
             try {
-                runChunk(ws, from == 0 ? states : next, lengths, active, from, to, writer, outputs, next, limits);
+                // In place only when this chunk is the call's only run (see BatchKernel.run).
+                runChunk(ws, from == 0 ? states : next, lengths, active, from, to, writer, outputs, next, limits,
+                        from == 0 && to == longest ? writable : null);
             } catch (OrtException e) {
                 control.checkStopped(model.source(), timeout, e);
                 throw e;
@@ -90,8 +93,8 @@ final class BatchChunkRunner {
      * {@code outputs}.
      */
     private void runChunk(BatchWorkspace ws, SessionState[] current, int[] lengths, int[] group, int from, int to,
-                          InputWriter writer, float[][][] outputs, SessionState[] next, RunLimits limits)
-            throws OrtException {
+                          InputWriter writer, float[][][] outputs, SessionState[] next, RunLimits limits,
+                          boolean[] writable) throws OrtException {
         int batch = group.length;
         int steps = 0;
         for (int i : group) {
@@ -129,26 +132,39 @@ final class BatchChunkRunner {
                     ws.control.options())) {
                 // outputs were written into the pinned buffers
             }
-            scatter(bound, current, lengths, group, from, to, outputs, next, limits, batchFirst, perStep);
+            try {
+                scatter(bound, current, lengths, group, from, to, outputs, next, limits.rejectNonFinite(), writable,
+                        batchFirst, perStep);
+            } catch (RuntimeException | Error e) { // also an OutOfMemoryError allocating an output row
+                if (writable != null) {
+                    restore(bound, current, group, writable);
+                }
+                throw e;
+            }
         } finally {
             bound.release();
         }
     }
 
+    /**
+     * Copies the new states and outputs out of the workspace, checking each row as it goes (while it is in cache). A
+     * row marked {@code writable} gets its new state in its old state's arrays, any other row new arrays; when a
+     * check fails, the caller puts the old values back ({@link #restore}).
+     */
     private void scatter(BatchWorkspace.Binding bound, SessionState[] current, int[] lengths, int[] group, int from,
-                         int to, float[][][] outputs, SessionState[] next, RunLimits limits, boolean batchFirst,
-                         boolean perStep) {
+                         int to, float[][][] outputs, SessionState[] next, boolean checked, boolean[] writable,
+                         boolean batchFirst, boolean perStep) {
         int batch = bound.batch;
         int steps = bound.steps;
         FloatBuffer hn = bound.hn;
         FloatBuffer cn = bound.cn;
         FloatBuffer out = bound.out;
-        boolean checked = limits.rejectNonFinite();
         for (int b = 0; b < batch; b++) {
             int i = group[b];
             int length = Math.min(lengths[i], to) - from;
-            float[] h = new float[stateSize];
-            float[] c = cn == null ? null : new float[stateSize];
+            boolean inPlace = writable != null && writable[i];
+            float[] h = inPlace ? current[i].hiddenArray() : new float[stateSize];
+            float[] c = cn == null ? null : inPlace ? current[i].cellArray() : new float[stateSize];
             for (int r = 0; r < rows; r++) {
                 hn.get((r * batch + b) * hidden, h, r * hidden, hidden);
                 if (c != null) {
@@ -184,6 +200,26 @@ final class BatchChunkRunner {
                     requireFinite(row, i, "output");
                 }
                 outputs[i] = new float[][] {row};
+            }
+        }
+    }
+
+    /**
+     * Undoes the in-place writes of a call that failed while scattering: the old state of every writable row is
+     * still in the call's input buffers, where the gather put it (ONNX Runtime does not write its inputs).
+     */
+    private void restore(BatchWorkspace.Binding bound, SessionState[] current, int[] group, boolean[] writable) {
+        int batch = bound.batch;
+        for (int b = 0; b < batch; b++) {
+            int i = group[b];
+            if (!writable[i]) {
+                continue;
+            }
+            for (int r = 0; r < rows; r++) {
+                bound.h0.get((r * batch + b) * hidden, current[i].hiddenArray(), r * hidden, hidden);
+                if (bound.c0 != null) {
+                    bound.c0.get((r * batch + b) * hidden, current[i].cellArray(), r * hidden, hidden);
+                }
             }
         }
     }

@@ -66,7 +66,7 @@ final class BatchKernel {
         for (int i = 0; i < tokens.length; i++) {
             rowsOf[i] = new int[] {tokens[i]};
         }
-        return feedAll(states, rowsOf, "tokens[%d]");
+        return feedAll(states, rowsOf, "tokens[%d]", null);
     }
 
     SteppedStates stepAll(SessionState[] states, float[][] features) {
@@ -75,18 +75,79 @@ final class BatchKernel {
         for (int i = 0; i < features.length; i++) {
             rowsOf[i] = new float[][] {features[i]};
         }
-        return feedAll(states, rowsOf, "features[%d]");
+        return feedAll(states, rowsOf, "features[%d]", null);
     }
 
     SteppedStates feedAll(SessionState[] states, int[][] tokens) {
-        return feedAll(states, tokens, "tokens[%d][%d]");
+        return feedAll(states, tokens, "tokens[%d][%d]", null);
     }
 
     SteppedStates feedAll(SessionState[] states, float[][][] features) {
-        return feedAll(states, features, "features[%d][%d]");
+        return feedAll(states, features, "features[%d][%d]", null);
     }
 
-    private SteppedStates feedAll(SessionState[] states, int[][] tokens, String where) {
+    /** As {@link #feedAll(SessionState[], int[][])}, advancing the slots in place; returns the outputs, unshared. */
+    float[][][] feedAll(StateSlot[] slots, int[][] tokens) {
+        Objects.requireNonNull(tokens, "tokens");
+        boolean[] writable = new boolean[checkSlots(slots)];
+        SessionState[] states = claim(slots, writable);
+        return advance(slots, () -> feedAll(states, tokens, "tokens[%d][%d]", writable));
+    }
+
+    float[][][] feedAll(StateSlot[] slots, float[][][] features) {
+        Objects.requireNonNull(features, "features");
+        boolean[] writable = new boolean[checkSlots(slots)];
+        SessionState[] states = claim(slots, writable);
+        return advance(slots, () -> feedAll(states, features, "features[%d][%d]", writable));
+    }
+
+    private static int checkSlots(StateSlot[] slots) {
+        Objects.requireNonNull(slots, "slots");
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] == null) {
+                throw new IllegalArgumentException("slots[" + i + "]: expected a state slot but got null");
+            }
+        }
+        return slots.length;
+    }
+
+    /** Takes every slot for this call, or none: a slot already taken gives the others back. */
+    private static SessionState[] claim(StateSlot[] slots, boolean[] writable) {
+        SessionState[] states = new SessionState[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            try {
+                states[i] = slots[i].claim(writable, i, "slots[" + i + "]");
+            } catch (IllegalStateException e) {
+                for (int k = 0; k < i; k++) {
+                    slots[k].abandon();
+                }
+                throw e;
+            }
+        }
+        return states;
+    }
+
+    /**
+     * Runs the call and stores each new state in its slot. A call that fails leaves the slots' states as they were:
+     * the runner writes in place only when the call is one run, and undoes its writes when a row's check fails.
+     */
+    private static float[][][] advance(StateSlot[] slots, java.util.function.Supplier<SteppedStates> call) {
+        SteppedStates result;
+        try {
+            result = call.get();
+        } catch (RuntimeException | Error e) {
+            for (StateSlot slot : slots) {
+                slot.abandon();
+            }
+            throw e;
+        }
+        for (int i = 0; i < slots.length; i++) {
+            slots[i].advance(result.state(i));
+        }
+        return result.outputsArray();
+    }
+
+    private SteppedStates feedAll(SessionState[] states, int[][] tokens, String where, boolean[] writable) {
         Objects.requireNonNull(tokens, "tokens");
         InputChecks.requireInput(info, true);
         int[] lengths = checkRows(states, tokens.length, i -> tokens[i] == null ? -1 : tokens[i].length, "tokens");
@@ -99,7 +160,7 @@ final class BatchKernel {
                 }
             }
         }
-        return run(states, lengths, (in, b, t, at) -> {
+        return run(states, lengths, writable, (in, b, t, at) -> {
             if (ints) {
                 ((IntBuffer) in).put(at, tokens[b][t]);
             } else {
@@ -108,7 +169,7 @@ final class BatchKernel {
         });
     }
 
-    private SteppedStates feedAll(SessionState[] states, float[][][] features, String where) {
+    private SteppedStates feedAll(SessionState[] states, float[][][] features, String where, boolean[] writable) {
         Objects.requireNonNull(features, "features");
         InputChecks.requireInput(info, false);
         int[] lengths = checkRows(states, features.length, i -> features[i] == null ? -1 : features[i].length,
@@ -120,7 +181,8 @@ final class BatchKernel {
                 }
             }
         }
-        return run(states, lengths, (in, b, t, at) -> ((FloatBuffer) in).put(at * inputWidth, features[b][t]));
+        return run(states, lengths, writable,
+                (in, b, t, at) -> ((FloatBuffer) in).put(at * inputWidth, features[b][t]));
     }
 
     private static String name(String pattern, int i, int t) {
@@ -174,7 +236,13 @@ final class BatchKernel {
 
     // ---------------------------------------------------------------- the call
 
-    private SteppedStates run(SessionState[] states, int[] lengths, BatchChunkRunner.InputWriter writer) {
+    /**
+     * @param writable per row, whether the new state may be written into the old state's arrays (a slot nobody else
+     *                 has seen), or null; honoured only when the call is one ONNX Runtime run, so that a failure
+     *                 between runs cannot leave a row half advanced
+     */
+    private SteppedStates run(SessionState[] states, int[] lengths, boolean[] writable,
+                              BatchChunkRunner.InputWriter writer) {
         int n = states.length;
         float[][][] outputs = new float[n][][];
         SessionState[] next = new SessionState[n];
@@ -198,8 +266,10 @@ final class BatchKernel {
             RunControl control = ws.control;
             var timer = control.begin(timeout);
             try {
-                for (int[] group : groups(lengths)) {
-                    runner.run(ws, states, lengths, group, writer, outputs, next, limits, timeout);
+                List<int[]> groups = groups(lengths);
+                for (int[] group : groups) {
+                    runner.run(ws, states, lengths, group, writer, outputs, next, limits, timeout,
+                            groups.size() == 1 ? writable : null);
                 }
             } finally {
                 // A timeout that fired (or is firing) could still set the terminate flag of these run options

@@ -372,6 +372,25 @@ public final class RecurrentModel implements SessionSource, AutoCloseable {
         return kernel.feedAll(states, features);
     }
 
+    /**
+     * As {@link #feedAll(SessionState[], int[][])}, for sequences that keep their states in {@link StateSlot}s: each
+     * slot is advanced in place, its new state written into its old state's arrays when nobody has taken that state
+     * from the slot (what a batching front does on every step, without allocating). A call that fails leaves every
+     * slot as it was.
+     *
+     * @return per row, the rows {@link Session#feed} returns; the arrays are the caller's
+     * @throws IllegalStateException    when a slot is listed twice or being stepped by another call
+     * @throws IllegalArgumentException as {@link #feedAll(SessionState[], int[][])}
+     */
+    public float[][][] feedAll(StateSlot[] slots, int[][] tokens) {
+        return kernel.feedAll(slots, tokens);
+    }
+
+    /** Feeds many slots several feature steps each; see {@link #feedAll(StateSlot[], int[][])}. */
+    public float[][][] feedAll(StateSlot[] slots, float[][][] features) {
+        return kernel.feedAll(slots, features);
+    }
+
     /** Whether the graph takes per-row sequence lengths (format 2), so that feeds of different lengths share a call. */
     boolean takesSequenceLengths() {
         return sequenceLengths;

@@ -41,6 +41,11 @@ public final class SteppedStates {
         return copy;
     }
 
+    /** The outputs themselves, for a caller that hands them on unshared (the slot form of feedAll). */
+    float[][][] outputsArray() {
+        return outputs;
+    }
+
     /** Row {@code i}'s state after the call (its position advanced by the steps it consumed). */
     public SessionState state(int i) {
         return states[check(i)];

@@ -195,7 +195,7 @@ class RunLimitsTest {
     }
 
     /** A relu RNN whose weights multiply a large input past the float range. */
-    private static byte[] overflowing() {
+    static byte[] overflowing() {
         NetworkSpec spec = NetworkSpec.builder().setCell(CellKind.RNN_RELU).setHiddenSize(2).setFeatureInput(1)
                 .setOutputSize(1).build();
         NetworkWeights w = NetworkWeights.builder(spec)

@@ -1,8 +1,7 @@
 package io.stepwise.runtime.batch;
 
 import io.stepwise.runtime.RecurrentModel;
-import io.stepwise.runtime.SessionState;
-import io.stepwise.runtime.SteppedStates;
+import io.stepwise.runtime.StateSlot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -257,15 +256,15 @@ final class BatchScheduler implements Runnable {
 
     private void execute(List<Request> batch) {
         int n = batch.size();
-        SessionState[] states = new SessionState[n];
+        StateSlot[] slots = new StateSlot[n];
         long oldest = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             Request r = batch.get(i);
-            states[i] = r.session.currentState();
+            slots[i] = r.session.slot();
             oldest = Math.min(oldest, r.queuedAt);
         }
         long start = System.nanoTime();
-        SteppedStates result = null;
+        float[][][] result = null;
         Throwable failure = null;
         try {
             if (tokens) {
@@ -273,16 +272,13 @@ final class BatchScheduler implements Runnable {
                 for (int i = 0; i < n; i++) {
                     in[i] = batch.get(i).tokens;
                 }
-                result = model.feedAll(states, in);
+                result = model.feedAll(slots, in);
             } else {
                 float[][][] in = new float[n][][];
                 for (int i = 0; i < n; i++) {
                     in[i] = batch.get(i).features;
                 }
-                result = model.feedAll(states, in);
-            }
-            for (int i = 0; i < n; i++) {
-                batch.get(i).session.stepped(result.state(i));
+                result = model.feedAll(slots, in);
             }
         } catch (Throwable t) {
             failure = t;
@@ -312,7 +308,7 @@ final class BatchScheduler implements Runnable {
             Request r = batch.get(i);
             r.session.finished(r);
             if (failure == null) {
-                r.complete(result, i);
+                r.complete(result[i]);
             } else {
                 r.fail(failure);
             }

@@ -3,6 +3,7 @@ package io.stepwise.runtime.batch;
 import io.stepwise.runtime.ModelInfo;
 import io.stepwise.runtime.Session;
 import io.stepwise.runtime.SessionState;
+import io.stepwise.runtime.StateSlot;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Objects;
@@ -40,8 +41,11 @@ public final class BatchedSession implements Session {
     private final BatchingModel owner;
     private final String id;
     private final ModelInfo info;
-    /** The state after the last completed request; {@code null} while evicted. Written by the scheduler. */
-    private volatile SessionState state;
+    /**
+     * The state after the last completed request, in a slot that the scheduler's calls advance in place while no
+     * snapshot has been taken of it; {@code null} while evicted.
+     */
+    private volatile StateSlot slot;
     /**
      * Requests waiting or running, oldest first; created at the first request and kept (56 bytes), so that a
      * session stepping steadily does not allocate one per step. Guarded by the scheduler's lock.
@@ -62,7 +66,7 @@ public final class BatchedSession implements Session {
         this.owner = owner;
         this.id = id;
         this.info = owner.info();
-        this.state = initial;
+        this.slot = new StateSlot(initial);
         this.lastUsedNanos = System.nanoTime();
     }
 
@@ -182,7 +186,7 @@ public final class BatchedSession implements Session {
         awaitQueued();
         synchronized (this) {
             ensureLoaded();
-            return state.position();
+            return slot.position();
         }
     }
 
@@ -216,19 +220,22 @@ public final class BatchedSession implements Session {
         awaitQueued();
         synchronized (this) {
             ensureLoaded();
-            state = owner.model().initialState();
+            slot.set(owner.model().initialState());
             lastUsedNanos = System.nanoTime();
         }
     }
 
-    /** {@inheritDoc} No copy is made: the session's state is immutable. Waits for queued requests first. */
+    /**
+     * {@inheritDoc} No copy is made: the state is immutable from here on (the next step writes into new arrays
+     * rather than the ones the snapshot holds). Waits for queued requests first.
+     */
     @Override
     public SessionState snapshot() {
         awaitQueued();
         synchronized (this) {
             ensureLoaded();
             lastUsedNanos = System.nanoTime();
-            return state;
+            return slot.state();
         }
     }
 
@@ -240,7 +247,7 @@ public final class BatchedSession implements Session {
         awaitQueued();
         synchronized (this) {
             ensureLoaded();
-            state = restored;
+            slot.set(restored);
             lastUsedNanos = System.nanoTime();
         }
     }
@@ -305,7 +312,7 @@ public final class BatchedSession implements Session {
                     "its saved state could not be used: " + e.getMessage());
         }
         owner.reopen(this);
-        state = loaded;
+        slot = new StateSlot(loaded);
         evicted = false;
         evictedAt = null;
         evictionReason = null;
@@ -328,12 +335,12 @@ public final class BatchedSession implements Session {
                 return false;
             }
             if (store != null) {
-                store.save(id, state.toBytes());
+                store.save(id, slot.state().toBytes());
             }
             evicted = true;
             evictedAt = Instant.now();
             evictionReason = reason;
-            state = null;
+            slot = null;
             // Under this monitor, so that a reload (ensureLoaded, also under it) always comes after: unregistering
             // later could drop a session that was reloaded in between from the sweep, and it would never be
             // evicted again.
@@ -390,12 +397,9 @@ public final class BatchedSession implements Session {
         return pending;
     }
 
-    SessionState currentState() {
-        return state;
-    }
-
-    void stepped(SessionState next) {
-        state = next;
+    /** Where the scheduler's calls advance this session's state. */
+    StateSlot slot() {
+        return slot;
     }
 
     /** The request finished (its state stored): idle time counts from now; forget its future if it was the last. */
@@ -406,7 +410,7 @@ public final class BatchedSession implements Session {
 
     @Override
     public String toString() {
-        SessionState s = state;
+        StateSlot s = slot;
         return "BatchedSession[" + id + (s == null ? "" : ", position " + s.position())
                 + (closed ? ", closed" : evicted ? ", evicted" : "") + "]";
     }

@@ -1,6 +1,5 @@
 package io.stepwise.runtime.batch;
 
-import io.stepwise.runtime.SteppedStates;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -40,11 +39,12 @@ final class Request {
         return step != null ? step : feed;
     }
 
-    void complete(SteppedStates result, int row) {
+    /** Completes with the call's output rows for this request, which nobody else holds (no copy). */
+    void complete(float[][] rows) {
         if (step != null) {
-            step.complete(result.output(row));
+            step.complete(rows[rows.length - 1]);
         } else {
-            feed.complete(result.outputs(row));
+            feed.complete(rows);
         }
     }
 
