@@ -64,6 +64,7 @@ public final class CellCostExperiment implements Experiment {
         Map<String, double[]> trainRates = new LinkedHashMap<>(); // task/cell → tokens per CPU second per round
         Map<String, double[]> latencies = new LinkedHashMap<>();  // task/cell → µs per step per round
         Map<String, Long> parameters = new LinkedHashMap<>();
+        Map<String, String> shapes = new LinkedHashMap<>(); // task/cell → "layers × hidden" of the committed model
         Map<String, Double> metrics = new LinkedHashMap<>();
         Map<String, String> metricNames = new LinkedHashMap<>();
         for (TaskKind task : TASKS) {
@@ -76,6 +77,8 @@ public final class CellCostExperiment implements Experiment {
                 try (RecurrentModel model = RecurrentModel.load(file)) {
                     ModelInfo info = model.info();
                     parameters.put(key(task, cell), parameterCount(info));
+                    shapes.put(key(task, cell), info.layers() + " × " + info.hiddenSize()
+                            + (info.directions() == 2 ? " bidirectional" : ""));
                     String metric = ModelEvaluation.primaryMetric(task);
                     metricNames.put(task.cliName(), metric);
                     metrics.put(key(task, cell), info.metrics().getOrDefault(metric, Double.NaN));
@@ -84,7 +87,7 @@ public final class CellCostExperiment implements Experiment {
             measureTraining(context, b, task, trainRates);
             measureLatency(context, b, task, latencies);
         }
-        return report(b, trainRates, latencies, parameters, metrics, metricNames);
+        return report(b, trainRates, latencies, parameters, shapes, metrics, metricNames);
     }
 
     private static String key(TaskKind task, CellKind cell) {
@@ -219,7 +222,8 @@ public final class CellCostExperiment implements Experiment {
     }
 
     private ExperimentReport report(Budget b, Map<String, double[]> trainRates, Map<String, double[]> latencies,
-                                    Map<String, Long> parameters, Map<String, Double> metrics,
+                                    Map<String, Long> parameters, Map<String, String> shapes,
+                                    Map<String, Double> metrics,
                                     Map<String, String> metricNames) {
         ExperimentReport r = new ExperimentReport(name(), "GRU vs LSTM: cost and quality on the default tasks");
         r.introduction("""
@@ -248,6 +252,8 @@ public final class CellCostExperiment implements Experiment {
                 """, b.trainingSteps(), b.trainingRounds(), b.latencySteps(), b.latencyRounds()));
         List<List<String>> rows = new ArrayList<>();
         int fewer = 0;
+        int sameShape = 0;
+        StringBuilder shapeNote = new StringBuilder();
         int trainsFaster = 0;
         int runsFaster = 0;
         int matches = 0;
@@ -278,8 +284,19 @@ public final class CellCostExperiment implements Experiment {
             double mg = metrics.get(key(task, CellKind.GRU));
             boolean lowerIsBetter = !metricNames.get(t).contains("accuracy");
             double qualityRatio = lowerIsBetter ? mg / ml : ml / mg; // ≤ 1.03 means GRU within 3 % or better
-            if (pg < pl) {
-                fewer++;
+            String sl = shapes.get(key(task, CellKind.LSTM));
+            String sg = shapes.get(key(task, CellKind.GRU));
+            // "Same hidden size" compares cells of one shape; a committed default of another depth is reported,
+            // not counted.
+            boolean comparable = sl.equals(sg);
+            if (comparable) {
+                sameShape++;
+                if (pg < pl) {
+                    fewer++;
+                }
+            } else {
+                shapeNote.append(String.format(Locale.ROOT, "%s: the committed LSTM is %s, the GRU %s (layers × "
+                        + "hidden): parameters, step latency and final metric compare different networks; ", t, sl, sg));
             }
             if (Stats.median(trainRatio) > 1.05 && tr.min() > 1) {
                 trainsFaster++;
@@ -295,7 +312,8 @@ public final class CellCostExperiment implements Experiment {
             trsd[i] = tr.sd();
             lr[i] = lt.mean();
             lrsd[i] = lt.sd();
-            paramEv.append(String.format(Locale.ROOT, "%s %,d vs %,d (%.2f×); ", t, pg, pl, (double) pg / pl));
+            paramEv.append(String.format(Locale.ROOT, "%s %,d vs %,d (%.2f×%s); ", t, pg, pl, (double) pg / pl,
+                    comparable ? "" : ", not counted: different shapes"));
             trainEv.append(String.format(Locale.ROOT, "%s GRU/LSTM tokens per CPU s %.2f ± %.2f; ", t, tr.mean(),
                     tr.sd()));
             runEv.append(String.format(Locale.ROOT, "%s GRU/LSTM µs per step %.2f ± %.2f; ", t, lt.mean(), lt.sd()));
@@ -304,7 +322,8 @@ public final class CellCostExperiment implements Experiment {
             for (CellKind cell : CELLS) {
                 Stats rate = Stats.of(trainRates.get(key(task, cell)));
                 Stats lat = Stats.of(latencies.get(key(task, cell)));
-                rows.add(List.of(t, cell.id(), String.format(Locale.ROOT, "%,d", parameters.get(key(task, cell))),
+                rows.add(List.of(t, cell.id(), shapes.get(key(task, cell)),
+                        String.format(Locale.ROOT, "%,d", parameters.get(key(task, cell))),
                         String.format(Locale.ROOT, "%,.0f ± %,.0f", rate.mean(), rate.sd()),
                         String.format(Locale.ROOT, "%.1f ± %.1f", lat.mean(), lat.sd()),
                         String.format(Locale.ROOT, "%s %.4g", metricNames.get(t), metrics.get(key(task, cell)))));
@@ -315,20 +334,23 @@ public final class CellCostExperiment implements Experiment {
         fig.add("runtime µs per step", tx, lr, lrsd);
         fig.add("parity (1)", tx, AddingProblemExperiment.constant(3, 1));
         r.table(new ExperimentReport.Table("Per task and cell (mean ± sd over rounds)", List.of("task", "cell",
-                "parameters", "training tokens per CPU s", "runtime µs per step", "final metric (card)"), rows));
+                "layers × hidden", "parameters", "training tokens per CPU s", "runtime µs per step", "final metric (card)"), rows));
         r.figure(fig);
         r.result("training_tokens_per_cpu_second", trainRates);
         r.result("runtime_microseconds_per_step", latencies);
         r.result("parameters", parameters);
         r.result("final_metrics", metrics);
-        r.claim(new Claim("GRU has fewer parameters than LSTM (same hidden size)", Verdict.of(fewer, 3),
-                paramEv.toString()));
+        if (sameShape == 0) {
+            throw new IllegalStateException("models: no task has an LSTM and a GRU of the same shape; " + shapeNote);
+        }
+        r.claim(new Claim("GRU has fewer parameters than LSTM (same hidden size)", Verdict.of(fewer, sameShape),
+                paramEv.toString() + shapeNote));
         r.claim(new Claim("GRU trains faster than LSTM", Verdict.of(trainsFaster, 3), trainEv + "rounds "
                 + b.trainingRounds() + " per cell"));
         r.claim(new Claim("GRU runs faster than LSTM (runtime step latency)", Verdict.of(runsFaster, 3), runEv
-                + "rounds " + b.latencyRounds() + " per cell"));
+                + "rounds " + b.latencyRounds() + " per cell; " + shapeNote));
         r.claim(new Claim("GRU often matches LSTM quality", Verdict.of(matches, 3), qualityEv
-                + "one training run (seed 42) per model, from the committed cards"));
+                + "one training run (seed 42) per model, from the committed cards; " + shapeNote));
         return r;
     }
 

@@ -11,6 +11,7 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.training.initializer.UniformInitializer;
 import ai.djl.util.PairList;
@@ -28,11 +29,24 @@ import java.util.List;
  * inputs ≤ t and nothing after. <b>Receptive field:</b> 1 + 2·(kernel − 1)·(2^levels − 1) steps
  * ({@link #receptiveField}); an input further back than that cannot influence an output at all.
  *
+ * <p><b>Weight normalisation</b> (Salimans &amp; Kingma, 2016), as in the original design: every dilated
+ * convolution's filter for output channel o is {@code w_o = g_o · v_o / ‖v_o‖}, with a trained direction v and a
+ * trained length g. Without it the residual stack's effective weights are free to grow together, and an update
+ * that lengthens them compounds through every level; with it a step changes a filter's length only through g, one
+ * number per channel. v starts uniform in ±1/√(channels·kernel) (PyTorch's default for a convolution) and g at
+ * 1/√3, the expected length of such a filter, so the network starts where the default initialisation would put
+ * it. The head starts at N(0, 0.01²) as in the reference implementation, so the first outputs are near the head's
+ * bias rather than a sum over every channel of the un-normalised residual stream.
+ *
  * <p>Input: int64 [batch, T] token ids or float [batch, T, F] features. Output: {@code NDList(y)} with y
- * [batch, T, O] (per step) or [batch, O] (last step). Weight normalisation and dropout of the original design are
- * left out: these runs are short and the recurrent models they are compared with use neither.
+ * [batch, T, O] (per step) or [batch, O] (last step). The original design's dropout is left out: these runs are
+ * short and the recurrent models they are compared with use none.
  */
 public final class TemporalConvNet extends AbstractBlock {
+    /** Expected L2 length of a filter drawn uniformly in ±1/√n over n weights: √(n · (1/n) / 3). */
+    static final double INITIAL_FILTER_NORM = 1 / Math.sqrt(3);
+    /** Standard deviation of the head's initial weights (Bai, Kolter &amp; Koltun's reference code). */
+    static final float HEAD_INIT_SD = 0.01f;
     private final boolean tokens;
     private final int inputSize;
     private final int channels;
@@ -80,15 +94,19 @@ public final class TemporalConvNet extends AbstractBlock {
         }
         float bound = (float) (1 / Math.sqrt(channels * kernel));
         for (int i = 0; i < levels; i++) {
-            blocks.add(new Parameter[] {
-                param("block" + i + ".conv1.weight", new Shape(channels, channels, kernel), new UniformInitializer(bound)),
-                param("block" + i + ".conv1.bias", new Shape(channels), new UniformInitializer(bound)),
-                param("block" + i + ".conv2.weight", new Shape(channels, channels, kernel), new UniformInitializer(bound)),
-                param("block" + i + ".conv2.bias", new Shape(channels), new UniformInitializer(bound)),
-            });
+            List<Parameter> block = new ArrayList<>();
+            for (String conv : new String[] {".conv1", ".conv2"}) {
+                String prefix = "block" + i + conv;
+                block.add(param(prefix + ".weight_v", new Shape(channels, channels, kernel),
+                        new UniformInitializer(bound)));
+                block.add(param(prefix + ".weight_g", new Shape(channels, 1, 1),
+                        new ConstantInitializer((float) INITIAL_FILTER_NORM)));
+                block.add(param(prefix + ".bias", new Shape(channels), new UniformInitializer(bound)));
+            }
+            blocks.add(block.toArray(new Parameter[0]));
         }
         float hb = (float) (1 / Math.sqrt(channels));
-        headWeight = param("head.weight", new Shape(outputSize, channels), new UniformInitializer(hb));
+        headWeight = param("head.weight", new Shape(outputSize, channels), new NormalInitializer(HEAD_INIT_SD));
         headBias = param("head.bias", new Shape(outputSize), new UniformInitializer(hb));
     }
 
@@ -112,7 +130,7 @@ public final class TemporalConvNet extends AbstractBlock {
     public static long parameterCount(boolean tokens, int inputSize, int channels, int levels, int kernel,
                                       int outputSize) {
         long input = tokens ? (long) inputSize * channels : (long) channels * inputSize + channels;
-        long block = 2L * ((long) channels * channels * kernel + channels);
+        long block = 2L * ((long) channels * channels * kernel + channels + channels); // v, g, bias
         return input + levels * block + (long) outputSize * channels + outputSize;
     }
 
@@ -146,11 +164,11 @@ public final class TemporalConvNet extends AbstractBlock {
         for (int i = 0; i < levels; i++) {
             Parameter[] p = blocks.get(i);
             int dilation = 1 << i;
-            NDArray y = causalConv(h, store.getValue(p[0], device, training), store.getValue(p[1], device, training),
-                    dilation);
+            NDArray y = causalConv(h, normalisedWeight(store, p[0], p[1], device, training),
+                    store.getValue(p[2], device, training), dilation);
             y = Activation.relu(y);
-            y = causalConv(y, store.getValue(p[2], device, training), store.getValue(p[3], device, training),
-                    dilation);
+            y = causalConv(y, normalisedWeight(store, p[3], p[4], device, training),
+                    store.getValue(p[5], device, training), dilation);
             y = Activation.relu(y);
             h = Activation.relu(y.add(h));
         }
@@ -162,6 +180,14 @@ public final class TemporalConvNet extends AbstractBlock {
         NDArray out = features.getNDArrayInternal().linear(features, store.getValue(headWeight, device, training),
                 store.getValue(headBias, device, training)).singletonOrThrow();
         return new NDList(out);
+    }
+
+    /** g · v / ‖v‖, the norm taken per output channel (over input channels and kernel taps). */
+    private static NDArray normalisedWeight(ParameterStore store, Parameter direction, Parameter length,
+                                            ai.djl.Device device, boolean training) {
+        NDArray v = store.getValue(direction, device, training);
+        NDArray g = store.getValue(length, device, training);
+        return v.mul(g).div(v.square().sum(new int[] {1, 2}, true).sqrt());
     }
 
     /** A dilated convolution of [batch, channels, T] padded on the left only, so the output stays causal. */

@@ -14,7 +14,11 @@ import io.stepwise.conversion.CellKind;
 import io.stepwise.conversion.NetworkSpec;
 import io.stepwise.training.model.DjlRuntime;
 import io.stepwise.training.model.RecurrentNet;
+import io.stepwise.training.train.TrainerConfig;
+import java.nio.file.Path;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TemporalConvNetTest {
     private static final int T = 40;
@@ -86,6 +90,54 @@ class TemporalConvNetTest {
             int gru = ExperimentTraining.hiddenForBudget(CellKind.GRU, 2, 1, budget);
             long gruCount = ExperimentTraining.parameterCount(AddingProblemExperiment.spec(CellKind.GRU, gru));
             assertTrue(Math.abs(gruCount - budget) < 0.03 * budget, gruCount + " vs " + budget);
+        }
+    }
+
+    @Test
+    void filtersAreWeightNormalisedSoTheirLengthIsTheTrainedGainAlone() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TemporalConvNet net = new TemporalConvNet(false, 2, 6, 2, 3, 1, true);
+            DjlRuntime.seed(3);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, 2));
+            float[] x = new float[T * 2];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.cos(i * 0.3);
+            }
+            float[] before = outputs(manager, net, x);
+            int directions = 0;
+            for (var p : net.getParameters()) {
+                if (p.getKey().endsWith("weight_v")) {
+                    p.getValue().getArray().muli(7f); // a longer direction, same filters
+                    directions++;
+                }
+            }
+            assertEquals(2 * 2, directions, "one direction per dilated convolution (2 levels × 2)");
+            float[] after = outputs(manager, net, x);
+            for (int t = 0; t < T; t++) {
+                assertEquals(before[t], after[t], 1e-5, "output " + t + " must not depend on |v|");
+            }
+        }
+    }
+
+    /**
+     * The adding-problem network of the CNN-vs-RNN experiment (12 channels × 5 levels, receptive field 125, T = 100)
+     * trained with the experiment's loop at the recurrent networks' learning rate: every step's gradient must stay
+     * finite (the Trainer throws on a NaN or infinite gradient norm) and the validation error must be a number.
+     */
+    @Test
+    void theReceptiveField125NetworkTrainsOnTheAddingProblemWithFiniteGradients(@TempDir Path work)
+            throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TemporalConvNet net = new TemporalConvNet(false, 2, 12, 5, 3, 1, false);
+            assertEquals(125, net.receptiveField());
+            AddingProblem validation = AddingProblem.generate(64, 100, new Random(1100));
+            AddingTask task = new AddingTask(net, 100, 16, 60, validation);
+            TrainerConfig config = TrainerConfig.builder().setEpochs(1).optLearningRate(1e-2f)
+                    .optCosineSchedule(1e-3f).optClipGradNorm(1f).optMonitor(AddingTask.VAL_MSE, false)
+                    .optPatience(0).optSeed(1).build();
+            ExperimentTraining.train(net, new Shape(1, 1, 2), manager, task, config, work);
+            double mse = AddingTask.evaluate(manager, net, validation);
+            assertTrue(Double.isFinite(mse) && mse < 1, "validation MSE after 60 steps: " + mse);
         }
     }
 
