@@ -89,16 +89,20 @@ final class BatchKernel {
     /** As {@link #feedAll(SessionState[], int[][])}, advancing the slots in place; returns the outputs, unshared. */
     float[][][] feedAll(StateSlot[] slots, int[][] tokens) {
         Objects.requireNonNull(tokens, "tokens");
-        boolean[] writable = new boolean[checkSlots(slots)];
-        SessionState[] states = claim(slots, writable);
-        return advance(slots, () -> feedAll(states, tokens, "tokens[%d][%d]", writable));
+        return inSlots(slots, (states, writable) -> feedAll(states, tokens, "tokens[%d][%d]", writable));
     }
 
     float[][][] feedAll(StateSlot[] slots, float[][][] features) {
         Objects.requireNonNull(features, "features");
+        return inSlots(slots, (states, writable) -> feedAll(states, features, "features[%d][%d]", writable));
+    }
+
+    /** Claims the slots, runs {@code call} on their states (with which rows it may write in place), advances them. */
+    private static float[][][] inSlots(StateSlot[] slots,
+                                       java.util.function.BiFunction<SessionState[], boolean[], SteppedStates> call) {
         boolean[] writable = new boolean[checkSlots(slots)];
         SessionState[] states = claim(slots, writable);
-        return advance(slots, () -> feedAll(states, features, "features[%d][%d]", writable));
+        return advance(slots, () -> call.apply(states, writable));
     }
 
     private static int checkSlots(StateSlot[] slots) {
