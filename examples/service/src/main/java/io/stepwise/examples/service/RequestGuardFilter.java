@@ -112,8 +112,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
             }
             TokenBucket bucket = buckets.computeIfAbsent(client, c -> new TokenBucket(rate, Math.max(1, 2 * rate)));
             if (!bucket.tryTake()) {
-                response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(properties.getRetryAfterSeconds()));
-                refuse(response, HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "more than " + rate
+                refuseRetryLater(response, HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "more than " + rate
                         + " requests per second (stepwise.service.rate-limit-requests-per-second); retry later",
                         request.getRequestURI(), Map.of());
                 return;
@@ -129,16 +128,14 @@ class RequestGuardFilter extends OncePerRequestFilter {
         request.setAttribute(OWNER, owner);
         boolean generating = isGeneration(request);
         if (generating && !generation.tryAcquire()) {
-            response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(properties.getRetryAfterSeconds()));
-            refuse(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "all " + generation.slots()
+            refuseRetryLater(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "all " + generation.slots()
                     + " generation slots are busy (stepwise.service.max-concurrent-generations); retry later",
                     request.getRequestURI(), Map.of("limit", "concurrent_generations"));
             return;
         }
         try {
             if (!inFlight.tryAcquire()) {
-                response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(properties.getRetryAfterSeconds()));
-                refuse(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "more than "
+                refuseRetryLater(response, HttpStatus.SERVICE_UNAVAILABLE, "overloaded", "more than "
                         + properties.getMaxConcurrentRequests() + " requests at once"
                         + " (stepwise.service.max-concurrent-requests); retry later", request.getRequestURI(),
                         Map.of("limit", "concurrent_requests"));
@@ -164,6 +161,13 @@ class RequestGuardFilter extends OncePerRequestFilter {
         return "POST".equals(request.getMethod()) && uri.startsWith(prefix) && uri.endsWith(suffix)
                 && uri.length() > prefix.length() + suffix.length()
                 && uri.indexOf('/', prefix.length()) == uri.length() - suffix.length();
+    }
+
+    /** {@link #refuse} with Retry-After: a refusal the client may try again (429, 503). */
+    private void refuseRetryLater(HttpServletResponse response, HttpStatus status, String type, String detail,
+                                  String instance, Map<String, Object> properties) throws IOException {
+        response.setHeader(HttpHeaders.RETRY_AFTER, Integer.toString(this.properties.getRetryAfterSeconds()));
+        refuse(response, status, type, detail, instance, properties);
     }
 
     /** Writes the refusal and counts it: it never reaches the HTTP observation, which runs after this filter. */
