@@ -31,20 +31,34 @@ final class Problems {
     /** For filters: writes the problem as the whole response. */
     static void write(HttpServletResponse response, HttpStatusCode status, String type, String detail,
                       String instance, Map<String, Object> properties) throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.setCharacterEncoding("UTF-8");
+        JSON.writeValue(response.getOutputStream(), members(status.value(), type, detail, instance, properties));
+    }
+
+    /**
+     * The problem's members as written where no controller runs (filters, Tomcat's own refusals); {@code instance}
+     * may be null.
+     */
+    static Map<String, Object> members(int status, String type, String detail, String instance,
+                                       Map<String, Object> properties) {
         // Spring's ProblemDetail needs its Jackson mix-in to put properties at the top level; write the members.
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("type", TYPE_PREFIX + type);
         p.put("title", title(type));
-        p.put("status", status.value());
+        p.put("status", status);
         p.put("detail", detail);
         if (instance != null) {
             p.put("instance", instance);
         }
         p.putAll(properties);
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        response.setCharacterEncoding("UTF-8");
-        JSON.writeValue(response.getOutputStream(), p);
+        return p;
+    }
+
+    /** {@link #members} as JSON text. */
+    static String json(int status, String type, String detail) {
+        return JSON.writeValueAsString(members(status, type, detail, null, Map.of()));
     }
 
     static String title(String type) {

@@ -2,8 +2,6 @@ package io.stepwise.examples.service;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.catalina.Host;
 import org.apache.catalina.connector.Request;
@@ -15,7 +13,6 @@ import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Requests Tomcat refuses itself, before any filter or controller runs — a URI with an encoded NUL or slash, a
@@ -39,8 +36,6 @@ class TomcatProblemReports implements WebServerFactoryCustomizer<TomcatServletWe
 
     /** Writes {@code application/problem+json} where Tomcat would write its HTML report. */
     static final class ProblemValve extends ErrorReportValve {
-        private static final JsonMapper JSON = JsonMapper.builder().build();
-
         @Override
         protected void report(Request request, Response response, Throwable throwable) {
             int status = response.getStatus();
@@ -59,19 +54,15 @@ class TomcatProblemReports implements WebServerFactoryCustomizer<TomcatServletWe
                 default -> status >= 500 ? "internal" : "malformed-request";
             };
             String message = response.getMessage();
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("type", Problems.TYPE_PREFIX + type);
-            p.put("title", Problems.title(type));
-            p.put("status", status);
-            // The URI is not echoed: it is what could not be parsed.
-            p.put("detail", "the server refused the request before reading it"
-                    + (message == null || message.isBlank() ? "" : ": " + message));
+            // The URI is not echoed (no instance): it is what could not be parsed.
+            String detail = "the server refused the request before reading it"
+                    + (message == null || message.isBlank() ? "" : ": " + message);
             try {
                 response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
                 response.setCharacterEncoding("UTF-8");
                 Writer writer = response.getReporter();
                 if (writer != null) {
-                    writer.write(JSON.writeValueAsString(p));
+                    writer.write(Problems.json(status, type, detail));
                     response.finishResponse();
                 }
             } catch (IOException | IllegalStateException e) {
