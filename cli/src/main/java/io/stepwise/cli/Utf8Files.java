@@ -10,6 +10,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,14 +45,16 @@ public final class Utf8Files {
     static String readStrict(Path file, long maxBytes) {
         byte[] bytes;
         try {
-            if (Files.exists(file) && !Files.isRegularFile(file)) {
-                throw new IllegalArgumentException(file + ": " + (Files.isDirectory(file) ? "is a folder" : "is not a"
+            // One look at the file (a missing one fails here as it would in readAllBytes: NoSuchFileException).
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            if (!a.isRegularFile()) {
+                throw new IllegalArgumentException(file + ": " + (a.isDirectory() ? "is a folder" : "is not a"
                         + " regular file") + "; expected a UTF-8 text file");
             }
-            if (Files.exists(file) && Files.size(file) > maxBytes) {
+            if (a.size() > maxBytes) {
                 throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
                         "%s: %,d bytes is more than the %,d a data file may have (it is read into memory whole)",
-                        file, Files.size(file), maxBytes));
+                        file, a.size(), maxBytes));
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
