@@ -92,13 +92,8 @@ final class OverloadRun {
             r.put("steps", refusalView(refusedSteps));
             v.put("refused", r);
             if (probe != null) {
-                double[] pm = probe.sortedMillis();
-                Map<String, Object> pv = new LinkedHashMap<>();
-                pv.put("count", pm.length);
+                Map<String, Object> pv = refusalView(probe);
                 pv.put("statuses", probe.statuses());
-                pv.put("p50Ms", LoadCell.round3(Latencies.quantile(pm, 0.5)));
-                pv.put("p95Ms", LoadCell.round3(Latencies.quantile(pm, 0.95)));
-                pv.put("p99Ms", LoadCell.round3(Latencies.quantile(pm, 0.99)));
                 v.put("probe", pv);
             }
             v.put("acceptedPerSecond", LoadCell.round3(accepted.ok() / seconds));
